@@ -1,0 +1,185 @@
+"""Export: slice the real weights of every producer and consumer.
+
+After ``export`` the model holds no gates and no hooks: it is an ordinary
+nn.Module of the same classes, smaller, and (in eval mode) computes exactly
+what the gated model computed.
+"""
+from collections import OrderedDict
+from typing import Dict, Tuple
+
+import torch
+from torch import nn
+
+from .graph import Layout
+from .space import SearchSpace, build_search_space
+from .width_spec import WidthSpecError, make_width_spec, validate_width_spec
+
+
+def export(space: SearchSpace) -> Tuple[nn.Module, dict]:
+    """Slice ``space.model`` in place to its kept channels.
+
+    ``min_channels``/``round_to`` are honoured first by re-opening the
+    highest-latent channels of each group, so the gated model and the
+    compact one agree exactly.
+
+    Returns:
+        (compact_model, width_spec): the same model object, sliced, and a
+        JSON-serialisable description of the kept channels.
+    """
+    space.apply_constraints()
+    keep = {name: gate.kept_indices() for name, gate in space.gates.items()}
+    spec = make_width_spec(space, keep)
+    modules = dict(space.model.named_modules())
+    space.remove()
+    for name, calls in space.graph.calls.items():
+        call = calls[0]
+        if call.pinned:
+            continue
+        in_idx = _layout_indices(space, call.in_layout, keep)
+        out_idx = _layout_indices(space, call.out_layout, keep)
+        if in_idx is None and out_idx is None:
+            continue
+        _slice_module(space.model, name, modules[name], call.kind, in_idx,
+                      out_idx, call.in_layout.size, call.out_layout.size)
+    return space.model, spec
+
+
+def apply_width_spec(model: nn.Module, width_spec: dict, example_inputs=None,
+                     forward_fn=None) -> nn.Module:
+    """Reshape a fresh model to a searched width spec (in place).
+
+    The model is traced again on ``example_inputs`` (default: zeros of the
+    spec's recorded input shapes); every group of the spec must exist with
+    the same channel count, or ``WidthSpecError`` names the first mismatch.
+    """
+    validate_width_spec(width_spec)
+    if example_inputs is None:
+        example_inputs = tuple(torch.zeros(s) for s in
+                               width_spec['input_shapes'])
+    space = build_search_space(
+        model, example_inputs, exclude=width_spec.get('exclude', ()),
+        scope=width_spec.get('scope'), forward_fn=forward_fn,
+        decouple=width_spec.get('decouple', ()))
+    groups = width_spec['groups']
+    missing = sorted(set(space.gates) ^ set(groups))
+    if missing:
+        space.remove()
+        raise WidthSpecError(
+            f'width spec does not match {type(model).__name__}: group '
+            f'{missing[0]!r} is in only one of them ({len(groups)} groups in '
+            f'the spec, {len(space.gates)} in the model)')
+    with torch.no_grad():
+        for name, gate in space.gates.items():
+            entry = groups[name]
+            if entry['channels'] != gate.num_channels:
+                space.remove()
+                raise WidthSpecError(
+                    f'width spec group {name!r} has {entry["channels"]} '
+                    f'channels, the model has {gate.num_channels}')
+            idx = torch.as_tensor(entry['indices'], dtype=torch.long)
+            if idx.numel() == 0 or int(idx.max()) >= gate.num_channels:
+                space.remove()
+                raise WidthSpecError(f'width spec group {name!r}: bad '
+                                     f'indices {entry["indices"][:8]}')
+            gate.latent.zero_()
+            gate.latent[idx] = 1.0
+    space.min_channels, space.round_to = 1, 1
+    compact, _ = export(space)
+    return compact
+
+
+def _layout_indices(space: SearchSpace, layout: Layout,
+                    keep: Dict[str, torch.Tensor]):
+    """Kept channel indices of a layout, or None if it keeps them all."""
+    parts, offset, changed = [], 0, False
+    for node, n in layout.segments:
+        name = space.group_names.get(node.find().uid)
+        if name is None:
+            parts.append(torch.arange(offset, offset + n))
+        else:
+            parts.append(keep[name] + offset)
+            changed = changed or keep[name].numel() != n
+        offset += n
+    return torch.cat(parts) if changed else None
+
+
+def _take(param, idx, dim):
+    if param is None or idx is None:
+        return param
+    new = param.detach().index_select(dim, idx.to(param.device)).clone()
+    if isinstance(param, nn.Parameter):
+        return nn.Parameter(new, requires_grad=param.requires_grad)
+    return new
+
+
+def _slice_module(model, name, mod, kind, in_idx, out_idx, c_in, c_out):
+    if kind == 'conv':
+        mod.weight = _take(_take(mod.weight, out_idx, 0), in_idx, 1)
+        mod.bias = _take(mod.bias, out_idx, 0)
+        mod.in_channels = _size(in_idx, mod.in_channels)
+        mod.out_channels = _size(out_idx, mod.out_channels)
+    elif kind == 'convT':
+        mod.weight = _take(_take(mod.weight, in_idx, 0), out_idx, 1)
+        mod.bias = _take(mod.bias, out_idx, 0)
+        mod.in_channels = _size(in_idx, mod.in_channels)
+        mod.out_channels = _size(out_idx, mod.out_channels)
+    elif kind == 'dwconv':
+        mod.weight = _take(mod.weight, in_idx, 0)
+        mod.bias = _take(mod.bias, in_idx, 0)
+        mod.in_channels = mod.out_channels = mod.groups = \
+            _size(in_idx, mod.in_channels)
+    elif kind == 'linear':
+        mod.weight = _take(_take(mod.weight, out_idx, 0), in_idx, 1)
+        mod.bias = _take(mod.bias, out_idx, 0)
+        mod.in_features = _size(in_idx, mod.in_features)
+        mod.out_features = _size(out_idx, mod.out_features)
+    elif kind == 'norm':
+        _slice_norm(mod, in_idx)
+    elif kind == 'diag':
+        _export_diagonal(model, name, mod, in_idx, out_idx, c_in, c_out)
+    else:
+        raise RuntimeError(f'cannot slice {kind} layer {name!r}')
+
+
+def _slice_norm(mod, idx):
+    if idx is None:
+        return
+    for attr in ('weight', 'bias', 'running_mean', 'running_var'):
+        value = getattr(mod, attr, None)
+        if value is not None:
+            new = _take(value, idx, 0)
+            if isinstance(value, nn.Parameter):
+                setattr(mod, attr, new)
+            else:
+                mod.register_buffer(attr, new)
+    if hasattr(mod, 'num_features'):
+        mod.num_features = idx.numel()
+    if isinstance(mod, nn.GroupNorm):
+        mod.num_channels = mod.num_groups = idx.numel()
+
+
+def _export_diagonal(model, name, bn, in_idx, out_idx, c_in, c_out):
+    """An identity-branch BN with different kept inputs and outputs becomes
+    a fixed partial-identity 1x1 conv followed by the output-sliced BN:
+    output channel o copies input channel o when that input was kept, and
+    sees 0 (as in the gated model) when it was pruned."""
+    in_idx = torch.arange(c_in) if in_idx is None else in_idx
+    out_idx = torch.arange(c_out) if out_idx is None else out_idx
+    if torch.equal(in_idx, out_idx):
+        _slice_norm(bn, out_idx)
+        return
+    weight = (out_idx.view(-1, 1) == in_idx.view(1, -1)).to(
+        bn.running_mean.dtype if bn.running_mean is not None else
+        torch.float32)
+    conv = nn.Conv2d(in_idx.numel(), out_idx.numel(), 1, bias=False)
+    conv.weight = nn.Parameter(weight.view(*weight.shape, 1, 1)
+                               .to(next(bn.parameters()).device),
+                               requires_grad=False)
+    _slice_norm(bn, out_idx)
+    parent_name, _, attr = name.rpartition('.')
+    parent = model.get_submodule(parent_name) if parent_name else model
+    setattr(parent, attr, nn.Sequential(OrderedDict(conv=conv, norm=bn)))
+
+
+def _size(idx, default):
+    return default if idx is None else int(idx.numel())

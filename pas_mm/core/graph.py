@@ -1,0 +1,170 @@
+"""Channel-dependency graph, found by running the model once.
+
+Every traced tensor carries a *layout*: the dimension that holds its channels
+and the list of segments (channel group, length) that make it up. Convs and
+Linears start new groups; channel-wise ops (norms, activations, pooling,
+padding, resampling) pass the layout on; element-wise ops between tensors
+merge groups (residual adds, SE scaling); concatenation along the channel dim
+joins segments. Anything whose effect on channels is not known *pins* the
+groups involved (they are never pruned), or raises ``UnsupportedOpError`` when
+the op is not recognised at all. A pinned group is always safe: pruning can
+only be wrong where the tracer says a channel is free when it is not.
+"""
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+import torch
+from torch import nn
+
+
+class UnsupportedOpError(RuntimeError):
+    """The tracer met an op whose channel semantics it does not know."""
+
+
+class ChannelNode:
+    """A set of channels that must be kept or dropped together (union-find)."""
+
+    def __init__(self, uid: int, size: int):
+        self.uid = uid
+        self.size = size
+        self.parent: 'ChannelNode' = self
+        self.pinned: List[str] = []  # reasons why it cannot be pruned
+        self.producers: List[str] = []  # modules whose outputs fill it
+
+    def find(self) -> 'ChannelNode':
+        root = self
+        while root.parent is not root:
+            root = root.parent
+        node = self
+        while node.parent is not root:  # path compression
+            node.parent, node = root, node.parent
+        return root
+
+    def __repr__(self):
+        return f'ChannelNode({self.uid}, size={self.size})'
+
+
+def union(a: ChannelNode, b: ChannelNode) -> ChannelNode:
+    ra, rb = a.find(), b.find()
+    if ra is rb:
+        return ra
+    if ra.uid > rb.uid:  # the oldest node stays the root: stable names
+        ra, rb = rb, ra
+    rb.parent = ra
+    ra.pinned += rb.pinned
+    ra.producers += rb.producers
+    return ra
+
+
+def pin(node: ChannelNode, reason: str) -> None:
+    root = node.find()
+    if reason not in root.pinned:
+        root.pinned.append(reason)
+
+
+@dataclass
+class Layout:
+    """Which dimension holds the channels, and the groups they belong to."""
+    dim: int
+    segments: Tuple[Tuple[ChannelNode, int], ...]
+
+    @property
+    def size(self) -> int:
+        return sum(n for _, n in self.segments)
+
+    def nodes(self):
+        return [node for node, _ in self.segments]
+
+    def with_dim(self, dim: int) -> 'Layout':
+        return Layout(dim, self.segments)
+
+    def same_split(self, other: 'Layout') -> bool:
+        return [n for _, n in self.segments] == [n for _, n in other.segments]
+
+
+def merge_layouts(a: Layout, b: Layout, reason: str) -> Layout:
+    """Couple two layouts of one channel space (element-wise ops)."""
+    if a.same_split(b):
+        for (na, _), (nb, _) in zip(a.segments, b.segments):
+            union(na, nb)
+        return a
+    for node in a.nodes() + b.nodes():  # differently split: give up safely
+        pin(node, reason)
+    return a
+
+
+@dataclass
+class LayerCall:
+    """One call of a parametric layer, as seen during the trace.
+
+    kind: 'conv' (dense or grouped conv), 'dwconv' (depth-wise: in and out
+    share one layout), 'convT', 'linear', 'norm' (channel-wise params),
+    'diag' (identity-branch BN whose in and out groups differ).
+    """
+    name: str
+    kind: str
+    in_layout: Layout
+    out_layout: Layout
+    kernel: int = 1  # kh * kw
+    groups: int = 1
+    positions: int = 1  # output positions per sample (H_out*W_out, tokens)
+    pinned: bool = False  # excluded / grouped: never sliced
+
+
+@dataclass
+class FreeCall:
+    """A parameter-free op that mmengine's counter also costs (per element)."""
+    op: str
+    layout: Layout
+    positions: int
+
+
+@dataclass
+class ChannelGraph:
+    model: nn.Module
+    nodes: List[ChannelNode]
+    calls: Dict[str, List[LayerCall]]
+    free_calls: List[FreeCall]
+    batch_size: int
+    input_shapes: List[List[int]] = field(default_factory=list)
+    exclude: Tuple[str, ...] = ()
+    scope: Optional[Tuple[str, ...]] = None
+    decouple: Tuple[str, ...] = ()
+
+    def roots(self) -> List[ChannelNode]:
+        seen, roots = set(), []
+        for node in self.nodes:
+            root = node.find()
+            if root.uid not in seen:
+                seen.add(root.uid)
+                roots.append(root)
+        return roots
+
+    def layer_names(self) -> List[str]:
+        return list(self.calls)
+
+
+def module_in_prefixes(name: str, prefixes) -> bool:
+    return any(name == p or name.startswith(p + '.') for p in prefixes)
+
+
+def trace_channels(model: nn.Module, example_inputs, *, exclude=(),
+                   scope: Optional[List[str]] = None, forward_fn=None,
+                   decouple=()) -> ChannelGraph:
+    """Run ``model`` once and return its channel-dependency graph.
+
+    Args:
+        model: any nn.Module.
+        example_inputs: a tensor or a tuple of positional inputs.
+        exclude: module-name prefixes whose channels are never pruned.
+        scope: module-name prefixes to search (None: the whole model).
+        forward_fn: ``forward_fn(model, *inputs)``; defaults to ``model(*inputs)``.
+        decouple: fnmatch patterns of identity-branch BatchNorms whose input
+            and output channels may keep different sets (RepVGG).
+    """
+    from .tracer import ChannelTracer
+    if isinstance(example_inputs, torch.Tensor):
+        example_inputs = (example_inputs, )
+    tracer = ChannelTracer(model, exclude=tuple(exclude), scope=scope,
+                           decouple=tuple(decouple))
+    return tracer.run(example_inputs, forward_fn)

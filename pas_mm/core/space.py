@@ -1,0 +1,248 @@
+"""The search space: one DBC gate per prunable channel group.
+
+A gate acts where its group is *consumed* by a channel-mixing layer (conv,
+transposed conv, linear), i.e. after the residual add, branch sum and
+activation of the block that produced it. That is the post-block placement of
+PaS: the output of a conv and its identity path are pruned together, and a
+pruned channel can influence nothing downstream, so export can drop it
+exactly.
+"""
+import math
+from typing import Dict, List, Optional
+
+import torch
+from torch import nn
+
+from .gate import DBCGate
+from .graph import ChannelGraph, ChannelNode, Layout, trace_channels
+
+GATES_ATTR = 'pas_gates'
+MIXING_KINDS = ('conv', 'convT', 'linear', 'diag')
+
+
+class BudgetError(ValueError):
+    """A MACs budget that is malformed or cannot be met."""
+
+
+class SearchSpace:
+    """Gates, channel groups and the differentiable cost of a model.
+
+    Attributes:
+        gates: group name -> DBCGate (also registered as ``model.pas_gates``).
+        full_macs: per-sample MACs of the traced scope with every gate open.
+    """
+
+    def __init__(self, model: nn.Module, graph: ChannelGraph,
+                 min_channels: int = 1, round_to: int = 1):
+        self.model = model
+        self.graph = graph
+        self.min_channels = int(min_channels)
+        self.round_to = int(round_to)
+        self.group_names: Dict[int, str] = {}  # root uid -> name
+        self.groups: Dict[str, ChannelNode] = {}
+        gates = {}
+        for root in graph.roots():
+            if root.pinned or not root.producers:
+                continue
+            name = self._unique(root.producers[0])
+            self.group_names[root.uid] = name
+            self.groups[name] = root
+            gates[name] = DBCGate(root.size)
+        self.gates = gates
+        container = nn.ModuleDict({_key(n): g for n, g in gates.items()})
+        if hasattr(model, GATES_ATTR):
+            raise ValueError(f'model already has a search space '
+                             f'({GATES_ATTR!r}); export or remove it first')
+        model.add_module(GATES_ATTR, container)
+        self._hooks = []
+        self._install_hooks()
+        self.full_macs = float(self.macs(open_all=True))
+
+    # ------------------------------------------------------------ groups
+    def _unique(self, name: str) -> str:
+        base, i = name, 1
+        while name in self.groups:
+            i += 1
+            name = f'{base}#{i}'
+        return name
+
+    def gate_of(self, node: ChannelNode) -> Optional[DBCGate]:
+        name = self.group_names.get(node.find().uid)
+        return self.gates[name] if name is not None else None
+
+    def segments(self, layout: Layout):
+        """[(gate or None, length)] for the channels of a layout."""
+        return [(self.gate_of(node), n) for node, n in layout.segments]
+
+    def layout_mask(self, layout: Layout, ref: torch.Tensor) -> torch.Tensor:
+        parts = []
+        for gate, n in self.segments(layout):
+            if gate is None:
+                parts.append(torch.ones(n, device=ref.device, dtype=ref.dtype))
+            else:
+                parts.append(gate.mask().to(ref.dtype))
+        return parts[0] if len(parts) == 1 else torch.cat(parts)
+
+    def kept(self, layout: Layout, open_all: bool = False):
+        total = 0.
+        for gate, n in self.segments(layout):
+            total = total + (n if gate is None or open_all else gate.kept())
+        return total
+
+    # ------------------------------------------------------------ hooks
+    def _install_hooks(self):
+        modules = dict(self.model.named_modules())
+        for name, calls in self.graph.calls.items():
+            call = calls[0]
+            if call.kind not in MIXING_KINDS or call.pinned:
+                continue
+            if all(g is None for g, _ in self.segments(call.in_layout)):
+                continue
+            hook = _MaskInput(self, call.in_layout)
+            self._hooks.append(modules[name].register_forward_pre_hook(hook))
+
+    def remove(self):
+        """Detach hooks and gates from the model (export calls this)."""
+        for h in self._hooks:
+            h.remove()
+        self._hooks = []
+        if hasattr(self.model, GATES_ATTR):
+            delattr(self.model, GATES_ATTR)
+
+    # ------------------------------------------------------------ cost
+    def macs(self, open_all: bool = False) -> torch.Tensor:
+        """Per-sample MACs of the scope; differentiable w.r.t. the latents."""
+        total = 0.
+        for calls in self.graph.calls.values():
+            for call in calls:
+                total = total + self._layer_macs(call, open_all)
+        for free in self.graph.free_calls:
+            total = total + self.kept(free.layout, open_all) * free.positions
+        if not isinstance(total, torch.Tensor):
+            total = torch.tensor(float(total))
+        return total
+
+    def _layer_macs(self, call, open_all):
+        if call.kind in ('norm', 'diag'):
+            return 0.  # costed once per call as a free op
+        c_in = self.kept(call.in_layout, open_all)
+        if call.kind == 'dwconv':
+            return call.kernel * c_in * call.positions
+        c_out = self.kept(call.out_layout, open_all)
+        return call.kernel * c_in / call.groups * c_out * call.positions
+
+    def macs_ratio(self) -> float:
+        return float(self.macs()) / self.full_macs
+
+    def budget_loss(self, target_ratio: float, weight: float = 1.0,
+                    mode: str = 'two-sided') -> torch.Tensor:
+        """weight * (MACs/full - target)^2; 'hinge' only punishes excess."""
+        check_target_ratio(target_ratio)
+        if mode not in ('two-sided', 'hinge'):
+            raise BudgetError(f"budget mode must be 'two-sided' or 'hinge', "
+                              f'got {mode!r}')
+        gap = self.macs() / self.full_macs - target_ratio
+        if mode == 'hinge':
+            gap = torch.clamp(gap, min=0)
+        return weight * gap**2
+
+    def min_macs_ratio(self) -> float:
+        """The smallest ratio min_channels/round_to let export reach."""
+        saved = {n: g.latent.detach().clone() for n, g in self.gates.items()}
+        try:
+            with torch.no_grad():
+                for gate in self.gates.values():
+                    gate.latent.fill_(0.)
+                self.apply_constraints()
+                return float(self.macs()) / self.full_macs
+        finally:
+            with torch.no_grad():
+                for n, g in self.gates.items():
+                    g.latent.copy_(saved[n])
+
+    # ------------------------------------------------------------ state
+    def widths(self) -> Dict[str, int]:
+        return {n: int(g.kept_indices().numel()) for n, g in self.gates.items()}
+
+    def freeze(self):
+        for gate in self.gates.values():
+            gate.freeze()
+
+    @property
+    def frozen(self) -> bool:
+        return all(g.frozen for g in self.gates.values())
+
+    def apply_constraints(self):
+        """Re-open the highest-latent channels until every group keeps at
+        least ``min_channels`` and a multiple of ``round_to`` channels."""
+        with torch.no_grad():
+            for gate in self.gates.values():
+                c = gate.num_channels
+                k = int(gate.kept_indices().numel())
+                want = max(k, min(self.min_channels, c))
+                if self.round_to > 1:
+                    want = min(c, math.ceil(want / self.round_to) *
+                               self.round_to)
+                if want > k:
+                    order = torch.argsort(gate.latent, descending=True)
+                    gate.latent[order[:want]] = torch.clamp(
+                        gate.latent[order[:want]], min=1.0)
+
+
+class _MaskInput:
+    """forward_pre_hook: multiply a consumer's input by its groups' masks."""
+
+    def __init__(self, space: SearchSpace, layout: Layout):
+        self.space = space
+        self.layout = layout
+
+    def __call__(self, module, args):
+        x = args[0]
+        mask = self.space.layout_mask(self.layout, x)
+        shape = [1] * x.dim()
+        shape[self.layout.dim % x.dim()] = -1
+        return (x * mask.view(shape), ) + tuple(args[1:])
+
+
+def _key(name: str) -> str:
+    return name.replace('.', '__').replace('#', '_v') or 'root'
+
+
+def check_target_ratio(target_ratio) -> None:
+    if not isinstance(target_ratio, (int, float)) or \
+            not 0 < float(target_ratio) <= 1:
+        raise BudgetError(f'target_ratio must be in (0, 1], got '
+                          f'{target_ratio!r}')
+
+
+def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
+                       min_channels: int = 1, round_to: int = 1,
+                       scope: Optional[List[str]] = None,
+                       forward_fn=None, decouple=()) -> SearchSpace:
+    """Trace ``model`` by running it and insert one gate per channel group.
+
+    Args:
+        model: any nn.Module; modified in place (gates + forward pre-hooks).
+        example_inputs: tensor or tuple of positional inputs for the trace.
+        exclude: module-name prefixes never pruned.
+        min_channels: export keeps at least this many channels per group.
+        round_to: export keeps a multiple of this many channels per group.
+        scope: module-name prefixes to search (None: the whole model).
+        forward_fn: ``forward_fn(model, *inputs)`` instead of ``model(*inputs)``.
+        decouple: fnmatch patterns of identity-branch BatchNorms that map
+            channel c to channel c without tying the kept sets (RepVGG).
+    """
+    if min_channels < 1 or round_to < 1:
+        raise BudgetError(f'min_channels and round_to must be >= 1, got '
+                          f'{min_channels} and {round_to}')
+    if scope is not None:
+        names = [n for n, _ in model.named_modules()]
+        for prefix in scope:
+            if not any(n == prefix or n.startswith(prefix + '.')
+                       for n in names):
+                raise ValueError(f'search scope {prefix!r} names no module '
+                                 f'of {type(model).__name__}')
+    graph = trace_channels(model, example_inputs, exclude=exclude,
+                           scope=scope, forward_fn=forward_fn,
+                           decouple=decouple)
+    return SearchSpace(model, graph, min_channels, round_to)

@@ -1,0 +1,87 @@
+"""Width specs: the searched architecture as plain JSON.
+
+    {"format": "pas-mm/width-spec@1", "model": "ResNet",
+     "input_shapes": [[1, 3, 224, 224]], "scope": null, "exclude": [],
+     "decouple": [], "macs": {"full": ..., "compact": ..., "ratio": ...},
+     "groups": {"layer1.0.conv3": {"channels": 256, "kept": 128,
+                                   "indices": [...], "layers": [...]}}}
+"""
+import json
+import os
+import tempfile
+
+FORMAT = 'pas-mm/width-spec@1'
+
+
+class WidthSpecError(ValueError):
+    """A width spec that is malformed or belongs to another model."""
+
+
+def make_width_spec(space, keep) -> dict:
+    graph = space.graph
+    groups = {}
+    for name, gate in space.gates.items():
+        idx = keep[name].tolist()
+        groups[name] = dict(channels=gate.num_channels, kept=len(idx),
+                            indices=idx,
+                            layers=list(space.groups[name].producers))
+    compact = float(space.macs())
+    return {
+        'format': FORMAT,
+        'model': type(space.model).__name__,
+        'input_shapes': graph.input_shapes,
+        'scope': list(graph.scope) if graph.scope else None,
+        'exclude': list(graph.exclude),
+        'decouple': list(graph.decouple),
+        'macs': dict(full=space.full_macs, compact=compact,
+                     ratio=compact / space.full_macs),
+        'groups': groups,
+    }
+
+
+def validate_width_spec(spec, source='width spec') -> dict:
+    if not isinstance(spec, dict) or spec.get('format') != FORMAT:
+        raise WidthSpecError(f'{source} is not a pas-mm width spec '
+                             f'(expected "format": "{FORMAT}")')
+    groups = spec.get('groups')
+    if not isinstance(groups, dict) or not spec.get('input_shapes'):
+        raise WidthSpecError(f'{source} lacks "groups" or "input_shapes"')
+    for name, g in groups.items():
+        if not isinstance(g, dict) or not {'channels', 'indices'} <= set(g):
+            raise WidthSpecError(f'{source}: group {name!r} needs '
+                                 '"channels" and "indices"')
+    return spec
+
+
+def save_width_spec(spec: dict, path: str) -> None:
+    """Write atomically: a crash leaves the old file or none, never half."""
+    atomic_write_text(path, json.dumps(spec, indent=1))
+
+
+def load_width_spec(path: str) -> dict:
+    try:
+        with open(path) as f:
+            spec = json.load(f)
+    except FileNotFoundError:
+        raise WidthSpecError(f'width spec not found: {path}') from None
+    except json.JSONDecodeError as e:
+        raise WidthSpecError(f'width spec {path} is not valid JSON: '
+                             f'{e.msg} (line {e.lineno})') from None
+    return validate_width_spec(spec, source=f'width spec {path}')
+
+
+def atomic_write_text(path: str, text: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp-',
+                               suffix=os.path.basename(path))
+    try:
+        with os.fdopen(fd, 'w') as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,96 @@
+"""Shared start-up for the pas-mm command-line tools."""
+import os
+import os.path as osp
+import sys
+
+
+def die(msg: str, code: int = 2):
+    """One clear line on stderr, no traceback: the user's input was wrong."""
+    print(f'pas-mm: error: {msg}', file=sys.stderr)
+    sys.exit(code)
+
+
+def setup_env(launcher: str = 'none'):
+    """Apply pas-mm's upstream work-arounds before anything is built."""
+    import pas_mm.compat
+    pas_mm.compat.apply_all()
+
+
+def load_config(path: str, cfg_options=None):
+    """Load a config, failing with one line that names the bad file."""
+    if not osp.isfile(path):
+        die(f'config file not found: {path}')
+    from mmengine.config import Config
+    try:
+        cfg = Config.fromfile(path)
+    except Exception as e:  # syntax errors, missing bases, bad imports
+        first = str(e).strip().splitlines()[0] if str(e).strip() else ''
+        die(f'cannot load config {path}: {type(e).__name__}: {first}')
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    _use_gloo_without_cuda(cfg)
+    check_dataset_paths(cfg, path)
+    return cfg
+
+
+def _use_gloo_without_cuda(cfg):
+    """NCCL needs GPUs: fall back to gloo so dist_train.sh also runs on CPU."""
+    import torch
+    if torch.cuda.is_available():
+        return
+    env_cfg = cfg.setdefault('env_cfg', {})
+    dist_cfg = env_cfg.setdefault('dist_cfg', {})
+    dist_cfg['backend'] = 'gloo'
+
+
+def _dataset_cfgs(cfg):
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(key)
+        if not loader or not loader.get('dataset'):
+            continue
+        stack = [loader['dataset']]
+        while stack:
+            ds = stack.pop()
+            if isinstance(ds, (list, tuple)):
+                stack.extend(ds)
+                continue
+            if not isinstance(ds, dict):
+                continue
+            if 'dataset' in ds:  # RepeatDataset, ClassBalancedDataset, ...
+                stack.append(ds['dataset'])
+            if 'datasets' in ds:  # ConcatDataset
+                stack.extend(ds['datasets'])
+            yield key, ds
+
+
+def check_dataset_paths(cfg, cfg_path):
+    """Fail early, naming the folder, when a dataset path does not exist."""
+    for key, ds in _dataset_cfgs(cfg):
+        root = ds.get('data_root') or ''
+        if root and not _is_remote(root) and not osp.isdir(root):
+            die(f'{key}: dataset folder not found: {root} (config '
+                f'{cfg_path}; run `python tools/data/prepare_demo.py` for '
+                'the demo data)')
+        ann = ds.get('ann_file')
+        if ann:
+            full = osp.join(root, ann)
+            if not _is_remote(full) and not osp.exists(full):
+                die(f'{key}: annotation file not found: {full} (config '
+                    f'{cfg_path})')
+        prefix = ds.get('data_prefix')
+        prefixes = prefix.values() if isinstance(prefix, dict) else [prefix]
+        for p in prefixes:
+            if not p or not isinstance(p, str):
+                continue
+            full = osp.join(root, p)
+            if not _is_remote(full) and not osp.exists(full):
+                die(f'{key}: dataset folder not found: {full} (config '
+                    f'{cfg_path})')
+
+
+def _is_remote(path: str) -> bool:
+    return '://' in str(path)
+
+
+def rank() -> int:
+    return int(os.environ.get('RANK', '0'))

@@ -1,0 +1,93 @@
+"""Evaluate a checkpoint with a pas-mm / OpenMMLab config.
+
+    python tools/test.py CONFIG CHECKPOINT [--out preds.pkl] [--show-dir DIR]
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from _common import die, load_config, setup_env  # noqa: E402
+from train import _DictAction  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Test a model (pas-mm)')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='the dir to save logs and metrics')
+    parser.add_argument(
+        '--out', help='dump the raw predictions to this pickle file')
+    parser.add_argument(
+        '--show-dir', help='draw predictions into this folder (relative to '
+        'the run\'s log dir)')
+    parser.add_argument(
+        '--amp', action='store_true', help='test with mixed precision')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=_DictAction, default={},
+        help='override config settings, key=value')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def enable_visualization(cfg, show_dir):
+    hooks = cfg.get('default_hooks', {})
+    vis = hooks.get('visualization') if hooks else None
+    if vis is None:
+        for hook in cfg.get('custom_hooks', []):
+            if 'Visual' in str(hook.get('type', '')):
+                vis = hook
+    if vis is None:
+        die(f'--show-dir: config {cfg.filename} has no visualization hook')
+    vis_type = str(vis.get('type', ''))
+    if 'DetVisualizationHook' in vis_type:  # mmdet
+        vis['draw'] = True
+        vis['test_out_dir'] = show_dir
+    elif vis_type.endswith('VisualizationHook') and 'Basic' not in vis_type:
+        vis['enable'] = True  # mmpretrain
+        vis['out_dir'] = show_dir
+    else:  # mmagic BasicVisualizationHook
+        vis['test_out_dir'] = show_dir if 'test_out_dir' in vis else None
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    setup_env(args.launcher)
+    cfg = load_config(args.config, args.cfg_options)
+    if not osp.isfile(args.checkpoint):
+        die(f'checkpoint not found: {args.checkpoint}')
+    cfg.launcher = args.launcher
+    cfg.load_from = args.checkpoint
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    if args.amp:
+        cfg.test_cfg = cfg.get('test_cfg') or {}
+        cfg.test_cfg['fp16'] = True
+    if args.show_dir:
+        enable_visualization(cfg, args.show_dir)
+
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+    if args.out:
+        if not args.out.endswith(('.pkl', '.pickle')):
+            die(f'--out must be a .pkl file, got {args.out}')
+        from mmengine.evaluator import DumpResults
+        runner.test_evaluator.metrics.append(
+            DumpResults(out_file_path=args.out))
+    metrics = runner.test()
+    return metrics
+
+
+if __name__ == '__main__':
+    main()
