@@ -10,10 +10,10 @@ def die(msg: str, code: int = 2):
     sys.exit(code)
 
 
-def setup_env(launcher: str = 'none'):
+def setup_env(cfg=None):
     """Apply pas-mm's upstream work-arounds before anything is built."""
     import pas_mm.compat
-    pas_mm.compat.apply_all()
+    pas_mm.compat.apply_all(cfg.get('default_scope') if cfg else None)
 
 
 def load_config(path: str, cfg_options=None):

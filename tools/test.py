@@ -23,6 +23,9 @@ def parse_args(argv=None):
         '--show-dir', help='draw predictions into this folder (relative to '
         'the run\'s log dir)')
     parser.add_argument(
+        '--metrics-json', help='write the metrics here as JSON (default: '
+        '<work_dir>/test_metrics.json)')
+    parser.add_argument(
         '--amp', action='store_true', help='test with mixed precision')
     parser.add_argument(
         '--cfg-options', nargs='+', action=_DictAction, default={},
@@ -59,8 +62,9 @@ def enable_visualization(cfg, show_dir):
 
 def main(argv=None):
     args = parse_args(argv)
-    setup_env(args.launcher)
+    setup_env()
     cfg = load_config(args.config, args.cfg_options)
+    setup_env(cfg)
     if not osp.isfile(args.checkpoint):
         die(f'checkpoint not found: {args.checkpoint}')
     cfg.launcher = args.launcher
@@ -85,8 +89,38 @@ def main(argv=None):
         from mmengine.evaluator import DumpResults
         runner.test_evaluator.metrics.append(
             DumpResults(out_file_path=args.out))
+    collector = _metrics_collector()
+    runner.register_hook(collector, priority='LOWEST')
     metrics = runner.test()
+    metrics = metrics if metrics is not None else collector.metrics
+    if runner.rank == 0 and metrics is not None:
+        path = args.metrics_json or osp.join(cfg.work_dir, 'test_metrics.json')
+        write_metrics(metrics, path, args.config, args.checkpoint)
     return metrics
+
+
+def _metrics_collector():
+    """mmagic's MultiTestLoop returns None: take the metrics from the
+    after_test_epoch hook call that every test loop makes."""
+    from mmengine.hooks import Hook
+
+    class MetricsCollector(Hook):
+        metrics = None
+
+        def after_test_epoch(self, runner, metrics=None):
+            self.metrics = metrics
+
+    return MetricsCollector()
+
+
+def write_metrics(metrics, path, config, checkpoint):
+    import json
+
+    from pas_mm.core.width_spec import atomic_write_text
+    plain = {k: float(v) if hasattr(v, '__float__') else v
+             for k, v in metrics.items()}
+    atomic_write_text(path, json.dumps(
+        dict(config=config, checkpoint=checkpoint, metrics=plain), indent=1))
 
 
 if __name__ == '__main__':

@@ -88,8 +88,9 @@ def merge_args(cfg, args):
 
 def main(argv=None):
     args = parse_args(argv)
-    setup_env(args.launcher)
+    setup_env()
     cfg = load_config(args.config, args.cfg_options)
+    setup_env(cfg)
     cfg = merge_args(cfg, args)
 
     from mmengine.registry import RUNNERS

@@ -135,13 +135,17 @@ class SearchSpace:
         return float(self.macs()) / self.full_macs
 
     def budget_loss(self, target_ratio: float, weight: float = 1.0,
-                    mode: str = 'two-sided') -> torch.Tensor:
-        """weight * (MACs/full - target)^2; 'hinge' only punishes excess."""
+                    mode: str = 'two-sided', macs=None) -> torch.Tensor:
+        """weight * (MACs/full - target)^2; 'hinge' only punishes excess.
+
+        ``macs`` may pass a ``self.macs()`` already computed this step.
+        """
         check_target_ratio(target_ratio)
         if mode not in ('two-sided', 'hinge'):
             raise BudgetError(f"budget mode must be 'two-sided' or 'hinge', "
                               f'got {mode!r}')
-        gap = self.macs() / self.full_macs - target_ratio
+        macs = self.macs() if macs is None else macs
+        gap = macs / self.full_macs - target_ratio
         if mode == 'hinge':
             gap = torch.clamp(gap, min=0)
         return weight * gap**2

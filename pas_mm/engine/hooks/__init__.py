@@ -1,0 +1,3 @@
+from .pas_search_hook import PaSSearchHook
+
+__all__ = ['PaSSearchHook']

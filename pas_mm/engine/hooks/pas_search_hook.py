@@ -1,0 +1,90 @@
+"""Ends the PaS search at a set epoch or iteration by freezing the gates."""
+import json
+import os.path as osp
+from typing import Optional
+
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+
+from pas_mm.core.width_spec import atomic_write_text, make_width_spec
+from pas_mm.registry import HOOKS
+
+
+def unwrap(model):
+    return model.module if is_model_wrapper(model) else model
+
+
+@HOOKS.register_module()
+class PaSSearchHook(Hook):
+    """Search for ``search_epochs`` (or ``search_iters``), then freeze.
+
+    While searching it logs the MACs ratio and the widths of every group;
+    at the end it writes ``<work_dir>/pas_search/width_spec.json`` (the
+    searched architecture, usable by ``apply_width_spec`` and transfer
+    configs) and ``widths.json``. Training then goes on as the fine-tune
+    with frozen gates. On ``--resume`` past the search the gates are frozen
+    again before the first step.
+    """
+    priority = 'NORMAL'
+
+    def __init__(self, search_epochs: Optional[int] = None,
+                 search_iters: Optional[int] = None):
+        if (search_epochs is None) == (search_iters is None):
+            raise ValueError('PaSSearchHook needs exactly one of '
+                             'search_epochs and search_iters')
+        self.search_epochs = search_epochs
+        self.search_iters = search_iters
+
+    def _algorithm(self, runner):
+        model = unwrap(runner.model)
+        if not hasattr(model, 'space'):
+            raise TypeError('PaSSearchHook needs a PaS model (PaSAlgorithm '
+                            f'or a PaS GAN), got {type(model).__name__}')
+        return model
+
+    def before_train(self, runner):
+        model = self._algorithm(runner)
+        done = (self.search_epochs is not None and
+                runner.epoch >= self.search_epochs) or \
+            (self.search_iters is not None and
+             runner.iter >= self.search_iters)
+        if done and not model.space.frozen:
+            model.space.freeze()
+            runner.logger.info('PaS: resumed after the search; gates frozen')
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None):
+        if self.search_iters is not None and \
+                runner.iter + 1 == self.search_iters:
+            self.end_search(runner)
+
+    def after_train_epoch(self, runner):
+        model = self._algorithm(runner)
+        if not model.space.frozen:
+            runner.logger.info(
+                f'PaS epoch {runner.epoch + 1}: MACs ratio '
+                f'{model.space.macs_ratio():.4f}, widths '
+                f'{json.dumps(model.space.widths())}')
+        if self.search_epochs is not None and \
+                runner.epoch + 1 == self.search_epochs:
+            self.end_search(runner)
+
+    def end_search(self, runner):
+        model = self._algorithm(runner)
+        space = model.space
+        if space.frozen:
+            return
+        space.freeze()
+        runner.logger.info(
+            f'PaS: search ended at epoch {runner.epoch + 1}, iter '
+            f'{runner.iter + 1}; MACs ratio {space.macs_ratio():.4f} '
+            f'(target {model.budget["target_ratio"]}); gates frozen, '
+            'fine-tuning')
+        if runner.rank == 0:
+            keep = {n: g.kept_indices() for n, g in space.gates.items()}
+            spec = make_width_spec(space, keep)
+            folder = osp.join(runner.work_dir, 'pas_search')
+            atomic_write_text(osp.join(folder, 'width_spec.json'),
+                              json.dumps(spec, indent=1))
+            atomic_write_text(osp.join(folder, 'widths.json'),
+                              json.dumps(space.widths(), indent=1))

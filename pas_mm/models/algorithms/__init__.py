@@ -1,0 +1,3 @@
+from .pas_algorithm import PaSAlgorithm
+
+__all__ = ['PaSAlgorithm']

@@ -1,0 +1,3 @@
+from .dbc_gate import DBCGate
+
+__all__ = ['DBCGate']

@@ -1,0 +1,41 @@
+from mmengine.logging import MMLogger
+from mmengine.runner import CheckpointLoader
+
+from pas_mm.core.space import GATES_ATTR
+
+PREFIXES = ('architecture.', 'module.')
+
+
+def load_architecture_weights(architecture, path: str):
+    """Load a trained (unpruned) checkpoint into ``architecture``.
+
+    Gate latents are absent from such checkpoints and keep their initial
+    value (every channel on). Any other missing or unexpected key is an
+    error naming the checkpoint: PaS must start from the trained net.
+    """
+    try:
+        ckpt = CheckpointLoader.load_checkpoint(path, map_location='cpu')
+    except Exception as e:
+        raise RuntimeError(f'cannot read checkpoint {path}: '
+                           f'{type(e).__name__}: {e}') from None
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
+    if not isinstance(state, dict):
+        raise RuntimeError(f'checkpoint {path} holds no state_dict')
+    clean = {}
+    for key, value in state.items():
+        for prefix in PREFIXES:
+            if key.startswith(prefix):
+                key = key[len(prefix):]
+        clean[key] = value
+    result = architecture.load_state_dict(clean, strict=False)
+    missing = [k for k in result.missing_keys
+               if not k.startswith(GATES_ATTR + '.')]
+    unexpected = [k for k in result.unexpected_keys
+                  if not k.startswith(GATES_ATTR + '.')]
+    if missing or unexpected:
+        raise RuntimeError(
+            f'checkpoint {path} does not fit the architecture: '
+            f'{len(missing)} missing keys (e.g. {missing[:3]}), '
+            f'{len(unexpected)} unexpected (e.g. {unexpected[:3]})')
+    MMLogger.get_current_instance().info(
+        f'PaS: loaded trained weights from {path}')

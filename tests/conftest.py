@@ -1,0 +1,32 @@
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+DEMO = osp.join(REPO, 'data', 'demo')
+
+# Runner checkpoints written by the tests are trusted (see pas_mm.compat).
+os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
+
+
+def run_tool(*args, timeout=1800, check=True, env=None):
+    """Run a repository tool in a subprocess, as a user would."""
+    cmd = [sys.executable] + [str(a) for a in args]
+    full_env = dict(os.environ, PYTHONPATH=REPO, **(env or {}))
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout, env=full_env)
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f'{" ".join(cmd)} failed ({proc.returncode}):\n'
+            f'{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}')
+    return proc
+
+
+@pytest.fixture(scope='session')
+def demo_data():
+    if not osp.isfile(osp.join(DEMO, 'VERSION')):
+        run_tool('tools/data/prepare_demo.py', '--out', DEMO)
+    return DEMO
