@@ -92,8 +92,8 @@ def _layout_indices(space: SearchSpace, layout: Layout,
                     keep: Dict[str, torch.Tensor]):
     """Kept channel indices of a layout, or None if it keeps them all."""
     parts, offset, changed = [], 0, False
-    for node, n in layout.segments:
-        name = space.group_names.get(node.find().uid)
+    for node, n in layout.leaves():
+        name = space.group_names.get(node.uid)
         if name is None:
             parts.append(torch.arange(offset, offset + n))
         else:

@@ -22,12 +22,20 @@ class UnsupportedOpError(RuntimeError):
 
 
 class ChannelNode:
-    """A set of channels that must be kept or dropped together (union-find)."""
+    """A set of channels that must be kept or dropped together (union-find).
 
-    def __init__(self, uid: int, size: int):
-        self.uid = uid
+    A root can be *split* into consecutive children when a later op shows
+    that its channels are not one group (a channel split, or an element-wise
+    op with a concatenated tensor); ``leaves()`` then yields the children.
+    """
+
+    def __init__(self, table: list, size: int):
+        self.uid = len(table)
+        table.append(self)
+        self.table = table
         self.size = size
         self.parent: 'ChannelNode' = self
+        self.children: List['ChannelNode'] = []
         self.pinned: List[str] = []  # reasons why it cannot be pruned
         self.producers: List[str] = []  # modules whose outputs fill it
 
@@ -40,26 +48,60 @@ class ChannelNode:
             node.parent, node = root, node.parent
         return root
 
+    def leaves(self) -> List[Tuple['ChannelNode', int]]:
+        """[(leaf root, size)] that this node's channels consist of, in order."""
+        root = self.find()
+        if not root.children:
+            return [(root, root.size)]
+        return [leaf for child in root.children for leaf in child.leaves()]
+
+    def split(self, sizes: List[int]) -> None:
+        """Split this leaf root into consecutive children of ``sizes``."""
+        assert not self.children and self.parent is self
+        assert sum(sizes) == self.size and len(sizes) > 1
+        for n in sizes:
+            child = ChannelNode(self.table, n)
+            child.pinned = list(self.pinned)
+            child.producers = list(self.producers)
+            self.children.append(child)
+
     def __repr__(self):
         return f'ChannelNode({self.uid}, size={self.size})'
 
 
 def union(a: ChannelNode, b: ChannelNode) -> ChannelNode:
+    """Merge two leaf roots of equal size (callers align leaves first)."""
     ra, rb = a.find(), b.find()
     if ra is rb:
         return ra
+    assert not ra.children and not rb.children and ra.size == rb.size
     if ra.uid > rb.uid:  # the oldest node stays the root: stable names
         ra, rb = rb, ra
     rb.parent = ra
-    ra.pinned += rb.pinned
-    ra.producers += rb.producers
+    ra.pinned += [r for r in rb.pinned if r not in ra.pinned]
+    ra.producers += [p for p in rb.producers if p not in ra.producers]
     return ra
 
 
 def pin(node: ChannelNode, reason: str) -> None:
-    root = node.find()
-    if reason not in root.pinned:
-        root.pinned.append(reason)
+    for leaf, _ in node.leaves():
+        if reason not in leaf.pinned:
+            leaf.pinned.append(reason)
+
+
+def leaves_of(segments) -> List[Tuple[ChannelNode, int]]:
+    return [leaf for node, _ in segments for leaf in node.leaves()]
+
+
+def cut_at(segments, cuts) -> None:
+    """Split leaves so that every offset in ``cuts`` falls on a border."""
+    pos = 0
+    for leaf, n in leaves_of(segments):
+        inner = sorted(c - pos for c in cuts if pos < c < pos + n)
+        if inner:
+            bounds = [0] + inner + [n]
+            leaf.split([b - a for a, b in zip(bounds, bounds[1:])])
+        pos += n
 
 
 @dataclass
@@ -75,22 +117,40 @@ class Layout:
     def nodes(self):
         return [node for node, _ in self.segments]
 
+    def leaves(self) -> List[Tuple[ChannelNode, int]]:
+        """Current groups of the channels, after unions and splits."""
+        return leaves_of(self.segments)
+
+    def borders(self) -> List[int]:
+        out, pos = [], 0
+        for _, n in self.leaves():
+            pos += n
+            out.append(pos)
+        return out[:-1]
+
     def with_dim(self, dim: int) -> 'Layout':
         return Layout(dim, self.segments)
 
-    def same_split(self, other: 'Layout') -> bool:
-        return [n for _, n in self.segments] == [n for _, n in other.segments]
 
-
-def merge_layouts(a: Layout, b: Layout, reason: str) -> Layout:
-    """Couple two layouts of one channel space (element-wise ops)."""
-    if a.same_split(b):
-        for (na, _), (nb, _) in zip(a.segments, b.segments):
-            union(na, nb)
-        return a
-    for node in a.nodes() + b.nodes():  # differently split: give up safely
-        pin(node, reason)
+def merge_layouts(a: Layout, b: Layout, reason: str = '') -> Layout:
+    """Couple two layouts of one channel space (element-wise ops): split
+    groups until both have the same borders, then merge them pairwise."""
+    cut_at(a.segments, b.borders())
+    cut_at(b.segments, a.borders())
+    for (la, na), (lb, nb) in zip(a.leaves(), b.leaves()):
+        union(la, lb)
     return a
+
+
+def slice_layout(lay: Layout, start: int, stop: int) -> Layout:
+    """The layout of channels [start, stop), splitting groups at the cuts."""
+    cut_at(lay.segments, [start, stop])
+    segments, pos = [], 0
+    for leaf, n in lay.leaves():
+        if start <= pos and pos + n <= stop:
+            segments.append((leaf, n))
+        pos += n
+    return Layout(lay.dim, tuple(segments))
 
 
 @dataclass
@@ -116,7 +176,7 @@ class FreeCall:
     """A parameter-free op that mmengine's counter also costs (per element)."""
     op: str
     layout: Layout
-    positions: int
+    positions: int  # cost per kept channel per sample (mmengine counting)
 
 
 @dataclass
@@ -132,9 +192,12 @@ class ChannelGraph:
     decouple: Tuple[str, ...] = ()
 
     def roots(self) -> List[ChannelNode]:
+        """The channel groups: leaf roots after every union and split."""
         seen, roots = set(), []
         for node in self.nodes:
             root = node.find()
+            if root.children:
+                continue
             if root.uid not in seen:
                 seen.add(root.uid)
                 roots.append(root)

@@ -38,6 +38,7 @@ class SearchSpace:
         self.graph = graph
         self.min_channels = int(min_channels)
         self.round_to = int(round_to)
+        self._segments = {}
         self.group_names: Dict[int, str] = {}  # root uid -> name
         self.groups: Dict[str, ChannelNode] = {}
         gates = {}
@@ -56,7 +57,7 @@ class SearchSpace:
         model.add_module(GATES_ATTR, container)
         self._hooks = []
         self._install_hooks()
-        self.full_macs = float(self.macs(open_all=True))
+        self.full_macs = float(self.macs(open_all=True).detach())
 
     # ------------------------------------------------------------ groups
     def _unique(self, name: str) -> str:
@@ -71,8 +72,13 @@ class SearchSpace:
         return self.gates[name] if name is not None else None
 
     def segments(self, layout: Layout):
-        """[(gate or None, length)] for the channels of a layout."""
-        return [(self.gate_of(node), n) for node, n in layout.segments]
+        """[(gate or None, length)] for the channels of a layout (cached:
+        the groups are fixed once the trace is done)."""
+        key = id(layout)
+        if key not in self._segments:
+            self._segments[key] = (layout, [(self.gate_of(node), n)
+                                            for node, n in layout.leaves()])
+        return self._segments[key][1]
 
     def layout_mask(self, layout: Layout, ref: torch.Tensor) -> torch.Tensor:
         parts = []
@@ -132,7 +138,7 @@ class SearchSpace:
         return call.kernel * c_in / call.groups * c_out * call.positions
 
     def macs_ratio(self) -> float:
-        return float(self.macs()) / self.full_macs
+        return float(self.macs().detach()) / self.full_macs
 
     def budget_loss(self, target_ratio: float, weight: float = 1.0,
                     mode: str = 'two-sided', macs=None) -> torch.Tensor:
@@ -158,7 +164,7 @@ class SearchSpace:
                 for gate in self.gates.values():
                     gate.latent.fill_(0.)
                 self.apply_constraints()
-                return float(self.macs()) / self.full_macs
+                return float(self.macs().detach()) / self.full_macs
         finally:
             with torch.no_grad():
                 for n, g in self.gates.items():

@@ -17,7 +17,7 @@ from torch.overrides import TorchFunctionMode
 
 from .graph import (ChannelGraph, ChannelNode, FreeCall, LayerCall, Layout,
                     UnsupportedOpError, merge_layouts, module_in_prefixes, pin,
-                    union)
+                    slice_layout)
 from .ops import (BINARY_OPS, CONCAT_OPS, CONV_OPS, CREATION_OPS, DIM_OPS,
                   MIXING_OPS, NON_TENSOR_OPS, REDUCTION_OPS, RESHAPE_OPS,
                   UNARY_OPS, func_name)
@@ -52,12 +52,11 @@ class ChannelTracer(TorchFunctionMode):
     # ------------------------------------------------------------- nodes
     def new_node(self, size: int, producer: Optional[str] = None,
                  pinned: Optional[str] = None) -> ChannelNode:
-        node = ChannelNode(len(self.nodes), size)
+        node = ChannelNode(self.nodes, size)
         if producer is not None:
             node.producers.append(producer)
         if pinned:
             node.pinned.append(pinned)
-        self.nodes.append(node)
         return node
 
     def new_layout(self, tensor, dim, producer=None, pinned=None) -> Layout:
@@ -189,7 +188,7 @@ class ChannelTracer(TorchFunctionMode):
                 f'{name} in {owner or self.here()!r} reads channels from dim '
                 f'{lay.dim}; add it to exclude=')
         transposed = 'transpose' in name
-        groups = int(_arg(args, kwargs, 7 if transposed else 6, 'groups') or 1)
+        groups = int(_arg(args, kwargs, 6, 'groups') or 1)  # same slot in both
         c_in, c_out = x.shape[1], out.shape[1]
         kernel = math.prod(weight.shape[2:])
         if transposed:  # mmengine costs transposed convs per input position
@@ -235,13 +234,14 @@ class ChannelTracer(TorchFunctionMode):
         op = func.__name__
         positions = out.numel() // (x.shape[lay.dim] * self.batch) if \
             x.dim() > lay.dim else 1
+        cost = positions * _norm_cost_factor(func, args, kwargs)
         if func is F.layer_norm:
             shape = _arg(args, kwargs, 1, 'normalized_shape')
             if lay.dim >= x.dim() - len(shape):
                 self.pin_all([lay], f'layer_norm over channels in '
                              f'{owner or self.here()!r}')
             self.set(out, lay)
-            self.free_calls.append(FreeCall(op, lay, positions))
+            self.free_calls.append(FreeCall(op, lay, cost))
             return
         if lay.dim != 1:
             raise UnsupportedOpError(
@@ -252,7 +252,7 @@ class ChannelTracer(TorchFunctionMode):
             # identity branch (RepVGG): channel c in -> channel c out, but the
             # kept sets may differ; export makes it a partial identity
             out_lay = self.new_layout(out, 1, producer=owner)
-            self.free_calls.append(FreeCall(op, out_lay, positions))
+            self.free_calls.append(FreeCall(op, out_lay, cost))
             self.record(LayerCall(owner, 'diag', lay, out_lay, 1, 1,
                                   positions))
             return
@@ -262,7 +262,7 @@ class ChannelTracer(TorchFunctionMode):
                 self.pin_all([lay], f'group_norm {owner or self.here()!r} '
                              f'with {num_groups} groups')
         self.set(out, lay)
-        self.free_calls.append(FreeCall(op, lay, positions))
+        self.free_calls.append(FreeCall(op, lay, cost))
         if owner is not None:
             self.record(LayerCall(owner, 'norm', lay, lay, 1, 1, positions,
                                   pinned=func is F.group_norm and
@@ -331,7 +331,7 @@ class ChannelTracer(TorchFunctionMode):
         if isinstance(res, torch.Tensor) and res.dim() == x.dim() and \
                 res.shape[lay.dim] == x.shape[lay.dim]:
             self.set(res, lay)
-            cost = _free_cost(name, x, res, lay, self.batch)
+            cost = _free_cost(name, args, kwargs, x, res, lay, self.batch)
             if cost is not None:
                 self.free_calls.append(FreeCall(name, lay, cost))
         else:
@@ -463,15 +463,13 @@ class ChannelTracer(TorchFunctionMode):
             for piece in out:
                 self.set(piece, lay)
             return
+        # split sizes are constants in the model's code: pruning any group
+        # they cut would break them, so those groups stay whole
+        self.pin_all([lay], f'{name} of the channel dim in {self.here()!r}')
         start = 0
         for piece in out:
             size = piece.shape[dim]
-            sub = _slice_layout(lay, start, start + size)
-            if sub is None:
-                self.pin_all([lay], f'{name} across channel groups in '
-                             f'{self.here()!r}')
-                return
-            self.set(piece, sub)
+            self.set(piece, slice_layout(lay, start, start + size))
             start += size
 
     def getitem(self, x, lay, index, out):
@@ -494,34 +492,41 @@ class ChannelTracer(TorchFunctionMode):
             self.pin_all([lay], f'channel index in {self.here()!r}')
             return
         start, stop, step = sel.indices(x.shape[lay.dim])
-        sub = _slice_layout(lay, start, stop) if step == 1 else None
-        if sub is None:
-            self.pin_all([lay], f'channel slice in {self.here()!r}')
+        self.pin_all([lay], f'channel slice in {self.here()!r}')
+        if step != 1 or stop <= start:
             return
-        self.set(out, sub.with_dim(new_dim))
+        self.set(out, slice_layout(lay, start, stop).with_dim(new_dim))
 
 
-def _slice_layout(lay: Layout, start: int, stop: int) -> Optional[Layout]:
-    """Sub-layout for channels [start, stop) if it follows group borders."""
-    segments, pos = [], 0
-    for node, n in lay.segments:
-        if pos >= start and pos + n <= stop:
-            segments.append((node, n))
-        elif pos < stop and pos + n > start:
-            return None  # cuts a group in two
-        pos += n
-    return Layout(lay.dim, tuple(segments)) if segments else None
-
-
-def _free_cost(name, x, res, lay, batch):
-    """Per-sample element counts mmengine's counter charges for free ops."""
-    per_channel = res.numel() // (res.shape[lay.dim] * batch)
+def _free_cost(name, args, kwargs, x, res, lay, batch):
+    """Per-sample, per-channel cost mmengine.analysis charges for a
+    parameter-free op (its FlopAnalyzer defaults), or None if it charges
+    nothing: upsampling costs 1 (nearest) or 4 (bilinear) per output element,
+    adaptive average pooling 1 per input element."""
     if name in ('interpolate', 'upsample', 'upsample_nearest',
                 'upsample_bilinear'):
-        return per_channel
+        mode = _arg(args, kwargs, 3, 'mode') or 'nearest'
+        if name == 'upsample_bilinear':
+            mode = 'bilinear'
+        if mode not in ('nearest', 'bilinear') or res.dim() != 4:
+            return None
+        per_out = res.numel() // (res.shape[lay.dim] * batch)
+        return per_out * (4 if mode == 'bilinear' else 1)
     if name == 'adaptive_avg_pool2d':
         return x.numel() // (x.shape[lay.dim] * batch)
     return None
+
+
+def _norm_cost_factor(func, args, kwargs):
+    """mmengine's FlopAnalyzer: eval batch_norm costs 1 per element (2 with
+    affine params); instance/group/layer norm 4 (5 with affine params)."""
+    if func is F.batch_norm:
+        return 2 if _arg(args, kwargs, 3, 'weight') is not None else 1
+    if func is F.instance_norm:
+        affine = _arg(args, kwargs, 3, 'weight') is not None
+    else:  # group_norm, layer_norm
+        affine = _arg(args, kwargs, 2, 'weight') is not None
+    return 5 if affine else 4
 
 
 def _arg(args, kwargs, pos, key):

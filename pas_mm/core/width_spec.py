@@ -25,7 +25,7 @@ def make_width_spec(space, keep) -> dict:
         groups[name] = dict(channels=gate.num_channels, kept=len(idx),
                             indices=idx,
                             layers=list(space.groups[name].producers))
-    compact = float(space.macs())
+    compact = float(space.macs().detach())
     return {
         'format': FORMAT,
         'model': type(space.model).__name__,

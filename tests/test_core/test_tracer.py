@@ -119,10 +119,13 @@ def test_exact_export(net):
 def test_groups_follow_concat_split_and_depthwise():
     model = SplitSE()
     space = build_search_space(model, torch.randn(1, 3, 8, 8))
-    sizes = sorted(g.num_channels for g in space.gates.values())
-    # stem (8, split into two halves but one producer), a, b (8 each;
-    # the dw conv and SE scaling share their channels), fc1 (4)
-    assert sizes == [4, 8, 8, 8]
+    sizes = {n: g.num_channels for n, g in space.gates.items()}
+    # the stem is split by a constant in forward(): never pruned. a and b
+    # are concatenated, pass the depth-wise conv and are scaled by the SE
+    # output, so fc2's 16 outputs are split into a's 8 and b's 8.
+    assert sizes == {'a.0': 8, 'b.0': 8, 'fc1': 4}
+    stem = [r for r in space.graph.roots() if 'stem.0' in r.producers]
+    assert stem and 'split of the channel dim' in stem[0].pinned[0]
 
 
 def test_outputs_and_inputs_are_never_gated():

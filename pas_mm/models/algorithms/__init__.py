@@ -1,3 +1,4 @@
 from .pas_algorithm import PaSAlgorithm
+from .pas_compact import PaSCompact
 
-__all__ = ['PaSAlgorithm']
+__all__ = ['PaSAlgorithm', 'PaSCompact']

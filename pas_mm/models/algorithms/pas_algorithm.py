@@ -11,7 +11,7 @@ from torch import nn
 from pas_mm.core import BudgetError, build_search_space
 from pas_mm.core.space import check_target_ratio
 from pas_mm.registry import MODELS
-from ..utils import load_architecture_weights, trace_inputs
+from ..utils import load_architecture_weights, trace_fn, trace_inputs
 
 
 @MODELS.register_module()
@@ -72,7 +72,7 @@ class PaSAlgorithm(BaseModel):
         self.space = build_search_space(
             self.architecture, trace_inputs(self.input_shape),
             exclude=tuple(exclude), scope=search_scope,
-            forward_fn=self._trace_fn(trace_mode), decouple=tuple(decouple),
+            forward_fn=trace_fn(trace_mode), decouple=tuple(decouple),
             min_channels=min_channels, round_to=round_to)
         if not self.space.gates:
             raise BudgetError(
@@ -87,12 +87,6 @@ class PaSAlgorithm(BaseModel):
         MMLogger.get_current_instance().info(
             f'PaS search space: {len(self.space.gates)} gates, '
             f'{self.space.full_macs / 1e9:.4f} GMACs per sample in scope')
-
-    @staticmethod
-    def _trace_fn(trace_mode):
-        if trace_mode == 'tensor':
-            return lambda model, x: model(x, mode='tensor')
-        return lambda model, x: getattr(model, trace_mode)(x)
 
     def init_weights(self):
         super().init_weights()

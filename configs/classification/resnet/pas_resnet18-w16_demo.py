@@ -1,0 +1,42 @@
+# PaS on the classification demo: search the widths of the trained
+# resnet18-w16_demo baseline at 50 % of its MACs, then fine-tune with frozen
+# gates, all in one tools/train.py run:
+#   python tools/train.py configs/classification/resnet/pas_resnet18-w16_demo.py \
+#       --cfg-options model.pretrained=work_dirs/resnet18-w16_demo/epoch_12.pth
+#   python tools/export.py configs/classification/resnet/pas_resnet18-w16_demo.py \
+#       work_dirs/pas_resnet18-w16_demo/epoch_9.pth --out work_dirs/pas_resnet18-w16_demo/compact
+# (tools/run_demo.sh does all of it.) Epochs 1-3 search, 4-9 fine-tune.
+_base_ = ['./resnet18-w16_demo.py']
+custom_imports = dict(imports=['pas_mm'], allow_failed_imports=False)
+
+search_epochs = 3
+model = dict(
+    _delete_=True,
+    type='pas_mm.PaSAlgorithm',
+    architecture=_base_.model,
+    search_scope=None,  # the whole classifier: backbone and fc head inputs
+    # budget on MACs/full_MACs; weight 5 keeps the search at the target
+    # within the 3 demo epochs
+    budget=dict(target_ratio=0.5, weight=5.0, mode='two-sided'),
+    input_shape=(1, 3, 32, 32),
+    pretrained='work_dirs/resnet18-w16_demo/epoch_12.pth')
+
+# gates: no weight decay (it would push every latent to 0), a larger lr so
+# the latents can cross 0.5 within the short demo search
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=5e-4),
+    paramwise_cfg=dict(
+        custom_keys={'pas_gates': dict(lr_mult=10.0, decay_mult=0.0)}))
+param_scheduler = [
+    dict(type='ConstantLR', factor=1.0, by_epoch=True, begin=0,
+         end=search_epochs),
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=search_epochs,
+         end=9, T_max=9 - search_epochs),
+]
+train_cfg = dict(by_epoch=True, max_epochs=9, val_interval=3)
+custom_hooks = [dict(type='pas_mm.PaSSearchHook', search_epochs=search_epochs)]
+default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=3,
+                                     max_keep_ckpts=2))
+# gates stop receiving gradients when frozen
+model_wrapper_cfg = dict(
+    type='MMDistributedDataParallel', find_unused_parameters=True)

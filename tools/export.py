@@ -1,0 +1,146 @@
+"""Export a searched PaS model as a compact, ordinary OpenMMLab model.
+
+    python tools/export.py CONFIG CHECKPOINT --out DIR [--no-reparam]
+
+Writes to DIR (each file atomically):
+    compact.pth       state_dict + meta; loads with torch.load(weights_only=True)
+    width_spec.json   the searched widths (pas_mm.core width spec)
+    config.py         builds the compact model (tools/test.py, init_detector, ...)
+"""
+import argparse
+import copy
+import json
+import os
+import os.path as osp
+import sys
+import tempfile
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from _common import die, load_config, setup_env  # noqa: E402
+from train import _DictAction  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Export a PaS model')
+    parser.add_argument('config', help='the PaS config used for the search')
+    parser.add_argument('checkpoint', help='checkpoint of the search run')
+    parser.add_argument('--out', required=True, help='output folder')
+    parser.add_argument('--no-reparam', action='store_true',
+                        help='keep RepVGG blocks multi-branch')
+    parser.add_argument('--cfg-options', nargs='+', action=_DictAction,
+                        default={}, help='override config settings')
+    return parser.parse_args(argv)
+
+
+def atomic_torch_save(obj, path):
+    import torch
+    folder = osp.dirname(osp.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp-', suffix='.pth')
+    os.close(fd)
+    try:
+        torch.save(obj, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def compact_config(cfg, spec, reparam, trace_mode):
+    """The search config with the model replaced by its compact build."""
+    out = copy.deepcopy(cfg)
+    arch = copy.deepcopy(out.model['architecture'])
+    arch_type = arch.pop('type')
+    out.model = dict(type='pas_mm.PaSCompact', arch_type=arch_type,
+                     width_spec='{{ fileDirname }}/width_spec.json',
+                     reparameterize=reparam, trace_mode=trace_mode, **arch)
+    out.custom_hooks = [h for h in out.get('custom_hooks', [])
+                        if 'PaSSearchHook' not in str(h.get('type'))]
+    out.load_from = None
+    out.resume = False
+    paramwise = out.get('optim_wrapper', {}).get('paramwise_cfg')
+    if paramwise and 'custom_keys' in paramwise:
+        paramwise['custom_keys'].pop('pas_gates', None)
+    return out
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    setup_env()
+    cfg = load_config(args.config, args.cfg_options)
+    setup_env(cfg)
+    if 'PaSAlgorithm' not in str(cfg.model.get('type')):
+        die(f'{args.config} is not a PaS config (model.type is '
+            f'{cfg.model.get("type")!r}, expected pas_mm.PaSAlgorithm)')
+    if not osp.isfile(args.checkpoint):
+        die(f'checkpoint not found: {args.checkpoint}')
+
+    import torch
+    from mmengine.registry import MODELS, init_default_scope
+    from mmengine.runner import load_checkpoint
+
+    from pas_mm.core import export, reparameterize
+    from pas_mm.core.width_spec import atomic_write_text
+    from pas_mm.models.utils import trace_fn, trace_inputs
+
+    init_default_scope(cfg.get('default_scope', 'mmengine'))
+    model_cfg = copy.deepcopy(cfg.model)
+    model_cfg['pretrained'] = None  # weights come from the search checkpoint
+    model = MODELS.build(model_cfg)
+    try:
+        ckpt = load_checkpoint(model, args.checkpoint, map_location='cpu',
+                               strict=True)
+    except Exception as e:
+        die(f'cannot load checkpoint {args.checkpoint} into {args.config}: '
+            f'{type(e).__name__}: {str(e).strip().splitlines()[0][:300]}')
+    model.eval()
+    arch = model.architecture
+    run = trace_fn(model.trace_mode)
+    x = trace_inputs(model.input_shape, seed=1)
+    with torch.no_grad():
+        gated_out = run(arch, *x)
+    compact, spec = export(model.space)
+    merged = 0 if args.no_reparam else reparameterize(compact)
+    with torch.no_grad():
+        compact_out = run(compact, *x)
+    diff = _max_rel_diff(gated_out, compact_out)
+
+    os.makedirs(args.out, exist_ok=True)
+    meta = dict(ckpt.get('meta', {})) if isinstance(ckpt, dict) else {}
+    meta = {k: v for k, v in meta.items() if k in ('dataset_meta', 'epoch',
+                                                   'iter', 'seed')}
+    meta['pas_mm'] = dict(source_checkpoint=osp.abspath(args.checkpoint),
+                          macs=spec['macs'], reparameterized_blocks=merged,
+                          max_rel_diff=diff)
+    atomic_torch_save(dict(meta=meta, state_dict=compact.state_dict()),
+                      osp.join(args.out, 'compact.pth'))
+    atomic_write_text(osp.join(args.out, 'width_spec.json'),
+                      json.dumps(spec, indent=1))
+    out_cfg = compact_config(cfg, spec, not args.no_reparam, model.trace_mode)
+    atomic_write_text(osp.join(args.out, 'config.py'), out_cfg.pretty_text)
+    m = spec['macs']
+    print(f'pas-mm export: {len(spec["groups"])} groups, MACs '
+          f'{m["full"] / 1e6:.2f}M -> {m["compact"] / 1e6:.2f}M '
+          f'(ratio {m["ratio"]:.4f}), {merged} blocks reparameterised, '
+          f'max rel diff vs gated model {diff:.2e}; wrote {args.out}')
+
+
+def _max_rel_diff(a, b):
+    import torch
+
+    def flat(o):
+        if isinstance(o, torch.Tensor):
+            return [o]
+        if isinstance(o, dict):
+            o = list(o.values())
+        return [t for v in o for t in flat(v)]
+
+    worst = 0.0
+    for x, y in zip(flat(a), flat(b)):
+        scale = max(float(x.abs().max()), 1e-6)
+        worst = max(worst, float((x - y).abs().max()) / scale)
+    return worst
+
+
+if __name__ == '__main__':
+    main()
