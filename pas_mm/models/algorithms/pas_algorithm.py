@@ -52,15 +52,24 @@ class PaSAlgorithm(BaseModel):
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         if isinstance(architecture, dict):
-            architecture = ROOT_MODELS.build(copy.deepcopy(architecture))
-        if data_preprocessor is None:
-            data_preprocessor = getattr(architecture, 'data_preprocessor',
-                                        None)
-        super().__init__(data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
+            architecture = copy.deepcopy(architecture)
+            # the Runner hands the config's top-level data_preprocessor to
+            # the outer model: it belongs to the architecture
+            if data_preprocessor is not None:
+                architecture.setdefault('data_preprocessor',
+                                        data_preprocessor)
+            architecture = ROOT_MODELS.build(architecture)
+        super().__init__(
+            data_preprocessor=getattr(architecture, 'data_preprocessor',
+                                      None),
+            init_cfg=init_cfg)
         self.architecture = architecture
-        budget = dict(target_ratio=0.5, weight=1.0, mode='two-sided',
-                      **(budget or {}))
+        budget = {**dict(target_ratio=0.5, weight=1.0, mode='two-sided'),
+                  **(budget or {})}
+        unknown = set(budget) - {'target_ratio', 'weight', 'mode'}
+        if unknown:
+            raise BudgetError(f'unknown budget keys {sorted(unknown)}; '
+                              'use target_ratio, weight, mode')
         check_target_ratio(budget['target_ratio'])
         if budget['mode'] not in ('two-sided', 'hinge'):
             raise BudgetError(f"budget.mode must be 'two-sided' or 'hinge', "
