@@ -59,7 +59,8 @@ def apply_width_spec(model: nn.Module, width_spec: dict, example_inputs=None,
     space = build_search_space(
         model, example_inputs, exclude=width_spec.get('exclude', ()),
         scope=width_spec.get('scope'), forward_fn=forward_fn,
-        decouple=width_spec.get('decouple', ()))
+        decouple=width_spec.get('decouple', ()),
+        fold=width_spec.get('fold', ()))
     groups = width_spec['groups']
     missing = sorted(set(space.gates) ^ set(groups))
     if missing:

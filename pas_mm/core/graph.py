@@ -177,6 +177,7 @@ class FreeCall:
     op: str
     layout: Layout
     positions: int  # cost per kept channel per sample (mmengine counting)
+    owner: Optional[str] = None  # module holding the op's params, if any
 
 
 @dataclass

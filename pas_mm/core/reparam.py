@@ -10,6 +10,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+# build_search_space(**REP_BLOCK_SPACE) for RepVGG-style nets: per-layer
+# widths through the identity branch, and MACs of the merged 3x3 convs
+REP_BLOCK_SPACE = dict(
+    decouple=('*branch_norm', ),
+    fold=('*branch_1x1.*', '*branch_norm', '*branch_3x3.norm'))
+
 
 def _fuse(conv_weight, bn):
     std = (bn.running_var + bn.eps).sqrt()

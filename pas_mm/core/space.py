@@ -7,6 +7,7 @@ PaS: the output of a conv and its identity path are pruned together, and a
 pruned channel can influence nothing downstream, so export can drop it
 exactly.
 """
+import fnmatch
 import math
 from typing import Dict, List, Optional
 
@@ -33,9 +34,10 @@ class SearchSpace:
     """
 
     def __init__(self, model: nn.Module, graph: ChannelGraph,
-                 min_channels: int = 1, round_to: int = 1):
+                 min_channels: int = 1, round_to: int = 1, fold=()):
         self.model = model
         self.graph = graph
+        self.fold = tuple(fold)
         self.min_channels = int(min_channels)
         self.round_to = int(round_to)
         self._segments = {}
@@ -119,14 +121,21 @@ class SearchSpace:
     def macs(self, open_all: bool = False) -> torch.Tensor:
         """Per-sample MACs of the scope; differentiable w.r.t. the latents."""
         total = 0.
-        for calls in self.graph.calls.values():
+        for name, calls in self.graph.calls.items():
+            if self._folded(name):
+                continue
             for call in calls:
                 total = total + self._layer_macs(call, open_all)
         for free in self.graph.free_calls:
+            if free.owner is not None and self._folded(free.owner):
+                continue
             total = total + self.kept(free.layout, open_all) * free.positions
         if not isinstance(total, torch.Tensor):
             total = torch.tensor(float(total))
         return total
+
+    def _folded(self, name: str) -> bool:
+        return any(fnmatch.fnmatchcase(name, p) for p in self.fold)
 
     def _layer_macs(self, call, open_all):
         if call.kind in ('norm', 'diag'):
@@ -228,7 +237,8 @@ def check_target_ratio(target_ratio) -> None:
 def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
                        min_channels: int = 1, round_to: int = 1,
                        scope: Optional[List[str]] = None,
-                       forward_fn=None, decouple=()) -> SearchSpace:
+                       forward_fn=None, decouple=(),
+                       fold=()) -> SearchSpace:
     """Trace ``model`` by running it and insert one gate per channel group.
 
     Args:
@@ -241,6 +251,9 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
         forward_fn: ``forward_fn(model, *inputs)`` instead of ``model(*inputs)``.
         decouple: fnmatch patterns of identity-branch BatchNorms that map
             channel c to channel c without tying the kept sets (RepVGG).
+        fold: fnmatch patterns of layers that reparameterisation folds into
+            others; they are not costed, so MACs are those of the deployed
+            model (``pas_mm.core.reparam.REP_BLOCK_SPACE`` for RepVGG).
     """
     if min_channels < 1 or round_to < 1:
         raise BudgetError(f'min_channels and round_to must be >= 1, got '
@@ -255,4 +268,4 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
     graph = trace_channels(model, example_inputs, exclude=exclude,
                            scope=scope, forward_fn=forward_fn,
                            decouple=decouple)
-    return SearchSpace(model, graph, min_channels, round_to)
+    return SearchSpace(model, graph, min_channels, round_to, fold)

@@ -241,7 +241,7 @@ class ChannelTracer(TorchFunctionMode):
                 self.pin_all([lay], f'layer_norm over channels in '
                              f'{owner or self.here()!r}')
             self.set(out, lay)
-            self.free_calls.append(FreeCall(op, lay, cost))
+            self.free_calls.append(FreeCall(op, lay, cost, owner))
             return
         if lay.dim != 1:
             raise UnsupportedOpError(
@@ -252,7 +252,7 @@ class ChannelTracer(TorchFunctionMode):
             # identity branch (RepVGG): channel c in -> channel c out, but the
             # kept sets may differ; export makes it a partial identity
             out_lay = self.new_layout(out, 1, producer=owner)
-            self.free_calls.append(FreeCall(op, out_lay, cost))
+            self.free_calls.append(FreeCall(op, out_lay, cost, owner))
             self.record(LayerCall(owner, 'diag', lay, out_lay, 1, 1,
                                   positions))
             return
@@ -262,7 +262,7 @@ class ChannelTracer(TorchFunctionMode):
                 self.pin_all([lay], f'group_norm {owner or self.here()!r} '
                              f'with {num_groups} groups')
         self.set(out, lay)
-        self.free_calls.append(FreeCall(op, lay, cost))
+        self.free_calls.append(FreeCall(op, lay, cost, owner))
         if owner is not None:
             self.record(LayerCall(owner, 'norm', lay, lay, 1, 1, positions,
                                   pinned=func is F.group_norm and

@@ -33,6 +33,7 @@ def make_width_spec(space, keep) -> dict:
         'scope': list(graph.scope) if graph.scope else None,
         'exclude': list(graph.exclude),
         'decouple': list(graph.decouple),
+        'fold': list(space.fold),
         'macs': dict(full=space.full_macs, compact=compact,
                      ratio=compact / space.full_macs),
         'groups': groups,
