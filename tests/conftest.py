@@ -6,6 +6,8 @@ import sys
 import pytest
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CLS = 'configs/classification/resnet/resnet18-w16_demo.py'
+PAS_CLS = 'configs/classification/resnet/pas_resnet18-w16_demo.py'
 DEMO = osp.join(REPO, 'data', 'demo')
 
 # Runner checkpoints written by the tests are trusted (see pas_mm.compat).
@@ -30,3 +32,11 @@ def demo_data():
     if not osp.isfile(osp.join(DEMO, 'VERSION')):
         run_tool('tools/data/prepare_demo.py', '--out', DEMO)
     return DEMO
+
+
+@pytest.fixture(scope='session')
+def cls_baseline(tmp_path_factory, demo_data):
+    """The full classification demo baseline (about a minute)."""
+    work = tmp_path_factory.mktemp('cls_baseline')
+    run_tool('tools/train.py', CLS, '--work-dir', work)
+    return osp.join(work, 'epoch_12.pth')

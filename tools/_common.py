@@ -94,3 +94,18 @@ def _is_remote(path: str) -> bool:
 
 def rank() -> int:
     return int(os.environ.get('RANK', '0'))
+
+
+class pas_errors_as_one_line:
+    """Turn pas-mm's input errors (bad budget, scope, width spec, checkpoint,
+    unsupported op) into one clear line instead of a traceback."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        from pas_mm.core.errors import PaSError
+        if exc is not None and isinstance(exc, PaSError):
+            msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ''
+            die(f'{type(exc).__name__}: {msg}')
+        return False

@@ -16,7 +16,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _common import die, load_config, setup_env  # noqa: E402
+from _common import (die, load_config, pas_errors_as_one_line,  # noqa: E402
+                     setup_env)
 from train import _DictAction  # noqa: E402
 
 
@@ -86,7 +87,8 @@ def main(argv=None):
     init_default_scope(cfg.get('default_scope', 'mmengine'))
     model_cfg = copy.deepcopy(cfg.model)
     model_cfg['pretrained'] = None  # weights come from the search checkpoint
-    model = MODELS.build(model_cfg)
+    with pas_errors_as_one_line():
+        model = MODELS.build(model_cfg)
     try:
         ckpt = load_checkpoint(model, args.checkpoint, map_location='cpu',
                                strict=True)

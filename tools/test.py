@@ -8,7 +8,8 @@ import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _common import die, load_config, setup_env  # noqa: E402
+from _common import (die, load_config, pas_errors_as_one_line,  # noqa: E402
+                     setup_env)
 from train import _DictAction  # noqa: E402
 
 
@@ -82,7 +83,9 @@ def main(argv=None):
 
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
-    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+    with pas_errors_as_one_line():
+        runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
+            Runner.from_cfg(cfg)
     if args.out:
         if not args.out.endswith(('.pkl', '.pickle')):
             die(f'--out must be a .pkl file, got {args.out}')
@@ -91,7 +94,8 @@ def main(argv=None):
             DumpResults(out_file_path=args.out))
     collector = _metrics_collector()
     runner.register_hook(collector, priority='LOWEST')
-    metrics = runner.test()
+    with pas_errors_as_one_line():
+        metrics = runner.test()
     metrics = metrics if metrics is not None else collector.metrics
     if runner.rank == 0 and metrics is not None:
         path = args.metrics_json or osp.join(cfg.work_dir, 'test_metrics.json')

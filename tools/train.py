@@ -11,7 +11,8 @@ import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _common import die, load_config, setup_env  # noqa: E402
+from _common import (die, load_config, pas_errors_as_one_line,  # noqa: E402
+                     setup_env)
 
 
 def parse_args(argv=None):
@@ -95,11 +96,12 @@ def main(argv=None):
 
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
-    if 'runner_type' in cfg:
-        runner = RUNNERS.build(cfg)
-    else:
-        runner = Runner.from_cfg(cfg)
-    runner.train()
+    with pas_errors_as_one_line():
+        if 'runner_type' in cfg:
+            runner = RUNNERS.build(cfg)
+        else:
+            runner = Runner.from_cfg(cfg)
+        runner.train()
 
 
 if __name__ == '__main__':

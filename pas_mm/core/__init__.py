@@ -2,15 +2,17 @@
 
 The pipeline: gate -> graph -> cost/search space -> export -> reparam.
 """
+from .errors import (BudgetError, CheckpointError, PaSError, ScopeError,
+                     UnsupportedOpError, WidthSpecError)
 from .export import apply_width_spec, export
 from .gate import DBCGate, ste_mask
-from .graph import ChannelGraph, UnsupportedOpError, trace_channels
+from .graph import ChannelGraph, trace_channels
 from .reparam import reparameterize
-from .space import BudgetError, SearchSpace, build_search_space
-from .width_spec import WidthSpecError
+from .space import SearchSpace, build_search_space
 
 __all__ = [
     'DBCGate', 'ste_mask', 'ChannelGraph', 'trace_channels',
     'UnsupportedOpError', 'SearchSpace', 'build_search_space', 'BudgetError',
+    'PaSError', 'ScopeError', 'CheckpointError',
     'export', 'apply_width_spec', 'WidthSpecError', 'reparameterize'
 ]

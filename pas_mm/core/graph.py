@@ -16,9 +16,7 @@ from typing import Dict, List, Optional, Tuple
 import torch
 from torch import nn
 
-
-class UnsupportedOpError(RuntimeError):
-    """The tracer met an op whose channel semantics it does not know."""
+from .errors import UnsupportedOpError  # noqa: F401 (re-exported)
 
 
 class ChannelNode:

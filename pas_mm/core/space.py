@@ -14,15 +14,12 @@ from typing import Dict, List, Optional
 import torch
 from torch import nn
 
+from .errors import BudgetError, ScopeError
 from .gate import DBCGate
 from .graph import ChannelGraph, ChannelNode, Layout, trace_channels
 
 GATES_ATTR = 'pas_gates'
 MIXING_KINDS = ('conv', 'convT', 'linear', 'diag')
-
-
-class BudgetError(ValueError):
-    """A MACs budget that is malformed or cannot be met."""
 
 
 class SearchSpace:
@@ -263,7 +260,7 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
         for prefix in scope:
             if not any(n == prefix or n.startswith(prefix + '.')
                        for n in names):
-                raise ValueError(f'search scope {prefix!r} names no module '
+                raise ScopeError(f'search scope {prefix!r} names no module '
                                  f'of {type(model).__name__}')
     graph = trace_channels(model, example_inputs, exclude=exclude,
                            scope=scope, forward_fn=forward_fn,

@@ -10,11 +10,9 @@ import json
 import os
 import tempfile
 
+from .errors import WidthSpecError
+
 FORMAT = 'pas-mm/width-spec@1'
-
-
-class WidthSpecError(ValueError):
-    """A width spec that is malformed or belongs to another model."""
 
 
 def make_width_spec(space, keep) -> dict:

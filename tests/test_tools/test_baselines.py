@@ -7,11 +7,8 @@ import os.path as osp
 import subprocess
 import sys
 
-import pytest
+from conftest import CLS, REPO, run_tool
 
-from conftest import REPO, run_tool
-
-CLS = 'configs/classification/resnet/resnet18-w16_demo.py'
 DET = 'configs/instance_segmentation/mask_rcnn/mask-rcnn_r50_fpn_demo.py'
 GAN = 'configs/image_translation/pix2pix/pix2pix_unet-w32_demo.py'
 
@@ -19,14 +16,6 @@ GAN = 'configs/image_translation/pix2pix/pix2pix_unet-w32_demo.py'
 def metrics_of(work_dir):
     with open(osp.join(work_dir, 'test_metrics.json')) as f:
         return json.load(f)['metrics']
-
-
-@pytest.fixture(scope='session')
-def cls_baseline(tmp_path_factory, demo_data):
-    """The full classification demo baseline (about a minute)."""
-    work = tmp_path_factory.mktemp('cls_baseline')
-    run_tool('tools/train.py', CLS, '--work-dir', work)
-    return osp.join(work, 'epoch_12.pth')
 
 
 def test_classification_baseline_beats_chance(cls_baseline, tmp_path):

@@ -1,6 +1,7 @@
 from mmengine.logging import MMLogger
 from mmengine.runner import CheckpointLoader
 
+from pas_mm.core.errors import CheckpointError
 from pas_mm.core.space import GATES_ATTR
 
 PREFIXES = ('architecture.', 'module.')
@@ -16,11 +17,11 @@ def load_architecture_weights(architecture, path: str):
     try:
         ckpt = CheckpointLoader.load_checkpoint(path, map_location='cpu')
     except Exception as e:
-        raise RuntimeError(f'cannot read checkpoint {path}: '
+        raise CheckpointError(f'cannot read checkpoint {path}: '
                            f'{type(e).__name__}: {e}') from None
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, dict):
-        raise RuntimeError(f'checkpoint {path} holds no state_dict')
+        raise CheckpointError(f'checkpoint {path} holds no state_dict')
     clean = {}
     for key, value in state.items():
         for prefix in PREFIXES:
@@ -33,7 +34,7 @@ def load_architecture_weights(architecture, path: str):
     unexpected = [k for k in result.unexpected_keys
                   if not k.startswith(GATES_ATTR + '.')]
     if missing or unexpected:
-        raise RuntimeError(
+        raise CheckpointError(
             f'checkpoint {path} does not fit the architecture: '
             f'{len(missing)} missing keys (e.g. {missing[:3]}), '
             f'{len(unexpected)} unexpected (e.g. {unexpected[:3]})')

@@ -1,0 +1,25 @@
+"""Errors pas-mm raises for bad input; the tools turn them into one line."""
+
+
+class PaSError(Exception):
+    """Base of every pas-mm input error."""
+
+
+class BudgetError(PaSError, ValueError):
+    """A MACs budget that is malformed or cannot be met."""
+
+
+class ScopeError(PaSError, ValueError):
+    """A search scope or exclude entry that names no module."""
+
+
+class UnsupportedOpError(PaSError, RuntimeError):
+    """The tracer met an op whose channel semantics it does not know."""
+
+
+class WidthSpecError(PaSError, ValueError):
+    """A width spec that is malformed or belongs to another model."""
+
+
+class CheckpointError(PaSError, RuntimeError):
+    """A checkpoint that cannot be read or does not fit the model."""

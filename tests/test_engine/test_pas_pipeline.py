@@ -1,0 +1,86 @@
+"""PaS through the OpenMMLab tools on the classification demo:
+search -> freeze -> fine-tune -> export -> test, and the bad-input errors."""
+import json
+import os.path as osp
+
+import pytest
+import torch
+
+from conftest import PAS_CLS, run_tool
+
+
+@pytest.fixture(scope='module')
+def pas_run(cls_baseline, tmp_path_factory):
+    work = tmp_path_factory.mktemp('pas_cls')
+    proc = run_tool('tools/train.py', PAS_CLS, '--work-dir', work,
+                    '--cfg-options', f'model.pretrained={cls_baseline}')
+    return work, proc.stdout + proc.stderr
+
+
+def metrics_of(work_dir):
+    with open(osp.join(work_dir, 'test_metrics.json')) as f:
+        return json.load(f)['metrics']
+
+
+def test_search_then_finetune(pas_run):
+    work, log = pas_run
+    assert 'PaS: loaded trained weights from' in log
+    assert 'PaS: search ended at epoch 3' in log
+    assert 'loss_budget' in log and 'macs_ratio' in log
+    spec = json.load(open(osp.join(work, 'pas_search', 'width_spec.json')))
+    assert abs(spec['macs']['ratio'] - 0.5) < 0.05
+    widths = json.load(open(osp.join(work, 'pas_search', 'widths.json')))
+    assert any(w < spec['groups'][n]['channels'] for n, w in widths.items())
+
+
+def test_export_is_exact_and_safe_to_load(pas_run, cls_baseline, tmp_path):
+    work, _ = pas_run
+    out = tmp_path / 'compact'
+    proc = run_tool('tools/export.py', PAS_CLS, osp.join(work, 'epoch_9.pth'),
+                    '--out', out)
+    assert 'max rel diff vs gated model' in proc.stdout
+    ckpt = torch.load(out / 'compact.pth', weights_only=True)
+    assert ckpt['meta']['pas_mm']['max_rel_diff'] <= 1e-4
+    assert not any('pas_gates' in k for k in ckpt['state_dict'])
+    # same top-1 through tools/test.py: gated search model vs compact model
+    run_tool('tools/test.py', PAS_CLS, osp.join(work, 'epoch_9.pth'),
+             '--work-dir', tmp_path / 'gated')
+    run_tool('tools/test.py', out / 'config.py', out / 'compact.pth',
+             '--work-dir', tmp_path / 'compact_test')
+    gated = metrics_of(tmp_path / 'gated')['accuracy/top1']
+    compact = metrics_of(tmp_path / 'compact_test')['accuracy/top1']
+    assert abs(gated - compact) <= 0.1
+    assert compact > 80.0
+    def params(state):
+        return sum(v.numel() for k, v in state.items()
+                   if 'running' not in k and 'num_batches' not in k)
+
+    plain = torch.load(cls_baseline, weights_only=False)['state_dict']
+    # MACs halve; params fall less (early, high-resolution layers go first)
+    assert params(ckpt['state_dict']) < 0.9 * params(plain)
+
+
+@pytest.mark.parametrize('override, message', [
+    ('model.budget.target_ratio=1.5', 'target_ratio must be in (0, 1]'),
+    ('model.search_scope=[nope]', "search scope 'nope' names no module"),
+    ('model.search_scope=[neck]', 'has no prunable channel group'),
+    ('model.pretrained=/nonexistent.pth', 'cannot read checkpoint'),
+])
+def test_bad_pas_config_one_line(override, message, tmp_path):
+    proc = run_tool('tools/train.py', PAS_CLS, '--work-dir', tmp_path,
+                    '--cfg-options', override, 'train_cfg.max_epochs=1',
+                    check=False)
+    assert proc.returncode == 2
+    lines = [ln for ln in proc.stderr.splitlines()
+             if ln.startswith('pas-mm: error:')]
+    assert len(lines) == 1 and message in lines[0], proc.stderr[-2000:]
+
+
+def test_corrupt_checkpoint_export(tmp_path):
+    bad = tmp_path / 'bad.pth'
+    bad.write_bytes(b'not a checkpoint')
+    proc = run_tool('tools/export.py', PAS_CLS, bad, '--out', tmp_path / 'o',
+                    '--cfg-options', 'model.pretrained=None', check=False)
+    assert proc.returncode == 2
+    assert 'cannot load checkpoint' in proc.stderr and 'bad.pth' in \
+        proc.stderr
