@@ -34,13 +34,23 @@ def load_config(path: str, cfg_options=None):
 
 
 def _use_gloo_without_cuda(cfg):
-    """NCCL needs GPUs: fall back to gloo so dist_train.sh also runs on CPU."""
+    """NCCL needs GPUs: fall back to gloo so dist_train.sh also runs on CPU,
+    and let DDP wrap CPU modules (no device_ids)."""
     import torch
     if torch.cuda.is_available():
         return
     env_cfg = cfg.setdefault('env_cfg', {})
     dist_cfg = env_cfg.setdefault('dist_cfg', {})
     dist_cfg['backend'] = 'gloo'
+    wrapper = cfg.get('model_wrapper_cfg')
+    if wrapper is None:
+        cfg.model_wrapper_cfg = dict(
+            type='MMDistributedDataParallel', device_ids=None,
+            broadcast_buffers=False,
+            find_unused_parameters=cfg.get('find_unused_parameters', False))
+    elif 'DistributedDataParallel' in str(wrapper.get('type', '')) and \
+            'Separate' not in str(wrapper.get('type', '')):
+        wrapper['device_ids'] = None
 
 
 def _dataset_cfgs(cfg):

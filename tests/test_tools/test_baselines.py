@@ -52,9 +52,9 @@ def test_dist_train_two_cpu_processes(tmp_path, demo_data):
         cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, res.stderr[-4000:]
     log = res.stdout + res.stderr
-    assert "'backend': 'gloo'" in log or 'backend=gloo' in log or \
-        "backend='gloo'" in log
-    assert 'world_size: 2' in log or 'World size: 2' in log
+    assert "dist_cfg: {'backend': 'gloo'}" in log
+    assert 'Distributed training: True' in log
+    assert log.count('Epoch(train) [1]') >= 1
     assert osp.isfile(tmp_path / 'epoch_1.pth')
 
 
@@ -77,8 +77,7 @@ def test_pix2pix_trains_and_reports_pixel_metrics(tmp_path, demo_data):
              'train_cfg.max_iters=2', 'train_cfg.val_interval=100',
              'default_hooks.checkpoint.interval=2')
     ckpt = osp.join(tmp_path, 'iter_2.pth')
-    run_tool('tools/test.py', GAN, ckpt, '--work-dir', tmp_path,
-             '--cfg-options', 'test_dataloader.dataset.indices=4')
+    run_tool('tools/test.py', GAN, ckpt, '--work-dir', tmp_path)
     m = metrics_of(tmp_path)
     assert m['PSNR'] > 3 and math.isfinite(m['PSNR'])
     assert -1 <= m['SSIM'] <= 1 and 0 <= m['MAE'] <= 1
