@@ -100,12 +100,15 @@ def main(argv=None):
     run = trace_fn(model.trace_mode)
     x = trace_inputs(model.input_shape, seed=1)
     with torch.no_grad():
-        gated_out = run(arch, *x)
-    compact, spec = export(model.space)
+        ref_out = run(arch, *x)
+    if model.compact_spec is not None:  # exported in place during training
+        compact, spec = arch, model.compact_spec
+    else:
+        compact, spec = export(model.space)
     merged = 0 if args.no_reparam else reparameterize(compact)
     with torch.no_grad():
         compact_out = run(compact, *x)
-    diff = _max_rel_diff(gated_out, compact_out)
+    diff = _max_rel_diff(ref_out, compact_out)
 
     os.makedirs(args.out, exist_ok=True)
     meta = dict(ckpt.get('meta', {})) if isinstance(ckpt, dict) else {}

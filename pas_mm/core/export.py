@@ -105,11 +105,15 @@ def _layout_indices(space: SearchSpace, layout: Layout,
 
 
 def _take(param, idx, dim):
+    """Slice a parameter in place: the Parameter object survives, so an
+    optimizer that holds it keeps training it (export during training)."""
     if param is None or idx is None:
         return param
     new = param.detach().index_select(dim, idx.to(param.device)).clone()
     if isinstance(param, nn.Parameter):
-        return nn.Parameter(new, requires_grad=param.requires_grad)
+        param.data = new
+        param.grad = None
+        return param
     return new
 
 

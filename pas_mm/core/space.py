@@ -103,13 +103,15 @@ class SearchSpace:
                 continue
             if all(g is None for g, _ in self.segments(call.in_layout)):
                 continue
-            hook = _MaskInput(self, call.in_layout)
-            self._hooks.append(modules[name].register_forward_pre_hook(hook))
+            hook = _MaskInput(self, call.in_layout, modules[name])
+            self._hooks.append(
+                (hook, modules[name].register_forward_pre_hook(hook)))
 
     def remove(self):
         """Detach hooks and gates from the model (export calls this)."""
-        for h in self._hooks:
-            h.remove()
+        for hook, handle in self._hooks:
+            handle.remove()
+            hook.remove()
         self._hooks = []
         if hasattr(self.model, GATES_ATTR):
             delattr(self.model, GATES_ATTR)
@@ -206,18 +208,45 @@ class SearchSpace:
 
 
 class _MaskInput:
-    """forward_pre_hook: multiply a consumer's input by its groups' masks."""
+    """forward_pre_hook: mask a consumer's input channels.
 
-    def __init__(self, space: SearchSpace, layout: Layout):
+    Scaling input channel c by m_c gives the same output and the same
+    gradients whether it is applied to the activation or to the weight's
+    input slice (a conv is bilinear in both), so the cheaper one is used:
+    the weight when the activation is larger (early, high-resolution
+    layers), the activation otherwise.
+    """
+
+    def __init__(self, space: SearchSpace, layout: Layout, module: nn.Module):
         self.space = space
         self.layout = layout
+        self.module = module
+        self.weight_side = isinstance(module, nn.modules.conv._ConvNd) and \
+            not module.transposed and module.groups == 1 and \
+            '_conv_forward' not in module.__dict__
+        if self.weight_side:
+            module._conv_forward = self._conv_forward
+
+    def _conv_forward(self, x, weight, bias):
+        mask = self.module.__dict__.pop('_pas_in_mask', None)
+        if mask is not None:
+            weight = weight * mask.view(1, -1, *([1] * (weight.dim() - 2)))
+        return type(self.module)._conv_forward(self.module, x, weight, bias)
 
     def __call__(self, module, args):
         x = args[0]
         mask = self.space.layout_mask(self.layout, x)
+        if self.weight_side and x.numel() > module.weight.numel():
+            module._pas_in_mask = mask.to(module.weight.dtype)
+            return None
         shape = [1] * x.dim()
         shape[self.layout.dim % x.dim()] = -1
         return (x * mask.view(shape), ) + tuple(args[1:])
+
+    def remove(self):
+        if self.weight_side:
+            self.module.__dict__.pop('_conv_forward', None)
+            self.module.__dict__.pop('_pas_in_mask', None)
 
 
 def _key(name: str) -> str:

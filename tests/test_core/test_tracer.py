@@ -237,3 +237,31 @@ def test_repvgg_partial_identity_export_and_reparam():
     assert not any(isinstance(m, nn.BatchNorm2d)
                    for m in compact.blocks.modules())
     assert (before - after).abs().max() / before.abs().max() <= 1e-5
+
+
+def test_weight_side_masking_matches_activation_side():
+    """Big activations are masked through the conv weight instead: same
+    outputs and the same latent gradients as masking the activation."""
+    results = []
+    for weight_side in (True, False):
+        torch.manual_seed(0)
+        model = SplitSE()
+        x = torch.randn(4, 3, 16, 16)
+        space = build_search_space(model, x)
+        for hook, _ in space._hooks:
+            if not weight_side:
+                hook.remove()
+                hook.weight_side = False
+        assert any(h.weight_side for h, _ in space._hooks) == weight_side
+        with torch.no_grad():
+            for i, gate in enumerate(space.gates.values()):
+                gate.latent[::2] = 0.3
+        model.train()
+        out = model(x)
+        out.square().sum().backward()
+        results.append((out.detach(), [g.latent.grad.clone()
+                                       for g in space.gates.values()]))
+    (out_w, grads_w), (out_a, grads_a) = results
+    assert torch.allclose(out_w, out_a, atol=1e-5)
+    for gw, ga in zip(grads_w, grads_a):
+        assert torch.allclose(gw, ga, rtol=1e-4, atol=1e-5)

@@ -84,3 +84,34 @@ def test_corrupt_checkpoint_export(tmp_path):
     assert proc.returncode == 2
     assert 'cannot load checkpoint' in proc.stderr and 'bad.pth' in \
         proc.stderr
+
+
+def test_export_after_search_fine_tunes_the_compact_model(cls_baseline,
+                                                         tmp_path):
+    opts = [f'model.pretrained={cls_baseline}',
+            'custom_hooks.0.export_after_search=True',
+            'train_cfg.max_epochs=5', 'train_cfg.val_interval=5',
+            'default_hooks.checkpoint.interval=1',
+            'default_hooks.checkpoint.max_keep_ckpts=3']
+    proc = run_tool('tools/train.py', PAS_CLS, '--work-dir', tmp_path,
+                    '--cfg-options', *opts)
+    assert 'PaS: exported in place' in proc.stdout + proc.stderr
+    plain = torch.load(cls_baseline, weights_only=False)['state_dict']
+    ckpt = torch.load(tmp_path / 'epoch_5.pth', weights_only=False)
+    state = ckpt['state_dict']
+    assert not any('pas_gates' in k for k in state)
+    spec = state['_extra_state']['compact_width_spec']
+    key = 'backbone.layer1.0.conv1.weight'
+    assert state['architecture.' + key].shape[0] == \
+        spec['groups']['backbone.layer1.0.conv1']['kept'] < plain[key].shape[0]
+    # resume inside the fine-tune: the compact model is rebuilt first
+    proc = run_tool('tools/train.py', PAS_CLS, '--work-dir', tmp_path,
+                    '--resume', tmp_path / 'epoch_4.pth', '--cfg-options',
+                    *opts)
+    assert 'resumed epoch: 4' in proc.stdout + proc.stderr
+    out = tmp_path / 'compact'
+    run_tool('tools/export.py', PAS_CLS, tmp_path / 'epoch_5.pth', '--out',
+             out)
+    run_tool('tools/test.py', out / 'config.py', out / 'compact.pth',
+             '--work-dir', tmp_path / 'test')
+    assert metrics_of(tmp_path / 'test')['accuracy/top1'] > 80.0

@@ -3,6 +3,7 @@ import json
 import os.path as osp
 from typing import Optional
 
+import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
@@ -24,16 +25,23 @@ class PaSSearchHook(Hook):
     configs) and ``widths.json``. Training then goes on as the fine-tune
     with frozen gates. On ``--resume`` past the search the gates are frozen
     again before the first step.
+
+    With ``export_after_search=True`` the model is sliced to its searched
+    widths right after the search (``PaSAlgorithm.export_inplace``), so the
+    fine-tune runs on the compact network; checkpoints then hold the compact
+    weights and the width spec, and resume / export / test rebuild it.
     """
     priority = 'NORMAL'
 
     def __init__(self, search_epochs: Optional[int] = None,
-                 search_iters: Optional[int] = None):
+                 search_iters: Optional[int] = None,
+                 export_after_search: bool = False):
         if (search_epochs is None) == (search_iters is None):
             raise ValueError('PaSSearchHook needs exactly one of '
                              'search_epochs and search_iters')
         self.search_epochs = search_epochs
         self.search_iters = search_iters
+        self.export_after_search = export_after_search
 
     def _algorithm(self, runner):
         model = unwrap(runner.model)
@@ -51,6 +59,8 @@ class PaSSearchHook(Hook):
         if done and not model.space.frozen:
             model.space.freeze()
             runner.logger.info('PaS: resumed after the search; gates frozen')
+        if model.compact_spec is not None and is_model_wrapper(runner.model):
+            self._rewrap(runner)  # DDP was built around the full-size model
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
@@ -60,7 +70,7 @@ class PaSSearchHook(Hook):
 
     def after_train_epoch(self, runner):
         model = self._algorithm(runner)
-        if not model.space.frozen:
+        if not model.space.frozen and model.compact_spec is None:
             runner.logger.info(
                 f'PaS epoch {runner.epoch + 1}: MACs ratio '
                 f'{model.space.macs_ratio():.4f}, widths '
@@ -72,7 +82,7 @@ class PaSSearchHook(Hook):
     def end_search(self, runner):
         model = self._algorithm(runner)
         space = model.space
-        if space.frozen:
+        if space.frozen or model.compact_spec is not None:
             return
         space.freeze()
         runner.logger.info(
@@ -88,3 +98,31 @@ class PaSSearchHook(Hook):
                               json.dumps(spec, indent=1))
             atomic_write_text(osp.join(folder, 'widths.json'),
                               json.dumps(space.widths(), indent=1))
+        if self.export_after_search:
+            spec = model.export_inplace()
+            _drop_stale_optimizer_state(runner.optim_wrapper)
+            if is_model_wrapper(runner.model):
+                self._rewrap(runner)
+            runner.logger.info(
+                'PaS: exported in place; fine-tuning the compact model '
+                f"({spec['macs']['compact'] / 1e6:.2f}M of "
+                f"{spec['macs']['full'] / 1e6:.2f}M MACs per sample)")
+
+    @staticmethod
+    def _rewrap(runner):
+        """A new DDP wrapper: the old one bucketed the full-size params."""
+        model = unwrap(runner.model)
+        runner.model = runner.wrap_model(runner.cfg.get('model_wrapper_cfg'),
+                                         model)
+
+
+def _drop_stale_optimizer_state(optim_wrapper):
+    """Momentum buffers of sliced params no longer fit: restart them."""
+    wrappers = optim_wrapper.values() if hasattr(optim_wrapper, 'values') \
+        else [optim_wrapper]
+    for wrapper in wrappers:
+        state = wrapper.optimizer.state
+        for param in list(state):
+            if any(isinstance(v, torch.Tensor) and v.dim() > 0 and
+                   v.shape != param.shape for v in state[param].values()):
+                del state[param]

@@ -8,7 +8,8 @@ from mmengine.model import BaseModel
 from mmengine.registry import MODELS as ROOT_MODELS
 from torch import nn
 
-from pas_mm.core import BudgetError, build_search_space
+from pas_mm.core import (BudgetError, apply_width_spec, build_search_space,
+                         export)
 from pas_mm.core.space import check_target_ratio
 from pas_mm.registry import MODELS
 from ..utils import load_architecture_weights, trace_fn, trace_inputs
@@ -76,6 +77,7 @@ class PaSAlgorithm(BaseModel):
                               f"got {budget['mode']!r}")
         self.budget = budget
         self.pretrained = pretrained
+        self.compact_spec = None  # set once exported in place
         self.trace_mode = trace_mode
         self.input_shape = tuple(input_shape)
         self.space = build_search_space(
@@ -115,6 +117,9 @@ class PaSAlgorithm(BaseModel):
 
     def budget_losses(self) -> Dict[str, torch.Tensor]:
         """loss_budget while searching, and the MACs ratio for the log."""
+        if self.compact_spec is not None:
+            return {'macs_ratio': torch.tensor(
+                self.compact_spec['macs']['ratio'])}
         macs = self.space.macs()
         out = {'macs_ratio': macs.detach() / self.space.full_macs}
         if not self.space.frozen:
@@ -131,4 +136,32 @@ class PaSAlgorithm(BaseModel):
         self.space.freeze()
 
     def widths(self):
+        if self.compact_spec is not None:
+            return {n: g['kept'] for n, g in self.compact_spec['groups'].items()}
         return self.space.widths()
+
+    # ------------------------------------------------------------ export
+    def export_inplace(self) -> dict:
+        """Slice the architecture to the searched widths now (after the
+        search), so the fine-tune trains the compact, cheaper network.
+        Parameters keep their identity: the optimizer keeps working."""
+        if self.compact_spec is None:
+            self.space.freeze()
+            _, self.compact_spec = export(self.space)
+        return self.compact_spec
+
+    def get_extra_state(self):
+        # checkpoints remember an in-place export, so that loading one
+        # (resume, tools/export.py, tools/test.py) rebuilds the compact model
+        return {'compact_width_spec': self.compact_spec}
+
+    def set_extra_state(self, state):
+        spec = (state or {}).get('compact_width_spec')
+        if spec is None or self.compact_spec is not None:
+            return
+        # called before the children load their tensors: reshape first
+        self.space.freeze()
+        self.space.remove()
+        apply_width_spec(self.architecture, spec,
+                         forward_fn=trace_fn(self.trace_mode))
+        self.compact_spec = spec
