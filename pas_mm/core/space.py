@@ -178,6 +178,44 @@ class SearchSpace:
                 for n, g in self.gates.items():
                     g.latent.copy_(saved[n])
 
+    def project_to_budget(self, target_ratio: float, tol: float = 0.01,
+                          hinge: bool = False) -> float:
+        """Shift every latent by one scalar so that the MACs ratio (after
+        ``apply_constraints``) lands within ``tol`` (relative) of the target.
+
+        One shift keeps the channel ranking the search found; it only moves
+        the cut. With ``hinge`` a ratio below the target is left alone.
+        Returns the shift applied (0.0 when already within tolerance).
+        """
+        check_target_ratio(target_ratio)
+        latents = {n: g.latent for n, g in self.gates.items()}
+        saved = {n: t.detach().clone() for n, t in latents.items()}
+
+        def ratio_at(delta):
+            with torch.no_grad():
+                for n, t in latents.items():
+                    t.copy_(saved[n] + delta)
+                self.apply_constraints()
+            return float(self.macs().detach()) / self.full_macs
+
+        ratio = ratio_at(0.0)
+        if abs(ratio - target_ratio) <= tol * target_ratio or \
+                (hinge and ratio <= target_ratio):
+            return 0.0
+        lo = -max(float(t.max()) for t in saved.values()) - 1.0  # all cut
+        hi = 1.0 - min(float(t.min()) for t in saved.values())  # all kept
+        best = (abs(ratio - target_ratio), 0.0)
+        for _ in range(50):  # the ratio grows with the shift: bisect
+            mid = (lo + hi) / 2
+            r = ratio_at(mid)
+            best = min(best, (abs(r - target_ratio), mid))
+            if r > target_ratio:
+                hi = mid
+            else:
+                lo = mid
+        ratio_at(best[1])
+        return best[1]
+
     # ------------------------------------------------------------ state
     def widths(self) -> Dict[str, int]:
         return {n: int(g.kept_indices().numel()) for n, g in self.gates.items()}

@@ -265,3 +265,22 @@ def test_weight_side_masking_matches_activation_side():
     assert torch.allclose(out_w, out_a, atol=1e-5)
     for gw, ga in zip(grads_w, grads_a):
         assert torch.allclose(gw, ga, rtol=1e-4, atol=1e-5)
+
+
+def test_project_to_budget_keeps_ranking_and_hits_target():
+    from torchvision.models import resnet18
+    model = resnet18()
+    space = build_search_space(model, torch.randn(1, 3, 64, 64))
+    gen = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for gate in space.gates.values():
+            gate.latent.copy_(torch.rand(gate.num_channels, generator=gen))
+    order = {n: torch.argsort(g.latent.detach(), descending=True)
+             for n, g in space.gates.items()}
+    for target in (0.5, 0.25):
+        space.project_to_budget(target, tol=0.01)
+        assert abs(space.macs_ratio() - target) <= 0.01 * target
+        for name, gate in space.gates.items():  # kept = top latents
+            k = gate.kept_indices().numel()
+            assert set(order[name][:k].tolist()) == \
+                set(gate.kept_indices().tolist())

@@ -28,7 +28,7 @@ def test_search_then_finetune(pas_run):
     assert 'PaS: search ended at epoch 3' in log
     assert 'loss_budget' in log and 'macs_ratio' in log
     spec = json.load(open(osp.join(work, 'pas_search', 'width_spec.json')))
-    assert abs(spec['macs']['ratio'] - 0.5) < 0.05
+    assert abs(spec['macs']['ratio'] - 0.5) <= 0.02 * 0.5  # within 2 %
     widths = json.load(open(osp.join(work, 'pas_search', 'widths.json')))
     assert any(w < spec['groups'][n]['channels'] for n, w in widths.items())
 

@@ -26,6 +26,11 @@ class PaSSearchHook(Hook):
     with frozen gates. On ``--resume`` past the search the gates are frozen
     again before the first step.
 
+    At the end of the search the cut is moved onto the budget
+    (``project_to_budget``, default on): all latents are shifted by one
+    scalar until the MACs ratio is within ``budget_tolerance`` (relative) of
+    the target, keeping the ranking of channels that the search found.
+
     With ``export_after_search=True`` the model is sliced to its searched
     widths right after the search (``PaSAlgorithm.export_inplace``), so the
     fine-tune runs on the compact network; checkpoints then hold the compact
@@ -35,13 +40,17 @@ class PaSSearchHook(Hook):
 
     def __init__(self, search_epochs: Optional[int] = None,
                  search_iters: Optional[int] = None,
-                 export_after_search: bool = False):
+                 export_after_search: bool = False,
+                 project_to_budget: bool = True,
+                 budget_tolerance: float = 0.01):
         if (search_epochs is None) == (search_iters is None):
             raise ValueError('PaSSearchHook needs exactly one of '
                              'search_epochs and search_iters')
         self.search_epochs = search_epochs
         self.search_iters = search_iters
         self.export_after_search = export_after_search
+        self.project_to_budget = project_to_budget
+        self.budget_tolerance = budget_tolerance
 
     def _algorithm(self, runner):
         model = unwrap(runner.model)
@@ -85,6 +94,16 @@ class PaSSearchHook(Hook):
         if space.frozen or model.compact_spec is not None:
             return
         space.freeze()
+        if self.project_to_budget:
+            before = space.macs_ratio()
+            shift = space.project_to_budget(
+                model.budget['target_ratio'], self.budget_tolerance,
+                hinge=model.budget['mode'] == 'hinge')
+            if shift:
+                runner.logger.info(
+                    f'PaS: MACs ratio {before:.4f} -> '
+                    f'{space.macs_ratio():.4f} by shifting every latent by '
+                    f'{shift:+.4f} (budget projection)')
         runner.logger.info(
             f'PaS: search ended at epoch {runner.epoch + 1}, iter '
             f'{runner.iter + 1}; MACs ratio {space.macs_ratio():.4f} '
