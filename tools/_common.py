@@ -78,9 +78,10 @@ def check_dataset_paths(cfg, cfg_path):
     for key, ds in _dataset_cfgs(cfg):
         root = ds.get('data_root') or ''
         if root and not _is_remote(root) and not osp.isdir(root):
+            hint = '; run `python tools/data/prepare_demo.py`' if \
+                'demo' in root else ''
             die(f'{key}: dataset folder not found: {root} (config '
-                f'{cfg_path}; run `python tools/data/prepare_demo.py` for '
-                'the demo data)')
+                f'{cfg_path}{hint})')
         ann = ds.get('ann_file')
         if ann:
             full = osp.join(root, ann)

@@ -2,6 +2,7 @@
 
 The pipeline: gate -> graph -> cost/search space -> export -> reparam.
 """
+from .criteria import CRITERIA, channel_scores, prune_by_criterion
 from .errors import (BudgetError, CheckpointError, PaSError, ScopeError,
                      UnsupportedOpError, WidthSpecError)
 from .export import apply_width_spec, export
@@ -14,5 +15,6 @@ __all__ = [
     'DBCGate', 'ste_mask', 'ChannelGraph', 'trace_channels',
     'UnsupportedOpError', 'SearchSpace', 'build_search_space', 'BudgetError',
     'PaSError', 'ScopeError', 'CheckpointError',
-    'export', 'apply_width_spec', 'WidthSpecError', 'reparameterize'
+    'export', 'apply_width_spec', 'WidthSpecError', 'reparameterize',
+    'CRITERIA', 'channel_scores', 'prune_by_criterion'
 ]

@@ -68,6 +68,9 @@ class PaSSearchHook(Hook):
         if done and not model.space.frozen:
             model.space.freeze()
             runner.logger.info('PaS: resumed after the search; gates frozen')
+        if (self.search_epochs == 0 or self.search_iters == 0) and \
+                model.compact_spec is None:
+            self._write_spec(runner, model.space)  # no search: baselines
         if model.compact_spec is not None and is_model_wrapper(runner.model):
             self._rewrap(runner)  # DDP was built around the full-size model
 
@@ -109,14 +112,7 @@ class PaSSearchHook(Hook):
             f'{runner.iter + 1}; MACs ratio {space.macs_ratio():.4f} '
             f'(target {model.budget["target_ratio"]}); gates frozen, '
             'fine-tuning')
-        if runner.rank == 0:
-            keep = {n: g.kept_indices() for n, g in space.gates.items()}
-            spec = make_width_spec(space, keep)
-            folder = osp.join(runner.work_dir, 'pas_search')
-            atomic_write_text(osp.join(folder, 'width_spec.json'),
-                              json.dumps(spec, indent=1))
-            atomic_write_text(osp.join(folder, 'widths.json'),
-                              json.dumps(space.widths(), indent=1))
+        self._write_spec(runner, space)
         if self.export_after_search:
             spec = model.export_inplace()
             _drop_stale_optimizer_state(runner.optim_wrapper)
@@ -126,6 +122,17 @@ class PaSSearchHook(Hook):
                 'PaS: exported in place; fine-tuning the compact model '
                 f"({spec['macs']['compact'] / 1e6:.2f}M of "
                 f"{spec['macs']['full'] / 1e6:.2f}M MACs per sample)")
+
+    @staticmethod
+    def _write_spec(runner, space):
+        if runner.rank != 0:
+            return
+        keep = {n: g.kept_indices() for n, g in space.gates.items()}
+        folder = osp.join(runner.work_dir, 'pas_search')
+        atomic_write_text(osp.join(folder, 'width_spec.json'),
+                          json.dumps(make_width_spec(space, keep), indent=1))
+        atomic_write_text(osp.join(folder, 'widths.json'),
+                          json.dumps(space.widths(), indent=1))
 
     @staticmethod
     def _rewrap(runner):

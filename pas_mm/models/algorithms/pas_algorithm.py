@@ -10,6 +10,7 @@ from torch import nn
 
 from pas_mm.core import (BudgetError, apply_width_spec, build_search_space,
                          export)
+from pas_mm.core.criteria import CRITERIA, prune_by_criterion
 from pas_mm.core.space import check_target_ratio
 from pas_mm.registry import MODELS
 from ..utils import load_architecture_weights, trace_fn, trace_inputs
@@ -34,9 +35,15 @@ class PaSAlgorithm(BaseModel):
         exclude: module-name prefixes never pruned.
         decouple: fnmatch patterns of identity-branch BNs (RepVGG) whose in
             and out widths may differ.
+        fold: fnmatch patterns of layers that reparameterisation merges
+            away; not costed, so MACs are the deployed model's.
         min_channels / round_to: per-group width constraints at export.
         pretrained: checkpoint of the trained architecture (PaS starts from
             a trained net); its keys may carry an ``architecture.`` prefix.
+        criterion: ``'pas'`` searches; ``'uniform'``, ``'bn_gamma'`` or
+            ``'l1'`` instead prune the trained net once by that baseline
+            criterion to the same MACs target (gates frozen from the start),
+            for comparisons in the same harness and exporter.
     """
 
     def __init__(self,
@@ -47,9 +54,11 @@ class PaSAlgorithm(BaseModel):
                  trace_mode: str = 'tensor',
                  exclude: Sequence[str] = (),
                  decouple: Sequence[str] = (),
+                 fold: Sequence[str] = (),
                  min_channels: int = 1,
                  round_to: int = 1,
                  pretrained: Optional[str] = None,
+                 criterion: str = 'pas',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         if isinstance(architecture, dict):
@@ -78,12 +87,17 @@ class PaSAlgorithm(BaseModel):
         self.budget = budget
         self.pretrained = pretrained
         self.compact_spec = None  # set once exported in place
+        if criterion != 'pas' and criterion not in CRITERIA:
+            raise BudgetError(f'criterion must be pas or one of {CRITERIA}, '
+                              f'got {criterion!r}')
+        self.criterion = criterion
         self.trace_mode = trace_mode
         self.input_shape = tuple(input_shape)
         self.space = build_search_space(
             self.architecture, trace_inputs(self.input_shape),
             exclude=tuple(exclude), scope=search_scope,
             forward_fn=trace_fn(trace_mode), decouple=tuple(decouple),
+            fold=tuple(fold),
             min_channels=min_channels, round_to=round_to)
         if not self.space.gates:
             raise BudgetError(
@@ -103,6 +117,12 @@ class PaSAlgorithm(BaseModel):
         super().init_weights()
         if self.pretrained:
             load_architecture_weights(self.architecture, self.pretrained)
+        if self.criterion != 'pas':
+            ratio = prune_by_criterion(self.space, self.criterion,
+                                       self.budget['target_ratio'])
+            MMLogger.get_current_instance().info(
+                f'PaS baseline {self.criterion}: pruned to MACs ratio '
+                f'{ratio:.4f}, gates frozen')
 
     # ------------------------------------------------------------ forward
     def forward(self, inputs, data_samples=None, mode: str = 'tensor'):

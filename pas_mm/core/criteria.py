@@ -1,0 +1,100 @@
+"""Baseline pruning criteria, in the same search space and exporter as PaS.
+
+Each criterion scores every channel of every group; the scores become the
+gate latents, and ``SearchSpace.project_to_budget`` moves one global cut
+onto the MACs target. Export, MACs and fine-tuning are then identical to
+PaS, so the comparison is fair.
+
+- ``uniform``: every group keeps the same fraction of its channels.
+- ``bn_gamma``: network slimming, |gamma| of the BatchNorms that read the
+  group, ranked globally.
+- ``l1``: L1 norm of each channel's producer filters (Li et al.), divided by
+  the group's largest so that one global cut keeps the strongest filters of
+  every layer.
+"""
+from typing import Dict
+
+import torch
+from torch import nn
+
+from .errors import BudgetError
+from .space import SearchSpace
+
+CRITERIA = ('uniform', 'bn_gamma', 'l1')
+
+
+def _group_slices(space: SearchSpace, layout):
+    """(group name, slice of the layout's channels) for its gated groups."""
+    pos = 0
+    for leaf, n in layout.leaves():
+        name = space.group_names.get(leaf.uid)
+        if name is not None:
+            yield name, slice(pos, pos + n)
+        pos += n
+
+
+def _accumulate(space, kind_filter, per_channel) -> Dict[str, torch.Tensor]:
+    scores = {n: torch.zeros(g.num_channels) for n, g in space.gates.items()}
+    found = {n: False for n in scores}
+    modules = dict(space.model.named_modules())
+    for name, calls in space.graph.calls.items():
+        call = calls[0]
+        if call.kind not in kind_filter or call.pinned:
+            continue
+        values = per_channel(modules[name], call)
+        if values is None:
+            continue
+        layout = call.out_layout if call.kind != 'norm' else call.in_layout
+        for group, sl in _group_slices(space, layout):
+            scores[group] += values[sl].detach().abs().float().cpu()
+            found[group] = True
+    return scores, found
+
+
+def _bn_gamma(module, call):
+    if isinstance(module, nn.modules.batchnorm._BatchNorm) and \
+            module.weight is not None:
+        return module.weight
+    return None
+
+
+def _filter_l1(module, call):
+    w = module.weight
+    if call.kind == 'convT':
+        return w.abs().sum(dim=[d for d in range(w.dim()) if d != 1])
+    return w.abs().reshape(w.shape[0], -1).sum(1)
+
+
+def channel_scores(space: SearchSpace, method: str) -> Dict[str, torch.Tensor]:
+    """Per-group channel scores in [0, 1] (higher: kept first)."""
+    if method not in CRITERIA:
+        raise BudgetError(f'unknown pruning criterion {method!r}; choose '
+                          f'from {CRITERIA} (or PaS search)')
+    uniform = {n: 1.0 - (torch.arange(g.num_channels) + 0.5) / g.num_channels
+               for n, g in space.gates.items()}
+    if method == 'uniform':
+        return uniform
+    if method == 'bn_gamma':
+        scores, found = _accumulate(space, ('norm', 'diag'), _bn_gamma)
+        top = max((float(s.max()) for n, s in scores.items() if found[n]),
+                  default=1.0) or 1.0
+        scores = {n: s / top for n, s in scores.items()}
+    else:
+        scores, found = _accumulate(space, ('conv', 'convT', 'linear'),
+                                    _filter_l1)
+        scores = {n: s / (float(s.max()) or 1.0) for n, s in scores.items()}
+    # a group without BN / producer weights falls back to uniform
+    return {n: s if found[n] else uniform[n] for n, s in scores.items()}
+
+
+def prune_by_criterion(space: SearchSpace, method: str, target_ratio: float,
+                       tol: float = 0.01) -> float:
+    """Set the gates from ``method``'s scores, cut at the MACs target, and
+    freeze them. Returns the reached MACs ratio."""
+    scores = channel_scores(space, method)
+    with torch.no_grad():
+        for name, gate in space.gates.items():
+            gate.latent.copy_(scores[name].to(gate.latent))
+    space.project_to_budget(target_ratio, tol)
+    space.freeze()
+    return space.macs_ratio()
