@@ -1,2 +1,3 @@
 from .algorithms import *  # noqa: F401,F403
+from .backbones import *  # noqa: F401,F403
 from .gates import *  # noqa: F401,F403

@@ -1,0 +1,3 @@
+from .pas_repvgg import PaSRepVGG
+
+__all__ = ['PaSRepVGG']
