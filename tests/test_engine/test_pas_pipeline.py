@@ -115,3 +115,53 @@ def test_export_after_search_fine_tunes_the_compact_model(cls_baseline,
     run_tool('tools/test.py', out / 'config.py', out / 'compact.pth',
              '--work-dir', tmp_path / 'test')
     assert metrics_of(tmp_path / 'test')['accuracy/top1'] > 80.0
+
+
+@pytest.mark.parametrize('method', ['uniform', 'bn-gamma', 'l1'])
+def test_baseline_criteria_configs(method, cls_baseline, tmp_path):
+    config = f'configs/classification/resnet/{method}_resnet18-w16_demo.py'
+    proc = run_tool('tools/train.py', config, '--work-dir', tmp_path,
+                    '--cfg-options', f'model.pretrained={cls_baseline}',
+                    'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
+                    'default_hooks.checkpoint.interval=1',
+                    'train_dataloader.dataset.indices=256')
+    log = proc.stdout + proc.stderr
+    crit = method.replace('-', '_')
+    assert f'PaS baseline {crit}: pruned to MACs ratio 0.5' in log
+    assert 'loss_budget' not in log  # nothing is searched
+    spec = json.load(open(osp.join(tmp_path, 'pas_search', 'width_spec.json')))
+    assert abs(spec['macs']['ratio'] - 0.5) <= 0.01
+    out = tmp_path / 'compact'
+    run_tool('tools/export.py', config, tmp_path / 'epoch_1.pth', '--out',
+             out)
+    assert torch.load(out / 'compact.pth', weights_only=True)['meta'][
+        'pas_mm']['max_rel_diff'] <= 1e-4
+
+
+def test_repvgg_demo_search_export_reparameterise(tmp_path):
+    """RepVGG: per-layer widths through identity branches, exported and
+    merged into single 3x3 convs with the same outputs and top-1."""
+    base_cfg = 'configs/classification/repvgg/repvgg-tiny_demo.py'
+    pas_cfg = 'configs/classification/repvgg/pas_repvgg-tiny_demo.py'
+    run_tool('tools/train.py', base_cfg, '--work-dir', tmp_path / 'base')
+    run_tool('tools/train.py', pas_cfg, '--work-dir', tmp_path / 'pas',
+             '--cfg-options',
+             f'model.pretrained={tmp_path / "base" / "epoch_12.pth"}')
+    ckpt = tmp_path / 'pas' / 'epoch_9.pth'
+    out = tmp_path / 'compact'
+    proc = run_tool('tools/export.py', pas_cfg, ckpt, '--out', out)
+    assert '7 blocks reparameterised' in proc.stdout
+    meta = torch.load(out / 'compact.pth', weights_only=True)['meta']
+    assert meta['pas_mm']['max_rel_diff'] <= 1e-4
+    assert abs(meta['pas_mm']['macs']['ratio'] - 0.5) <= 0.02 * 0.5
+    widths = json.load(open(out / 'width_spec.json'))['groups']
+    assert len({g['kept'] for g in widths.values()}) > 2  # per-layer widths
+    run_tool('tools/test.py', pas_cfg, ckpt, '--work-dir', tmp_path / 'g')
+    run_tool('tools/test.py', out / 'config.py', out / 'compact.pth',
+             '--work-dir', tmp_path / 'c')
+    gated = metrics_of(tmp_path / 'g')['accuracy/top1']
+    compact = metrics_of(tmp_path / 'c')['accuracy/top1']
+    assert abs(gated - compact) <= 0.1 and compact > 80
+    state = torch.load(out / 'compact.pth', weights_only=True)['state_dict']
+    assert any('branch_reparam' in k for k in state)
+    assert not any('branch_1x1' in k or 'branch_norm' in k for k in state)
