@@ -2,6 +2,7 @@
 import torch
 
 from pas_mm.core import export
+from pas_mm.core.export import max_rel_diff
 
 
 def prune_randomly(space, seed=0, keep=0.5):
@@ -15,22 +16,9 @@ def prune_randomly(space, seed=0, keep=0.5):
                 gate.latent[0] = 1.0
 
 
-def flat_outputs(out):
-    if isinstance(out, torch.Tensor):
-        return [out]
-    if isinstance(out, dict):
-        out = list(out.values())
-    return [t for o in out for t in flat_outputs(o)]
-
-
 def rel_diff(a, b):
     """max |a - b| relative to the output scale (max |a|, at least 1e-6)."""
-    worst = 0.
-    for x, y in zip(flat_outputs(a), flat_outputs(b)):
-        assert x.shape == y.shape, (x.shape, y.shape)
-        scale = max(x.abs().max().item(), 1e-6)
-        worst = max(worst, (x - y).abs().max().item() / scale)
-    return worst
+    return max_rel_diff(a, b)
 
 
 def export_and_compare(space, run, seed=0, keep=0.5):

@@ -81,6 +81,7 @@ def main(argv=None):
     from mmengine.runner import load_checkpoint
 
     from pas_mm.core import export, reparameterize
+    from pas_mm.core.export import max_rel_diff
     from pas_mm.core.width_spec import atomic_write_text
     from pas_mm.models.utils import trace_fn, trace_inputs
 
@@ -108,7 +109,7 @@ def main(argv=None):
     merged = 0 if args.no_reparam else reparameterize(compact)
     with torch.no_grad():
         compact_out = run(compact, *x)
-    diff = _max_rel_diff(ref_out, compact_out)
+    diff = max_rel_diff(ref_out, compact_out)
 
     os.makedirs(args.out, exist_ok=True)
     meta = dict(ckpt.get('meta', {})) if isinstance(ckpt, dict) else {}
@@ -128,23 +129,6 @@ def main(argv=None):
           f'{m["full"] / 1e6:.2f}M -> {m["compact"] / 1e6:.2f}M '
           f'(ratio {m["ratio"]:.4f}), {merged} blocks reparameterised, '
           f'max rel diff vs gated model {diff:.2e}; wrote {args.out}')
-
-
-def _max_rel_diff(a, b):
-    import torch
-
-    def flat(o):
-        if isinstance(o, torch.Tensor):
-            return [o]
-        if isinstance(o, dict):
-            o = list(o.values())
-        return [t for v in o for t in flat(v)]
-
-    worst = 0.0
-    for x, y in zip(flat(a), flat(b)):
-        scale = max(float(x.abs().max()), 1e-6)
-        worst = max(worst, float((x - y).abs().max()) / scale)
-    return worst
 
 
 if __name__ == '__main__':

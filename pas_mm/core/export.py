@@ -188,3 +188,23 @@ def _export_diagonal(model, name, bn, in_idx, out_idx, c_in, c_out):
 
 def _size(idx, default):
     return default if idx is None else int(idx.numel())
+
+
+def max_rel_diff(a, b) -> float:
+    """max |a - b| / max |a| over the tensors of two (nested) outputs."""
+    worst = 0.0
+    for x, y in zip(_tensors(a), _tensors(b)):
+        if x.shape != y.shape:
+            raise ValueError(f'output shapes differ: {tuple(x.shape)} vs '
+                             f'{tuple(y.shape)}')
+        scale = max(float(x.abs().max()), 1e-6)
+        worst = max(worst, float((x - y).abs().max()) / scale)
+    return worst
+
+
+def _tensors(out):
+    if isinstance(out, torch.Tensor):
+        return [out]
+    if isinstance(out, dict):
+        out = list(out.values())
+    return [t for o in out for t in _tensors(o)]
