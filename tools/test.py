@@ -21,8 +21,8 @@ def parse_args(argv=None):
     parser.add_argument(
         '--out', help='dump the raw predictions to this pickle file')
     parser.add_argument(
-        '--show-dir', help='draw predictions into this folder (relative to '
-        'the run\'s log dir)')
+        '--show-dir', help='draw predictions into this folder (a relative '
+        'path is under the work dir)')
     parser.add_argument(
         '--metrics-json', help='write the metrics here as JSON (default: '
         '<work_dir>/test_metrics.json)')
@@ -54,8 +54,10 @@ def enable_visualization(cfg, show_dir):
         vis['draw'] = True
         vis['test_out_dir'] = show_dir
     elif vis_type.endswith('VisualizationHook') and 'Basic' not in vis_type:
-        vis['enable'] = True  # mmpretrain
-        vis['out_dir'] = show_dir
+        vis['enable'] = True  # mmpretrain: every sample, under the work dir
+        vis['interval'] = 1
+        vis['out_dir'] = show_dir if osp.isabs(show_dir) else osp.join(
+            cfg.work_dir, show_dir)
     else:  # mmagic BasicVisualizationHook
         vis['test_out_dir'] = show_dir if 'test_out_dir' in vis else None
     return cfg

@@ -81,3 +81,12 @@ def test_pix2pix_trains_and_reports_pixel_metrics(tmp_path, demo_data):
     m = metrics_of(tmp_path)
     assert m['PSNR'] > 3 and math.isfinite(m['PSNR'])
     assert -1 <= m['SSIM'] <= 1 and 0 <= m['MAE'] <= 1
+
+
+def test_test_tool_show_dir_draws_predictions(cls_baseline, tmp_path):
+    run_tool('tools/test.py', CLS, cls_baseline, '--work-dir', tmp_path,
+             '--show-dir', 'vis', '--cfg-options',
+             'test_dataloader.dataset.indices=4')
+    drawn = [f for _, _, fs in os.walk(tmp_path) for f in fs
+             if f.endswith('.png')]
+    assert len(drawn) >= 4, drawn
