@@ -1,6 +1,5 @@
 """The demo datasets: deterministic, small, and readable by the toolkits."""
 import hashlib
-import json
 import os
 import os.path as osp
 

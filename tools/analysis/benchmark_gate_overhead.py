@@ -10,7 +10,7 @@ Prints one table; nothing is asserted (speed is not a test).
 import argparse
 import os.path as osp
 import statistics
-import sys
+
 import time
 
 import torch
@@ -85,7 +85,7 @@ def main(argv=None):
     print(f'P1 gate overhead: {args.arch}, batch {args.batch}, '
           f'{args.size}x{args.size}, {torch.get_num_threads()} threads, '
           f'median of {args.steps} interleaved steps')
-    print(f'| model | step time (s) |\n| --- | --- |')
+    print('| model | step time (s) |\n| --- | --- |')
     for k in ('plain', 'gated'):
         print(f'| {k} | {med[k]:.3f} |')
     print(f'gated / plain = {med["gated"] / med["plain"]:.3f} '

@@ -1,0 +1,291 @@
+"""How the channel tracer follows parameter-free ops (a ChannelTracer mixin).
+
+Unary ops pass a layout on; element-wise ops merge layouts; cat joins
+segments; view/permute/reductions move the channel dim; splits and slices
+pin what they cut. Everything else raises UnsupportedOpError.
+"""
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .graph import (FreeCall, Layout, UnsupportedOpError, merge_layouts,
+                    slice_layout)
+from .ops import (BINARY_OPS, CONCAT_OPS, DIM_OPS, MIXING_OPS, REDUCTION_OPS,
+                  RESHAPE_OPS, UNARY_OPS)
+
+_POOL_FUNCS = {F.max_pool1d, F.max_pool2d, F.max_pool3d,
+               F.adaptive_max_pool1d, F.adaptive_max_pool2d,
+               F.adaptive_max_pool3d, F.fractional_max_pool2d}
+
+
+class FreeOpsMixin:
+    """Layout rules for parameter-free ops; needs ChannelTracer's state."""
+
+    def free_op(self, func, name, args, kwargs, out, tracked):
+        x, lay = tracked[0]
+        if name in ('max', 'min') and len(list(_flatten((args, kwargs)))) == 1:
+            name = 'amax'  # x.max(dim) is a reduction, max(a, b) element-wise
+        if name in UNARY_OPS or func in _POOL_FUNCS:
+            self.unary(name, args, kwargs, tracked, out)
+        elif name in BINARY_OPS:
+            self.elementwise(name, args, kwargs, tracked, out)
+        elif name in CONCAT_OPS:
+            self.concat(name, args, kwargs, out)
+        elif name in RESHAPE_OPS:
+            self.reshape(name, x, lay, args, kwargs, out)
+        elif name in REDUCTION_OPS:
+            self.reduction(name, x, lay, args, kwargs, out)
+        elif name in DIM_OPS:
+            dim = _arg(args, kwargs, 1, 'dim')
+            if dim is None or dim % x.dim() == lay.dim:
+                self.pin_all([l for _, l in tracked],
+                             f'{name} across channels in {self.here()!r}')
+            elif isinstance(out, torch.Tensor) and out.shape == x.shape:
+                self.set(out, lay)
+        elif name in MIXING_OPS:
+            self.pin_all([l for _, l in tracked],
+                         f'{name} mixes channels in {self.here()!r}')
+        elif name in ('split', 'chunk'):
+            self.split(name, x, lay, args, kwargs, out)
+        elif name == '__getitem__':
+            self.getitem(x, lay, args[1], out)
+        else:
+            raise UnsupportedOpError(
+                f'the channel tracer does not know op {name!r} (called in '
+                f'module {self.here()!r}); pass exclude=[{self.here()!r}] '
+                'to leave that module unpruned')
+
+    def unary(self, name, args, kwargs, tracked, out):
+        x, lay = tracked[0]
+        res = out[0] if isinstance(out, (tuple, list)) else out
+        if len(tracked) > 1:  # e.g. pow(x, y): element-wise between tensors
+            return self.elementwise(name, args, kwargs, tracked, out)
+        if name == 'pad':
+            pads = _arg(args, kwargs, 1, 'pad')
+            padded_dims = [x.dim() - 1 - i // 2 for i, p in enumerate(pads)
+                           if p]
+            if lay.dim in padded_dims:
+                self.pin_all([lay], f'pad of the channel dim in '
+                             f'{self.here()!r}')
+                return
+        if isinstance(res, torch.Tensor) and res.dim() == x.dim() and \
+                res.shape[lay.dim] == x.shape[lay.dim]:
+            self.set(res, lay)
+            cost = _free_cost(name, args, kwargs, x, res, lay, self.batch)
+            if cost is not None:
+                self.free_calls.append(FreeCall(name, lay, cost))
+        else:
+            self.pin_all([lay], f'{name} changed the channels in '
+                         f'{self.here()!r}')
+
+    def elementwise(self, name, args, kwargs, tracked, out):
+        if not isinstance(out, torch.Tensor):
+            return
+        reason = f'{name} in {self.here()!r}'
+        merged = None
+        for t, lay in tracked:
+            from_right = t.dim() - lay.dim
+            if t.shape[lay.dim] == 1:
+                continue  # broadcast along channels: nothing to couple
+            out_dim = out.dim() - from_right
+            if out_dim < 0 or out.shape[out_dim] != t.shape[lay.dim]:
+                self.pin_all([lay], reason)
+                continue
+            lay = lay.with_dim(out_dim)
+            if merged is None:
+                merged = lay
+            elif merged.dim != lay.dim:
+                self.pin_all([merged, lay], reason)
+            else:
+                merged = merge_layouts(merged, lay, reason)
+        if merged is None:
+            return
+        # a plain tensor that fills the channel dim (e.g. a learned scale that
+        # is not a module parameter) cannot be sliced with the group
+        from_right = out.dim() - merged.dim
+        for t in _flatten((args, kwargs)):
+            if self.get(t) is None and t.dim() >= from_right and \
+                    t.shape[t.dim() - from_right] == out.shape[merged.dim] > 1:
+                self.pin_all([merged], f'{name} with an untracked '
+                             f'per-channel tensor in {self.here()!r}')
+        self.set(out, merged)
+
+    def concat(self, name, args, kwargs, out):
+        tensors = list(args[0]) if args else list(kwargs['tensors'])
+        dim = _arg(args, kwargs, 1, 'dim') or 0
+        ref = next(t for t in tensors if self.get(t) is not None)
+        dim = dim % ref.dim()
+        layouts = [self.get(t) for t in tensors]
+        if name == 'stack':
+            lays = [lay for lay in layouts if lay is not None]
+            merged = lays[0]
+            for lay in lays[1:]:
+                merged = merge_layouts(merged, lay, f'stack in {self.here()!r}')
+            if len(lays) != len(tensors):
+                self.pin_all(lays, 'stack with untracked tensors')
+            cdim = merged.dim + 1 if dim <= merged.dim else merged.dim
+            self.set(out, merged.with_dim(cdim))
+            return
+        cdims = {lay.dim for lay in layouts if lay is not None}
+        if cdims == {dim}:
+            segments = []
+            for t, lay in zip(tensors, layouts):
+                if lay is None:  # e.g. a constant map: a pinned segment
+                    node = self.new_node(t.shape[dim], pinned='untracked '
+                                         f'cat input in {self.here()!r}')
+                    segments.append((node, t.shape[dim]))
+                else:
+                    segments.extend(lay.segments)
+            self.set(out, Layout(dim, tuple(segments)))
+        elif len(cdims) == 1 and None not in layouts:
+            merged = layouts[0]
+            for lay in layouts[1:]:
+                merged = merge_layouts(merged, lay, f'cat in {self.here()!r}')
+            self.set(out, merged)
+        else:
+            self.pin_all([l for l in layouts if l is not None],
+                         f'cat of mixed layouts in {self.here()!r}')
+
+    def reshape(self, name, x, lay, args, kwargs, out):
+        if not isinstance(out, torch.Tensor):
+            return
+        if name == 'permute':
+            dims = args[1:] if len(args) > 2 or not isinstance(
+                args[1], (list, tuple)) else args[1]
+            dims = [d % x.dim() for d in dims]
+            self.set(out, lay.with_dim(dims.index(lay.dim)))
+            return
+        if name in ('transpose', 'swapaxes', 'swapdims'):
+            a, b = (_arg(args, kwargs, 1, 'dim0') % x.dim(),
+                    _arg(args, kwargs, 2, 'dim1') % x.dim())
+            new = b if lay.dim == a else a if lay.dim == b else lay.dim
+            self.set(out, lay.with_dim(new))
+            return
+        # view / reshape / flatten / squeeze / unsqueeze / expand ...: the
+        # channel dim survives when it keeps its size and everything before
+        # it keeps its total size
+        lead = math.prod(x.shape[:lay.dim])
+        acc = 1
+        for d in range(out.dim()):
+            if acc == lead and out.shape[d] == x.shape[lay.dim] and \
+                    math.prod(out.shape[d:]) * lead == out.numel() and \
+                    out.numel() // (lead * out.shape[d]) == \
+                    x.numel() // (lead * x.shape[lay.dim]) or (
+                        acc == lead and out.shape[d] == x.shape[lay.dim] and
+                        name in ('expand', 'expand_as', 'repeat')
+                        and out.dim() == x.dim() and d == lay.dim):
+                self.set(out, lay.with_dim(d))
+                return
+            acc *= out.shape[d]
+        self.pin_all([lay], f'{name} reshapes the channel dim in '
+                     f'{self.here()!r}')
+
+    def reduction(self, name, x, lay, args, kwargs, out):
+        dim = _arg(args, kwargs, 1, 'dim')
+        keepdim = bool(_arg(args, kwargs, 2, 'keepdim'))
+        res = out[0] if isinstance(out, (tuple, list)) else out
+        if dim is None:
+            self.pin_all([lay], f'{name} over all dims in {self.here()!r}')
+            return
+        dims = {d % x.dim() for d in (dim if isinstance(dim, (list, tuple))
+                                      else [dim])}
+        if lay.dim in dims:
+            self.pin_all([lay], f'{name} across channels in {self.here()!r}')
+            return
+        new = lay.dim if keepdim else lay.dim - sum(d < lay.dim for d in dims)
+        if isinstance(res, torch.Tensor):
+            self.set(res, lay.with_dim(new))
+
+    def split(self, name, x, lay, args, kwargs, out):
+        dim = _arg(args, kwargs, 2 if name == 'split' else 2, 'dim') or 0
+        dim = dim % x.dim()
+        if dim != lay.dim:
+            for piece in out:
+                self.set(piece, lay)
+            return
+        # split sizes are constants in the model's code: pruning any group
+        # they cut would break them, so those groups stay whole
+        self.pin_all([lay], f'{name} of the channel dim in {self.here()!r}')
+        start = 0
+        for piece in out:
+            size = piece.shape[dim]
+            self.set(piece, slice_layout(lay, start, start + size))
+            start += size
+
+    def getitem(self, x, lay, index, out):
+        if not isinstance(out, torch.Tensor):
+            return
+        if not isinstance(index, tuple):
+            index = (index, )
+        if any(i is None or isinstance(i, torch.Tensor) or
+               (isinstance(i, (list, bool))) for i in index):
+            self.pin_all([lay], f'advanced indexing in {self.here()!r}')
+            return
+        if Ellipsis in index:
+            k = index.index(Ellipsis)
+            fill = x.dim() - (len(index) - 1)
+            index = index[:k] + (slice(None), ) * fill + index[k + 1:]
+        index = index + (slice(None), ) * (x.dim() - len(index))
+        new_dim = sum(1 for i in index[:lay.dim] if not isinstance(i, int))
+        sel = index[lay.dim]
+        if isinstance(sel, int):
+            self.pin_all([lay], f'channel index in {self.here()!r}')
+            return
+        start, stop, step = sel.indices(x.shape[lay.dim])
+        self.pin_all([lay], f'channel slice in {self.here()!r}')
+        if step != 1 or stop <= start:
+            return
+        self.set(out, slice_layout(lay, start, stop).with_dim(new_dim))
+
+
+def _free_cost(name, args, kwargs, x, res, lay, batch):
+    """Per-sample, per-channel cost mmengine.analysis charges for a
+    parameter-free op (its FlopAnalyzer defaults), or None if it charges
+    nothing: upsampling costs 1 (nearest) or 4 (bilinear) per output element,
+    adaptive average pooling 1 per input element."""
+    if name in ('interpolate', 'upsample', 'upsample_nearest',
+                'upsample_bilinear'):
+        mode = _arg(args, kwargs, 3, 'mode') or 'nearest'
+        if name == 'upsample_bilinear':
+            mode = 'bilinear'
+        if mode not in ('nearest', 'bilinear') or res.dim() != 4:
+            return None
+        per_out = res.numel() // (res.shape[lay.dim] * batch)
+        return per_out * (4 if mode == 'bilinear' else 1)
+    if name == 'adaptive_avg_pool2d':
+        return x.numel() // (x.shape[lay.dim] * batch)
+    return None
+
+
+def _norm_cost_factor(func, args, kwargs):
+    """mmengine's FlopAnalyzer: eval batch_norm costs 1 per element (2 with
+    affine params); instance/group/layer norm 4 (5 with affine params)."""
+    if func is F.batch_norm:
+        return 2 if _arg(args, kwargs, 3, 'weight') is not None else 1
+    if func is F.instance_norm:
+        affine = _arg(args, kwargs, 3, 'weight') is not None
+    else:  # group_norm, layer_norm
+        affine = _arg(args, kwargs, 2, 'weight') is not None
+    return 5 if affine else 4
+
+
+def _arg(args, kwargs, pos, key):
+    if key in kwargs:
+        return kwargs[key]
+    return args[pos] if len(args) > pos else None
+
+
+def _flatten(obj):
+    if isinstance(obj, torch.Tensor):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _flatten(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from _flatten(v)
+    elif hasattr(obj, '__dict__') and not isinstance(obj, nn.Module) and \
+            type(obj).__module__.startswith('mm'):
+        yield from _flatten(vars(obj))  # mm data samples
