@@ -10,7 +10,6 @@ Prints one table; nothing is asserted (speed is not a test).
 import argparse
 import os.path as osp
 import statistics
-
 import time
 
 import torch
