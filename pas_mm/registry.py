@@ -1,13 +1,12 @@
 """pas-mm registries: children of mmengine's root registries (scope ``pas_mm``).
 
 Configs reach them through ``custom_imports = dict(imports=['pas_mm'])`` and
-``type='pas_mm.X'`` (or ``default_scope='pas_mm'``).
+``type='pas_mm.X'`` (or ``default_scope='pas_mm'``). Only the kinds pas-mm
+registers components in exist: models (algorithms, gates, backbones,
+``PaSCompact``) and hooks.
 """
-from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
-from mmengine.registry import METRICS as MMENGINE_METRICS
 from mmengine.registry import MODELS as MMENGINE_MODELS
-from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
 from mmengine.registry import Registry
 
 MODELS = Registry(
@@ -16,12 +15,3 @@ MODELS = Registry(
 HOOKS = Registry(
     'hook', parent=MMENGINE_HOOKS, scope='pas_mm',
     locations=['pas_mm.engine'])
-DATASETS = Registry(
-    'dataset', parent=MMENGINE_DATASETS, scope='pas_mm',
-    locations=['pas_mm.datasets'])
-TRANSFORMS = Registry(
-    'transform', parent=MMENGINE_TRANSFORMS, scope='pas_mm',
-    locations=['pas_mm.datasets'])
-METRICS = Registry(
-    'metric', parent=MMENGINE_METRICS, scope='pas_mm',
-    locations=['pas_mm.evaluation'])

@@ -103,10 +103,6 @@ def _is_remote(path: str) -> bool:
     return '://' in str(path)
 
 
-def rank() -> int:
-    return int(os.environ.get('RANK', '0'))
-
-
 class pas_errors_as_one_line:
     """Turn pas-mm's input errors (bad budget, scope, width spec, checkpoint,
     unsupported op) into one clear line instead of a traceback."""
