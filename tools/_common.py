@@ -1,5 +1,4 @@
 """Shared start-up for the pas-mm command-line tools."""
-import os
 import os.path as osp
 import sys
 
