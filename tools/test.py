@@ -41,25 +41,23 @@ def parse_args(argv=None):
 
 
 def enable_visualization(cfg, show_dir):
+    """Turn on the toolkit's visualisation hook for every test sample."""
     hooks = cfg.get('default_hooks', {})
     vis = hooks.get('visualization') if hooks else None
-    if vis is None:
-        for hook in cfg.get('custom_hooks', []):
-            if 'Visual' in str(hook.get('type', '')):
-                vis = hook
-    if vis is None:
-        die(f'--show-dir: config {cfg.filename} has no visualization hook')
-    vis_type = str(vis.get('type', ''))
-    if 'DetVisualizationHook' in vis_type:  # mmdet
+    vis_type = str(vis.get('type', '')) if vis else ''
+    if 'DetVisualizationHook' in vis_type:  # mmdet: under work_dir/<time>/
         vis['draw'] = True
+        vis['interval'] = 1
         vis['test_out_dir'] = show_dir
-    elif vis_type.endswith('VisualizationHook') and 'Basic' not in vis_type:
+    elif vis_type.endswith('VisualizationHook') and \
+            cfg.get('default_scope') == 'mmpretrain':
         vis['enable'] = True  # mmpretrain: every sample, under the work dir
         vis['interval'] = 1
         vis['out_dir'] = show_dir if osp.isabs(show_dir) else osp.join(
             cfg.work_dir, show_dir)
-    else:  # mmagic BasicVisualizationHook
-        vis['test_out_dir'] = show_dir if 'test_out_dir' in vis else None
+    else:  # mmagic's hooks draw during training only
+        die(f'--show-dir is supported for mmpretrain and mmdet configs; '
+            f'{cfg.filename} has no such visualization hook')
     return cfg
 
 

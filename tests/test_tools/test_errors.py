@@ -39,3 +39,12 @@ def test_missing_checkpoint(tmp_path):
     line = one_line_error(run_tool('tools/train.py', CLS, '--resume',
                                    tmp_path / 'y.pth', check=False))
     assert 'y.pth' in line
+
+
+def test_show_dir_unsupported_for_mmagic(tmp_path):
+    ckpt = tmp_path / 'any.pth'
+    ckpt.write_bytes(b'')
+    line = one_line_error(run_tool(
+        'tools/test.py', 'configs/image_translation/pix2pix/'
+        'pix2pix_unet-w32_demo.py', ckpt, '--show-dir', 'vis', check=False))
+    assert '--show-dir is supported for mmpretrain and mmdet' in line
