@@ -32,6 +32,7 @@ setup(
     install_requires=read_requirements('runtime.txt'),
     extras_require={
         'mim': read_requirements('mminstall.txt'),
+        'deploy': read_requirements('deploy.txt'),
         'tests': read_requirements('tests.txt'),
     },
     license='Apache License 2.0',

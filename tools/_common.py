@@ -15,6 +15,19 @@ def setup_env(cfg=None):
     pas_mm.compat.apply_all(cfg.get('default_scope') if cfg else None)
 
 
+def skip_unloadable_inception_metrics(cfg):
+    """mmagic: FID/IS whose Inception weights cannot be loaded or downloaded
+    are skipped with a log line (pas_mm.engine.inception_metrics)."""
+    if cfg.get('default_scope') != 'mmagic':
+        return
+    from pas_mm.engine.inception_metrics import \
+        drop_unloadable_inception_metrics
+    try:
+        drop_unloadable_inception_metrics(cfg)
+    except ValueError as e:
+        die(str(e))
+
+
 def load_config(path: str, cfg_options=None):
     """Load a config, failing with one line that names the bad file."""
     if not osp.isfile(path):

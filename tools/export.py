@@ -47,14 +47,17 @@ def atomic_torch_save(obj, path):
         raise
 
 
-def compact_config(cfg, spec, reparam, trace_mode):
+def compact_config(cfg, model, reparam):
     """The search config with the model replaced by its compact build."""
     out = copy.deepcopy(cfg)
-    arch = copy.deepcopy(out.model['architecture'])
+    arch, module_path = type(model).plain_model_cfg(
+        copy.deepcopy(out.model))
     arch_type = arch.pop('type')
+    extra = {} if module_path is None else dict(search_module=module_path)
     out.model = dict(type='pas_mm.PaSCompact', arch_type=arch_type,
                      width_spec='{{ fileDirname }}/width_spec.json',
-                     reparameterize=reparam, trace_mode=trace_mode, **arch)
+                     reparameterize=reparam, trace_mode=model.trace_mode,
+                     **extra, **arch)
     out.custom_hooks = [h for h in out.get('custom_hooks', [])
                         if 'PaSSearchHook' not in str(h.get('type'))]
     out.load_from = None
@@ -70,9 +73,10 @@ def main(argv=None):
     setup_env()
     cfg = load_config(args.config, args.cfg_options)
     setup_env(cfg)
-    if 'PaSAlgorithm' not in str(cfg.model.get('type')):
+    if not str(cfg.model.get('type')).startswith('pas_mm.PaS'):
         die(f'{args.config} is not a PaS config (model.type is '
-            f'{cfg.model.get("type")!r}, expected pas_mm.PaSAlgorithm)')
+            f'{cfg.model.get("type")!r}, expected pas_mm.PaSAlgorithm or '
+            'another pas_mm.PaS* search model)')
     if not osp.isfile(args.checkpoint):
         die(f'checkpoint not found: {args.checkpoint}')
 
@@ -83,7 +87,7 @@ def main(argv=None):
     from pas_mm.core import export, reparameterize
     from pas_mm.core.export import max_rel_diff
     from pas_mm.core.width_spec import atomic_write_text
-    from pas_mm.models.utils import trace_fn, trace_inputs
+    from pas_mm.models.utils import trace_inputs
 
     init_default_scope(cfg.get('default_scope', 'mmengine'))
     model_cfg = copy.deepcopy(cfg.model)
@@ -97,8 +101,8 @@ def main(argv=None):
         die(f'cannot load checkpoint {args.checkpoint} into {args.config}: '
             f'{type(e).__name__}: {str(e).strip().splitlines()[0][:300]}')
     model.eval()
-    arch = model.architecture
-    run = trace_fn(model.trace_mode)
+    arch = model.search_module
+    run = model.search_forward
     x = trace_inputs(model.input_shape, seed=1)
     with torch.no_grad():
         ref_out = run(arch, *x)
@@ -122,7 +126,7 @@ def main(argv=None):
                       osp.join(args.out, 'compact.pth'))
     atomic_write_text(osp.join(args.out, 'width_spec.json'),
                       json.dumps(spec, indent=1))
-    out_cfg = compact_config(cfg, spec, not args.no_reparam, model.trace_mode)
+    out_cfg = compact_config(cfg, model, not args.no_reparam)
     atomic_write_text(osp.join(args.out, 'config.py'), out_cfg.pretty_text)
     m = spec['macs']
     print(f'pas-mm export: {len(spec["groups"])} groups, MACs '

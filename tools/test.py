@@ -9,7 +9,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from _common import (die, load_config, pas_errors_as_one_line,  # noqa: E402
-                     setup_env)
+                     setup_env, skip_unloadable_inception_metrics)
 from train import _DictAction  # noqa: E402
 
 
@@ -66,6 +66,7 @@ def main(argv=None):
     setup_env()
     cfg = load_config(args.config, args.cfg_options)
     setup_env(cfg)
+    skip_unloadable_inception_metrics(cfg)
     if not osp.isfile(args.checkpoint):
         die(f'checkpoint not found: {args.checkpoint}')
     cfg.launcher = args.launcher

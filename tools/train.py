@@ -12,7 +12,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from _common import (die, load_config, pas_errors_as_one_line,  # noqa: E402
-                     setup_env)
+                     setup_env, skip_unloadable_inception_metrics)
 
 
 def parse_args(argv=None):
@@ -92,6 +92,7 @@ def main(argv=None):
     setup_env()
     cfg = load_config(args.config, args.cfg_options)
     setup_env(cfg)
+    skip_unloadable_inception_metrics(cfg)
     cfg = merge_args(cfg, args)
 
     from mmengine.registry import RUNNERS

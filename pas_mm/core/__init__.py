@@ -10,11 +10,12 @@ from .gate import DBCGate, ste_mask
 from .graph import ChannelGraph, trace_channels
 from .reparam import reparameterize
 from .space import SearchSpace, build_search_space
+from .transfer import transfer_widths
 
 __all__ = [
     'DBCGate', 'ste_mask', 'ChannelGraph', 'trace_channels',
     'UnsupportedOpError', 'SearchSpace', 'build_search_space', 'BudgetError',
     'PaSError', 'ScopeError', 'CheckpointError',
     'export', 'apply_width_spec', 'WidthSpecError', 'reparameterize',
-    'CRITERIA', 'channel_scores', 'prune_by_criterion'
+    'CRITERIA', 'channel_scores', 'prune_by_criterion', 'transfer_widths'
 ]

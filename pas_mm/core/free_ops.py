@@ -62,6 +62,8 @@ class FreeOpsMixin:
         res = out[0] if isinstance(out, (tuple, list)) else out
         if len(tracked) > 1:  # e.g. pow(x, y): element-wise between tensors
             return self.elementwise(name, args, kwargs, tracked, out)
+        if not isinstance(res, torch.Tensor):
+            return  # x.shape, x.dtype, ...: no channels flow on
         if name == 'pad':
             pads = _arg(args, kwargs, 1, 'pad')
             padded_dims = [x.dim() - 1 - i // 2 for i, p in enumerate(pads)

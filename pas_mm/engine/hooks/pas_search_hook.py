@@ -70,7 +70,12 @@ class PaSSearchHook(Hook):
             runner.logger.info('PaS: resumed after the search; gates frozen')
         if (self.search_epochs == 0 or self.search_iters == 0) and \
                 model.compact_spec is None:
-            self._write_spec(runner, model.space)  # no search: baselines
+            # nothing to search (baseline criteria, transferred widths)
+            model.space.freeze()
+            self._write_spec(runner, model.space)
+            if self.export_after_search:
+                self._export(runner, model)
+                return
         if model.compact_spec is not None and is_model_wrapper(runner.model):
             self._rewrap(runner)  # DDP was built around the full-size model
 
@@ -114,14 +119,17 @@ class PaSSearchHook(Hook):
             'fine-tuning')
         self._write_spec(runner, space)
         if self.export_after_search:
-            spec = model.export_inplace()
-            _drop_stale_optimizer_state(runner.optim_wrapper)
-            if is_model_wrapper(runner.model):
-                self._rewrap(runner)
-            runner.logger.info(
-                'PaS: exported in place; fine-tuning the compact model '
-                f"({spec['macs']['compact'] / 1e6:.2f}M of "
-                f"{spec['macs']['full'] / 1e6:.2f}M MACs per sample)")
+            self._export(runner, model)
+
+    def _export(self, runner, model):
+        spec = model.export_inplace()
+        _drop_stale_optimizer_state(runner.optim_wrapper)
+        if is_model_wrapper(runner.model):
+            self._rewrap(runner)
+        runner.logger.info(
+            'PaS: exported in place; fine-tuning the compact model '
+            f"({spec['macs']['compact'] / 1e6:.2f}M of "
+            f"{spec['macs']['full'] / 1e6:.2f}M MACs per sample)")
 
     @staticmethod
     def _write_spec(runner, space):

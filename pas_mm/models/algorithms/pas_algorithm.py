@@ -3,21 +3,16 @@ import copy
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
-from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
 from mmengine.registry import MODELS as ROOT_MODELS
 from torch import nn
 
-from pas_mm.core import (BudgetError, apply_width_spec, build_search_space,
-                         export)
-from pas_mm.core.criteria import CRITERIA, prune_by_criterion
-from pas_mm.core.space import check_target_ratio
 from pas_mm.registry import MODELS
-from ..utils import load_architecture_weights, trace_fn, trace_inputs
+from .pas_search_mixin import PaSSearchMixin
 
 
 @MODELS.register_module()
-class PaSAlgorithm(BaseModel):
+class PaSAlgorithm(PaSSearchMixin, BaseModel):
     """Joint search of channel widths and weights under a MACs budget.
 
     Args:
@@ -44,6 +39,12 @@ class PaSAlgorithm(BaseModel):
             ``'l1'`` instead prune the trained net once by that baseline
             criterion to the same MACs target (gates frozen from the start),
             for comparisons in the same harness and exporter.
+        transfer: instead of searching, take the widths of a spec searched
+            on another model/task, e.g. ``dict(width_spec='in1k/
+            width_spec.json', channels='l1', prefix_map=None)``: groups of
+            the spec keep its counts (channels picked by ``channels``, see
+            ``pas_mm.core.transfer_widths``), the others stay full; the
+            gates are frozen from the start.
     """
 
     def __init__(self,
@@ -59,6 +60,7 @@ class PaSAlgorithm(BaseModel):
                  round_to: int = 1,
                  pretrained: Optional[str] = None,
                  criterion: str = 'pas',
+                 transfer: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         if isinstance(architecture, dict):
@@ -74,57 +76,18 @@ class PaSAlgorithm(BaseModel):
                                       None),
             init_cfg=init_cfg)
         self.architecture = architecture
-        budget = {**dict(target_ratio=0.5, weight=1.0, mode='two-sided'),
-                  **(budget or {})}
-        unknown = set(budget) - {'target_ratio', 'weight', 'mode'}
-        if unknown:
-            raise BudgetError(f'unknown budget keys {sorted(unknown)}; '
-                              'use target_ratio, weight, mode')
-        check_target_ratio(budget['target_ratio'])
-        if budget['mode'] not in ('two-sided', 'hinge'):
-            raise BudgetError(f"budget.mode must be 'two-sided' or 'hinge', "
-                              f"got {budget['mode']!r}")
-        self.budget = budget
-        self.pretrained = pretrained
-        self.compact_spec = None  # set once exported in place
-        if criterion != 'pas' and criterion not in CRITERIA:
-            raise BudgetError(f'criterion must be pas or one of {CRITERIA}, '
-                              f'got {criterion!r}')
-        self.criterion = criterion
-        self.trace_mode = trace_mode
-        self.input_shape = tuple(input_shape)
-        self.space = build_search_space(
-            self.architecture, trace_inputs(self.input_shape),
-            exclude=tuple(exclude), scope=search_scope,
-            forward_fn=trace_fn(trace_mode), decouple=tuple(decouple),
-            fold=tuple(fold),
-            min_channels=min_channels, round_to=round_to)
-        if not self.space.gates:
-            raise BudgetError(
-                f'search scope {search_scope} of {type(architecture).__name__}'
-                ' has no prunable channel group')
-        floor = self.space.min_macs_ratio()
-        if budget['target_ratio'] < floor:
-            raise BudgetError(
-                f"budget target_ratio {budget['target_ratio']} cannot be met: "
-                f'min_channels={min_channels} / round_to={round_to} keep at '
-                f'least {floor:.3f} of the MACs')
-        MMLogger.get_current_instance().info(
-            f'PaS search space: {len(self.space.gates)} gates, '
-            f'{self.space.full_macs / 1e9:.4f} GMACs per sample in scope')
+        self._init_search(
+            architecture, budget=budget, input_shape=input_shape,
+            trace_mode=trace_mode, search_scope=search_scope,
+            exclude=exclude, decouple=decouple, fold=fold,
+            min_channels=min_channels, round_to=round_to,
+            pretrained=pretrained, criterion=criterion, transfer=transfer,
+            weights_target=architecture)
 
     def init_weights(self):
         super().init_weights()
-        if self.pretrained:
-            load_architecture_weights(self.architecture, self.pretrained)
-        if self.criterion != 'pas':
-            ratio = prune_by_criterion(self.space, self.criterion,
-                                       self.budget['target_ratio'])
-            MMLogger.get_current_instance().info(
-                f'PaS baseline {self.criterion}: pruned to MACs ratio '
-                f'{ratio:.4f}, gates frozen')
+        self._init_pas_weights()
 
-    # ------------------------------------------------------------ forward
     def forward(self, inputs, data_samples=None, mode: str = 'tensor'):
         if mode == 'loss':
             return self.loss(inputs, data_samples)
@@ -134,54 +97,3 @@ class PaSAlgorithm(BaseModel):
         losses = self.architecture(inputs, data_samples, mode='loss')
         losses.update(self.budget_losses())
         return losses
-
-    def budget_losses(self) -> Dict[str, torch.Tensor]:
-        """loss_budget while searching, and the MACs ratio for the log."""
-        if self.compact_spec is not None:
-            return {'macs_ratio': torch.tensor(
-                self.compact_spec['macs']['ratio'])}
-        macs = self.space.macs()
-        out = {'macs_ratio': macs.detach() / self.space.full_macs}
-        if not self.space.frozen:
-            out['loss_budget'] = self.space.budget_loss(**self.budget,
-                                                        macs=macs)
-        return out
-
-    # ------------------------------------------------------------ search
-    @property
-    def searching(self) -> bool:
-        return not self.space.frozen
-
-    def freeze_gates(self):
-        self.space.freeze()
-
-    def widths(self):
-        if self.compact_spec is not None:
-            return {n: g['kept'] for n, g in self.compact_spec['groups'].items()}
-        return self.space.widths()
-
-    # ------------------------------------------------------------ export
-    def export_inplace(self) -> dict:
-        """Slice the architecture to the searched widths now (after the
-        search), so the fine-tune trains the compact, cheaper network.
-        Parameters keep their identity: the optimizer keeps working."""
-        if self.compact_spec is None:
-            self.space.freeze()
-            _, self.compact_spec = export(self.space)
-        return self.compact_spec
-
-    def get_extra_state(self):
-        # checkpoints remember an in-place export, so that loading one
-        # (resume, tools/export.py, tools/test.py) rebuilds the compact model
-        return {'compact_width_spec': self.compact_spec}
-
-    def set_extra_state(self, state):
-        spec = (state or {}).get('compact_width_spec')
-        if spec is None or self.compact_spec is not None:
-            return
-        # called before the children load their tensors: reshape first
-        self.space.freeze()
-        self.space.remove()
-        apply_width_spec(self.architecture, spec,
-                         forward_fn=trace_fn(self.trace_mode))
-        self.compact_spec = spec

@@ -22,8 +22,12 @@ from ..utils import trace_fn
 
 @MODELS.register_module()
 def PaSCompact(arch_type, width_spec, reparameterize=True,
-               trace_mode='tensor', **arch_kwargs):
-    """Build ``arch_type(**arch_kwargs)`` at the widths of ``width_spec``."""
+               trace_mode='tensor', search_module=None, **arch_kwargs):
+    """Build ``arch_type(**arch_kwargs)`` at the widths of ``width_spec``.
+
+    ``search_module`` names the sub-module the spec was searched on (e.g.
+    'generators' of an mmagic GAN); None means the whole model.
+    """
     spec = load_width_spec(width_spec) if isinstance(width_spec, str) \
         else width_spec
     arch_cfg = copy.deepcopy(arch_kwargs)
@@ -32,7 +36,8 @@ def PaSCompact(arch_type, width_spec, reparameterize=True,
     if isinstance(arch_cfg.get('backbone'), dict):
         arch_cfg['backbone'].pop('init_cfg', None)
     model = ROOT_MODELS.build(arch_cfg)
-    apply_width_spec(model, spec, forward_fn=trace_fn(trace_mode))
+    target = model.get_submodule(search_module) if search_module else model
+    apply_width_spec(target, spec, forward_fn=trace_fn(trace_mode))
     if reparameterize:
-        rep(model)
+        rep(target)
     return model

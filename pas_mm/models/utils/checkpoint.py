@@ -29,8 +29,10 @@ def load_architecture_weights(architecture, path: str):
                 key = key[len(prefix):]
         clean[key] = value
     result = architecture.load_state_dict(clean, strict=False)
+    # gates and the PaS extra state are not part of a trained plain model
     missing = [k for k in result.missing_keys
-               if not k.startswith(GATES_ATTR + '.')]
+               if not k.startswith(GATES_ATTR + '.') and
+               not k.endswith('_extra_state')]
     unexpected = [k for k in result.unexpected_keys
                   if not k.startswith(GATES_ATTR + '.')]
     if missing or unexpected:

@@ -1,0 +1,76 @@
+# The cross-task demo suite (CPU, demo data): width search on
+# classification, instance segmentation and image translation through the
+# normal tools, with the baseline criteria on classification.
+#   python tools/benchmark/run_suite.py configs/benchmark/demo_suite.py
+#   python tools/analysis/cross_task_report.py work_dirs/suite
+# Each task: a trained baseline, then every method x budget: train (search +
+# fine-tune, or prune + fine-tune), export, test; MACs / params
+# (get_flops.py) and CPU latency (benchmark_latency.py) of baseline and
+# compact model.
+#   methods: name -> config; 'transfer' entries apply another task's
+#            exported width spec (transfer_from: 'task/method@budget').
+#   final: the checkpoint a method's run ends with.
+#   metrics: keys of test_metrics.json shown in the report.
+#   shape: input (H, W) for MACs and latency.
+tasks = [
+    dict(
+        name='classification',
+        family='resnet18-w16',
+        baseline=dict(
+            config='configs/classification/resnet/resnet18-w16_demo.py',
+            final='epoch_12.pth'),
+        methods=dict(
+            pas='configs/classification/resnet/pas_resnet18-w16_demo.py',
+            uniform='configs/classification/resnet/'
+            'uniform_resnet18-w16_demo.py',
+            bn_gamma='configs/classification/resnet/'
+            'bn-gamma_resnet18-w16_demo.py',
+            l1='configs/classification/resnet/l1_resnet18-w16_demo.py'),
+        budgets=[0.5],
+        final='epoch_9.pth',
+        metrics=['accuracy/top1'],
+        shape=(32, 32)),
+    dict(
+        name='classification-r50',
+        family='resnet50',
+        baseline=dict(
+            config='configs/classification/resnet/resnet50_demo.py',
+            final='epoch_8.pth'),
+        methods=dict(
+            pas='configs/classification/resnet/pas_resnet50_demo.py'),
+        budgets=[0.5],
+        final='epoch_6.pth',
+        metrics=['accuracy/top1'],
+        shape=(32, 32)),
+    dict(
+        name='instance_segmentation',
+        family='resnet50',
+        baseline=dict(
+            config='configs/instance_segmentation/mask_rcnn/'
+            'mask-rcnn_r50_fpn_demo.py',
+            final='epoch_4.pth'),
+        methods=dict(
+            pas='configs/instance_segmentation/mask_rcnn/'
+            'pas_mask-rcnn_r50_fpn_demo.py',
+            transfer='configs/instance_segmentation/mask_rcnn/'
+            'mask-rcnn_r50-cls-widths_fpn_demo.py'),
+        transfer_from='classification-r50/pas@0.5',
+        budgets=[0.5],
+        final='epoch_3.pth',
+        metrics=['coco/bbox_mAP', 'coco/segm_mAP'],
+        shape=(128, 128)),
+    dict(
+        name='image_translation',
+        family='unet',
+        baseline=dict(
+            config='configs/image_translation/pix2pix/'
+            'pix2pix_unet-w32_demo.py',
+            final='iter_480.pth'),
+        methods=dict(
+            pas='configs/image_translation/pix2pix/'
+            'pas_pix2pix_unet-w32_demo.py'),
+        budgets=[0.25],
+        final='iter_480.pth',
+        metrics=['PSNR', 'SSIM', 'MAE'],
+        shape=(256, 256)),
+]

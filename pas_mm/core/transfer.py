@@ -1,0 +1,82 @@
+"""Transfer searched widths from one model to another.
+
+A width spec searched on one task (e.g. an ImageNet ResNet-50) names its
+groups by module path. Another model with the same sub-network under the
+same names (the ResNet-50 backbone of a Mask R-CNN) can take those widths:
+every group of the spec must exist in the target with the same channel
+count; target groups the spec does not name keep all their channels.
+
+Which channels to keep is a separate choice. The spec's ``indices`` only
+mean something when both models share the same trained weights; after
+fine-tuning on another task they do not, so by default the kept count of
+each group is filled with the target's own highest-scoring channels under
+a criterion (``l1`` filter norms or ``bn_gamma``).
+"""
+from typing import Dict, Optional
+
+import torch
+
+from .criteria import CRITERIA, channel_scores
+from .errors import WidthSpecError
+from .space import SearchSpace
+from .width_spec import validate_width_spec
+
+CHANNEL_CHOICES = ('indices', ) + CRITERIA
+
+
+def transfer_widths(space: SearchSpace, spec: dict, channels: str = 'l1',
+                    prefix_map: Optional[Dict[str, str]] = None,
+                    source: str = 'width spec') -> dict:
+    """Set the gates of ``space`` to the widths of ``spec`` and freeze them.
+
+    Args:
+        channels: ``'indices'`` keeps the spec's own channel indices;
+            ``'l1'``, ``'bn_gamma'`` or ``'uniform'`` keep the spec's count
+            of the target's best channels under that criterion.
+        prefix_map: renames spec groups, ``{'backbone.': 'backbone.'}``
+            style (first matching prefix wins).
+
+    Returns:
+        ``dict(applied=[...], untouched=[...], ratio=MACs ratio)``.
+    """
+    validate_width_spec(spec, source)
+    if channels not in CHANNEL_CHOICES:
+        raise WidthSpecError(f'transfer channels must be one of '
+                             f'{CHANNEL_CHOICES}, got {channels!r}')
+    wanted = {}
+    for name, entry in spec['groups'].items():
+        for old, new in (prefix_map or {}).items():
+            if name.startswith(old):
+                name = new + name[len(old):]
+                break
+        gate = space.gates.get(name)
+        if gate is None:
+            raise WidthSpecError(
+                f'{source}: group {name!r} is not a prunable group of '
+                f'{type(space.model).__name__} (has {len(space.gates)} '
+                'groups; check prefix_map and search scope)')
+        if entry['channels'] != gate.num_channels:
+            raise WidthSpecError(
+                f'{source}: group {name!r} has {entry["channels"]} channels,'
+                f' the target model has {gate.num_channels}')
+        wanted[name] = entry
+    scores = None if channels == 'indices' else channel_scores(space,
+                                                               channels)
+    with torch.no_grad():
+        for name, entry in wanted.items():
+            gate = space.gates[name]
+            if channels == 'indices':
+                keep = torch.as_tensor(entry['indices'], dtype=torch.long)
+            else:
+                kept = int(entry.get('kept', len(entry['indices'])))
+                keep = torch.argsort(scores[name], descending=True,
+                                     stable=True)[:kept]
+            if keep.numel() == 0 or int(keep.max()) >= gate.num_channels:
+                raise WidthSpecError(f'{source}: group {name!r} has bad '
+                                     'indices')
+            gate.latent.zero_()
+            gate.latent[keep.to(gate.latent.device)] = 1.0
+    space.freeze()
+    return dict(applied=sorted(wanted),
+                untouched=sorted(set(space.gates) - set(wanted)),
+                ratio=space.macs_ratio())

@@ -1,0 +1,177 @@
+"""What every PaS model shares, whatever the toolkit: the search space over
+one sub-module, the budget loss, freezing, export in place, the width spec
+kept in checkpoints, and baseline criteria / transferred widths.
+
+``PaSAlgorithm`` (mmpretrain, mmdet: wraps the whole model) and the mmagic
+translation models (search the generators only) differ only in which
+module is searched, how it is run for the trace, and where the budget loss
+joins the task loss.
+"""
+from typing import Callable, Dict, Optional, Sequence
+
+import torch
+from mmengine.logging import MMLogger
+from torch import nn
+
+from pas_mm.core import (BudgetError, apply_width_spec, build_search_space,
+                         export, transfer_widths)
+from pas_mm.core.criteria import CRITERIA, prune_by_criterion
+from pas_mm.core.space import check_target_ratio
+from pas_mm.core.width_spec import load_width_spec
+from ..utils import load_architecture_weights, trace_fn, trace_inputs
+
+TRANSFER_KEYS = {'width_spec', 'channels', 'prefix_map'}
+
+
+def check_budget(budget: Optional[dict]) -> dict:
+    budget = {**dict(target_ratio=0.5, weight=1.0, mode='two-sided'),
+              **(budget or {})}
+    unknown = set(budget) - {'target_ratio', 'weight', 'mode'}
+    if unknown:
+        raise BudgetError(f'unknown budget keys {sorted(unknown)}; '
+                          'use target_ratio, weight, mode')
+    check_target_ratio(budget['target_ratio'])
+    if budget['mode'] not in ('two-sided', 'hinge'):
+        raise BudgetError(f"budget.mode must be 'two-sided' or 'hinge', "
+                          f"got {budget['mode']!r}")
+    return budget
+
+
+class PaSSearchMixin:
+    """Mixed into an ``nn.Module``; call ``_init_search`` in ``__init__``.
+
+    Attributes used by the hook and the tools: ``space``, ``budget``,
+    ``compact_spec``, ``trace_mode``, ``input_shape``, ``search_module``
+    (the searched module) and ``search_forward`` (how it is traced).
+    """
+
+    def _init_search(self, module: nn.Module, *, budget, input_shape,
+                     trace_mode, search_scope=None, exclude=(), decouple=(),
+                     fold=(), min_channels=1, round_to=1, pretrained=None,
+                     criterion='pas', transfer=None,
+                     weights_target: Optional[nn.Module] = None):
+        self.budget = check_budget(budget)
+        self.pretrained = pretrained
+        self.compact_spec = None  # set once exported in place
+        if criterion != 'pas' and criterion not in CRITERIA:
+            raise BudgetError(f'criterion must be pas or one of {CRITERIA}, '
+                              f'got {criterion!r}')
+        if transfer is not None:
+            if set(transfer) - TRANSFER_KEYS or 'width_spec' not in transfer:
+                raise BudgetError(
+                    'transfer needs dict(width_spec=PATH, channels=..., '
+                    f'prefix_map=...), got keys {sorted(transfer)}')
+            if criterion != 'pas':
+                raise BudgetError('use either transfer or criterion, not '
+                                  'both')
+        self.criterion = criterion
+        self.transfer = transfer
+        self.trace_mode = trace_mode
+        self.input_shape = tuple(input_shape)
+        self._weights_target = weights_target
+        self.space = build_search_space(
+            module, trace_inputs(self.input_shape), exclude=tuple(exclude),
+            scope=search_scope, forward_fn=trace_fn(trace_mode),
+            decouple=tuple(decouple), fold=tuple(fold),
+            min_channels=min_channels, round_to=round_to)
+        if not self.space.gates:
+            raise BudgetError(
+                f'search scope {search_scope} of {type(module).__name__} '
+                'has no prunable channel group')
+        floor = self.space.min_macs_ratio()
+        if self.budget['target_ratio'] < floor:
+            raise BudgetError(
+                f"budget target_ratio {self.budget['target_ratio']} cannot "
+                f'be met: min_channels={min_channels} / round_to={round_to} '
+                f'keep at least {floor:.3f} of the MACs')
+        MMLogger.get_current_instance().info(
+            f'PaS search space: {len(self.space.gates)} gates, '
+            f'{self.space.full_macs / 1e9:.4f} GMACs per sample in scope')
+
+    @property
+    def search_module(self) -> nn.Module:
+        return self.space.model
+
+    @property
+    def search_forward(self) -> Callable:
+        return trace_fn(self.trace_mode)
+
+    def _init_pas_weights(self):
+        """After the model's own init: trained weights, then baselines."""
+        logger = MMLogger.get_current_instance()
+        if self.pretrained:
+            load_architecture_weights(self._weights_target, self.pretrained)
+        if self.transfer is not None:
+            path = self.transfer['width_spec']
+            result = transfer_widths(
+                self.space, load_width_spec(path),
+                channels=self.transfer.get('channels', 'l1'),
+                prefix_map=self.transfer.get('prefix_map'),
+                source=f'width spec {path}')
+            logger.info(
+                f"PaS transfer from {path}: {len(result['applied'])} groups "
+                f"set, {len(result['untouched'])} kept full; MACs ratio "
+                f"{result['ratio']:.4f} of the search scope, gates frozen")
+        elif self.criterion != 'pas':
+            ratio = prune_by_criterion(self.space, self.criterion,
+                                       self.budget['target_ratio'])
+            logger.info(f'PaS baseline {self.criterion}: pruned to MACs '
+                        f'ratio {ratio:.4f}, gates frozen')
+
+    def budget_losses(self) -> Dict[str, torch.Tensor]:
+        """loss_budget while searching, and the MACs ratio for the log."""
+        if self.compact_spec is not None:
+            return {'macs_ratio': torch.tensor(
+                self.compact_spec['macs']['ratio'])}
+        macs = self.space.macs()
+        out = {'macs_ratio': macs.detach() / self.space.full_macs}
+        if not self.space.frozen:
+            out['loss_budget'] = self.space.budget_loss(**self.budget,
+                                                        macs=macs)
+        return out
+
+    @property
+    def searching(self) -> bool:
+        return not self.space.frozen
+
+    def freeze_gates(self):
+        self.space.freeze()
+
+    def widths(self):
+        if self.compact_spec is not None:
+            return {n: g['kept'] for n, g in self.compact_spec['groups'].items()}
+        return self.space.widths()
+
+    def export_inplace(self) -> dict:
+        """Slice the searched module to its widths now (after the search),
+        so the fine-tune trains the compact, cheaper network. Parameters
+        keep their identity: the optimizer keeps working."""
+        if self.compact_spec is None:
+            self.space.freeze()
+            _, self.compact_spec = export(self.space)
+        return self.compact_spec
+
+    def get_extra_state(self):
+        # checkpoints remember an in-place export, so that loading one
+        # (resume, tools/export.py, tools/test.py) rebuilds the compact model
+        return {'compact_width_spec': self.compact_spec}
+
+    def set_extra_state(self, state):
+        spec = (state or {}).get('compact_width_spec')
+        if spec is None or self.compact_spec is not None:
+            return
+        # called before the children load their tensors: reshape first
+        self.space.freeze()
+        self.space.remove()
+        apply_width_spec(self.search_module, spec,
+                         forward_fn=self.search_forward)
+        self.compact_spec = spec
+
+    # ------------------------------------------------ export to plain cfg
+    PAS_KEYS: Sequence[str] = ()
+
+    @classmethod
+    def plain_model_cfg(cls, model_cfg: dict):
+        """(plain architecture config, path of the searched sub-module or
+        None for the whole model) for ``tools/export.py``."""
+        return dict(model_cfg['architecture']), None

@@ -1,0 +1,110 @@
+"""Build a model from a config (+ checkpoint) and run it on a synthetic
+input the way its toolkit runs it, for the analysis tools.
+
+- mmpretrain: ``model(x, mode='tensor')`` on (N, 3, H, W);
+- mmdet: ``test_step`` (pre-processing, backbone, neck, RPN, RoI heads,
+  post-processing) for latency, ``forward(mode='tensor')`` for MACs, as
+  mmdet's get_flops does;
+- mmagic: every generator on (N, 3, H, W) (the network that translates).
+A PaS search config builds its unpruned architecture (say so in reports);
+the ``config.py`` written by tools/export.py builds the compact model.
+"""
+import os.path as osp
+import sys
+
+import torch
+from torch import nn
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from _common import die, load_config, setup_env  # noqa: E402
+
+DEFAULT_SHAPES = {'mmpretrain': (224, 224), 'mmdet': (800, 1344),
+                  'mmagic': (256, 256)}
+
+
+def load_model(config, checkpoint=None, cfg_options=None):
+    """(model in eval mode, cfg, scope)."""
+    setup_env()
+    cfg = load_config(config, cfg_options)
+    setup_env(cfg)
+    from mmengine.registry import MODELS, init_default_scope
+    from mmengine.runner import load_checkpoint
+
+    from pas_mm.core import PaSError
+    scope = cfg.get('default_scope', 'mmengine')
+    if scope not in DEFAULT_SHAPES:
+        die(f'{config}: default_scope {scope!r} is not one of '
+            f'{sorted(DEFAULT_SHAPES)}')
+    init_default_scope(scope)
+    model_cfg = cfg.model
+    if 'pretrained' in model_cfg:
+        model_cfg.pretrained = None  # weights come from --checkpoint
+    try:
+        model = MODELS.build(model_cfg)
+    except PaSError as e:
+        die(f'{type(e).__name__}: {e}')
+    if hasattr(model, 'space'):  # a PaS search model: its plain network
+        model.space.remove()
+    if checkpoint:
+        if not osp.isfile(checkpoint):
+            die(f'checkpoint not found: {checkpoint}')
+        try:
+            load_checkpoint(model, checkpoint, map_location='cpu',
+                            strict=True, logger='silent')
+        except Exception as e:
+            die(f'cannot load checkpoint {checkpoint} into {config}: '
+                f'{type(e).__name__}: {str(e).strip()[:200]}')
+    return model.eval(), cfg, scope
+
+
+def generators(model):
+    gens = getattr(model, 'generators', None)
+    if gens is None:
+        die(f'{type(model).__name__} has no generators')
+    return {d: g for d, g in gens.items() if d != 'pas_gates'}
+
+
+def det_batch(batch, shape):
+    from mmdet.structures import DetDataSample
+    h, w = shape
+    meta = dict(img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w),
+                batch_input_shape=(h, w), scale_factor=(1.0, 1.0))
+    gen = torch.Generator().manual_seed(0)
+    return dict(
+        inputs=[torch.randint(0, 256, (3, h, w), generator=gen,
+                              dtype=torch.uint8) for _ in range(batch)],
+        data_samples=[DetDataSample(metainfo=meta) for _ in range(batch)])
+
+
+class TensorForward(nn.Module):
+    """The network as a module of one tensor input, for FlopAnalyzer."""
+
+    def __init__(self, model, scope, data_samples=None):
+        super().__init__()
+        self.model, self.scope, self.samples = model, scope, data_samples
+
+    def forward(self, x):
+        if self.scope == 'mmagic':
+            return [g(x) for g in generators(self.model).values()]
+        if self.scope == 'mmdet':
+            return self.model(x, self.samples, mode='tensor')
+        return self.model(x, mode='tensor')
+
+
+def flops_inputs(model, scope, shape):
+    """(module, example inputs) for mmengine.analysis."""
+    if scope == 'mmdet':
+        data = model.data_preprocessor(det_batch(1, shape), False)
+        return TensorForward(model, scope, data['data_samples']), \
+            (data['inputs'], )
+    return TensorForward(model, scope), (torch.randn(1, 3, *shape), )
+
+
+def inference_fn(model, scope, shape, batch, device='cpu'):
+    """A no-argument callable running one inference batch."""
+    if scope == 'mmdet':  # the data preprocessor moves it to the device
+        data = det_batch(batch, shape)
+        return lambda: model.test_step(data)
+    x = torch.randn(batch, 3, *shape, device=device)
+    module = TensorForward(model, scope)
+    return lambda: module(x)

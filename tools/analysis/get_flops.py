@@ -1,0 +1,84 @@
+"""MACs and parameters of a model, counted by mmengine.analysis.
+
+    python tools/analysis/get_flops.py CONFIG [--checkpoint CKPT]
+        [--shape H W] [--modules backbone neck] [--json OUT]
+
+CONFIG is any config: a plain baseline, a PaS search config (its unpruned
+architecture) or the config.py that tools/export.py writes (the compact
+model). mmdet models are counted like mmdet's get_flops (forward in
+'tensor' mode: backbone, neck, RPN and RoI heads on a synthetic image);
+mmagic models count their generators. Prints a table; --json writes the
+figures (atomically) for reports.
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+
+import torch
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from _model_io import DEFAULT_SHAPES, flops_inputs, load_model  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config')
+    parser.add_argument('--checkpoint', default=None)
+    parser.add_argument('--shape', type=int, nargs=2, default=None,
+                        metavar=('H', 'W'), help='input size (default: '
+                        '224x224 / 800x1344 / 256x256 by toolkit)')
+    parser.add_argument('--modules', nargs='*', default=None,
+                        help='sub-modules to report separately (default: '
+                        'the top-level children)')
+    parser.add_argument('--json', default=None, help='write figures here')
+    return parser.parse_args(argv)
+
+
+def count(model, scope, shape, modules=None) -> dict:
+    from mmengine.analysis import FlopAnalyzer, parameter_count
+    module, inputs = flops_inputs(model, scope, shape)
+    analyzer = FlopAnalyzer(module, inputs)
+    analyzer.unsupported_ops_warnings(False)
+    analyzer.uncalled_modules_warnings(False)
+    with torch.no_grad():
+        by_module = analyzer.by_module()
+    params = parameter_count(model)
+    prefix = 'model.'
+    if modules is None:
+        modules = [n for n, _ in model.named_children()
+                   if n not in ('data_preprocessor', 'pas_gates')]
+    parts = {}
+    for name in modules:
+        key = prefix + name
+        if key not in by_module:
+            raise SystemExit(f'pas-mm: error: no sub-module {name!r} in '
+                             f'{type(model).__name__}')
+        parts[name] = dict(macs=int(by_module[key]),
+                           params=int(params.get(name, 0)))
+    return dict(model=type(model).__name__, scope=scope,
+                input_shape=[1, 3, *shape], macs=int(by_module['']),
+                params=int(params['']), modules=parts)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    model, _, scope = load_model(args.config, args.checkpoint)
+    shape = tuple(args.shape or DEFAULT_SHAPES[scope])
+    result = count(model, scope, shape, args.modules)
+    print(f'{result["model"]} at 1x3x{shape[0]}x{shape[1]} '
+          f'({args.config}):')
+    print(f'{"module":<24}{"GMACs":>12}{"params (M)":>14}')
+    for name, part in result['modules'].items():
+        print(f'{name:<24}{part["macs"] / 1e9:>12.4f}'
+              f'{part["params"] / 1e6:>14.4f}')
+    print(f'{"total":<24}{result["macs"] / 1e9:>12.4f}'
+          f'{result["params"] / 1e6:>14.4f}')
+    if args.json:
+        from pas_mm.core.width_spec import atomic_write_text
+        atomic_write_text(args.json, json.dumps(result, indent=1))
+    return result
+
+
+if __name__ == '__main__':
+    main()

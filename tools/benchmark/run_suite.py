@@ -1,0 +1,196 @@
+"""Run (or print the commands of) a cross-task width-search suite.
+
+    python tools/benchmark/run_suite.py [SUITE] [--work-dir work_dirs/suite]
+        [--only TASK ...] [--emit {run,local,dist,slurm}] [--gpus 8]
+        [--partition P] [--cfg-options ...]
+
+SUITE (default configs/benchmark/demo_suite.py) lists tasks, each with a
+baseline, methods (PaS, baseline criteria, cross-task transfer) and budgets.
+Every step goes through the normal tools (train, export, test, get_flops,
+benchmark_latency) in a subprocess, writes into
+WORK_DIR/<task>/<method>@<budget>/ and leaves a ``.done-<step>`` marker, so
+a second run skips what is finished and resumes where the first stopped.
+Progress is printed as ``[k/n] task method@budget: step (elapsed)``.
+
+--emit local|dist|slurm prints the commands instead of running them (a
+cluster runs the training steps with tools/dist_train.sh or
+tools/slurm_train.sh). cross_task_report.py reads WORK_DIR afterwards.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import shlex
+import subprocess
+import sys
+import time
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.join(REPO, 'tools'))
+from _common import die  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('suite', nargs='?',
+                        default='configs/benchmark/demo_suite.py')
+    parser.add_argument('--work-dir', default='work_dirs/suite')
+    parser.add_argument('--only', nargs='+', default=None,
+                        help='run only these task names')
+    parser.add_argument('--emit', default='run',
+                        choices=['run', 'local', 'dist', 'slurm'])
+    parser.add_argument('--gpus', type=int, default=8)
+    parser.add_argument('--partition', default='PARTITION')
+    parser.add_argument('--train-options', nargs='*', default=[],
+                        help='extra --cfg-options for every training run '
+                        '(e.g. shorter schedules)')
+    return parser.parse_args(argv)
+
+
+def load_suite(path):
+    from mmengine.config import Config
+    if not osp.isfile(path):
+        die(f'suite config not found: {path}')
+    try:
+        tasks = Config.fromfile(path).get('tasks')
+    except Exception as e:
+        die(f'cannot load suite {path}: {type(e).__name__}: {e}')
+    if not tasks:
+        die(f'suite {path} defines no `tasks`')
+    for t in tasks:
+        missing = {'name', 'baseline', 'methods', 'budgets', 'final',
+                   'metrics', 'shape'} - set(t)
+        if missing:
+            die(f'suite {path}: task {t.get("name")!r} lacks '
+                f'{sorted(missing)}')
+    return tasks
+
+
+def budget_tag(method, budget):
+    return f'{method}@{budget:g}'
+
+
+def plan(tasks, work, train_options):
+    """Ordered steps: (task, run tag, step name, done marker dir, argv)."""
+    py = 'python' if sys.executable is None else sys.executable
+    steps = []
+    for task in tasks:
+        tdir = osp.join(work, task['name'])
+        base = task['baseline']
+        bdir = osp.join(tdir, 'baseline')
+        bckpt = osp.join(bdir, base['final'])
+        extra = list(task.get('train_options', [])) + list(train_options)
+        base_extra = list(base.get('train_options', [])) + list(
+            train_options)
+        shape = [str(s) for s in task['shape']]
+        steps += [
+            (task, 'baseline', 'train', bdir,
+             [py, 'tools/train.py', base['config'], '--work-dir', bdir] +
+             (['--cfg-options'] + base_extra if base_extra else [])),
+            (task, 'baseline', 'test', bdir,
+             [py, 'tools/test.py', base['config'], bckpt, '--work-dir',
+              bdir]),
+            (task, 'baseline', 'flops', bdir,
+             [py, 'tools/analysis/get_flops.py', base['config'], '--shape',
+              *shape, '--json', osp.join(bdir, 'flops.json')]),
+            (task, 'baseline', 'latency', bdir,
+             [py, 'tools/analysis/benchmark_latency.py', base['config'],
+              '--shape', *shape, '--json', osp.join(bdir, 'latency.json')]),
+        ]
+        for method, config in task['methods'].items():
+            for budget in task['budgets']:
+                tag = budget_tag(method, budget)
+                rdir = osp.join(tdir, tag)
+                opts = [f'model.pretrained={bckpt}']
+                if method == 'transfer':
+                    src_task, src_tag = task['transfer_from'].split('/')
+                    opts.append('model.transfer.width_spec=' + osp.join(
+                        work, src_task, src_tag, 'compact',
+                        'width_spec.json'))
+                else:
+                    opts.append(f'model.budget.target_ratio={budget}')
+                ckpt = osp.join(rdir, task['final'])
+                cdir = osp.join(rdir, 'compact')
+                cfg_c = osp.join(cdir, 'config.py')
+                pth_c = osp.join(cdir, 'compact.pth')
+                steps += [
+                    (task, tag, 'train', rdir,
+                     [py, 'tools/train.py', config, '--work-dir', rdir,
+                      '--cfg-options', *opts, *extra]),
+                    (task, tag, 'export', rdir,
+                     [py, 'tools/export.py', config, ckpt, '--out', cdir]),
+                    (task, tag, 'test', rdir,
+                     [py, 'tools/test.py', cfg_c, pth_c, '--work-dir',
+                      cdir]),
+                    (task, tag, 'flops', rdir,
+                     [py, 'tools/analysis/get_flops.py', cfg_c,
+                      '--checkpoint', pth_c, '--shape', *shape, '--json',
+                      osp.join(cdir, 'flops.json')]),
+                    (task, tag, 'latency', rdir,
+                     [py, 'tools/analysis/benchmark_latency.py', cfg_c,
+                      '--checkpoint', pth_c, '--shape', *shape, '--json',
+                      osp.join(cdir, 'latency.json')]),
+                ]
+    return steps
+
+
+def cluster_command(argv, emit, gpus, partition, name):
+    """dist_train.sh / slurm_train.sh form of a tools/train.py step."""
+    if emit == 'local' or argv[1] != 'tools/train.py':
+        return argv
+    rest = argv[2:]
+    if emit == 'dist':
+        return ['bash', 'tools/dist_train.sh', rest[0], str(gpus), *rest[1:]]
+    return ['bash', 'tools/slurm_train.sh', partition, name, rest[0],
+            *rest[1:]]
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.chdir(REPO)
+    tasks = load_suite(args.suite)
+    if args.only:
+        unknown = set(args.only) - {t['name'] for t in tasks}
+        if unknown:
+            die(f'--only: no task {sorted(unknown)[0]!r} in {args.suite}')
+        tasks = [t for t in tasks if t['name'] in args.only]
+    steps = plan(tasks, args.work_dir, args.train_options)
+    if args.emit != 'run':
+        for task, tag, step, _, cmd in steps:
+            cmd = cluster_command(cmd, args.emit, args.gpus, args.partition,
+                                  f'{task["name"]}-{tag}')
+            print(' '.join(shlex.quote(c) for c in cmd))
+        return
+    start = time.time()
+    os.makedirs(args.work_dir, exist_ok=True)
+    from pas_mm.core.width_spec import atomic_write_text
+    atomic_write_text(osp.join(args.work_dir, 'suite.json'),
+                      json.dumps(dict(suite=args.suite, tasks=tasks),
+                                 indent=1, default=list))
+    env = dict(os.environ, PYTHONPATH=REPO,
+               TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD='1')
+    for k, (task, tag, step, rdir, cmd) in enumerate(steps, 1):
+        marker = osp.join(rdir, f'.done-{step}')
+        label = f'[{k}/{len(steps)}] {task["name"]} {tag}: {step}'
+        if osp.exists(marker):
+            print(f'{label} (done, skipped)', flush=True)
+            continue
+        print(f'{label} ({time.time() - start:.0f} s elapsed)', flush=True)
+        os.makedirs(rdir, exist_ok=True)
+        t0 = time.time()
+        log_path = osp.join(rdir, f'{step}.log')
+        with open(log_path, 'w') as log:
+            proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                  env=env, cwd=REPO)
+        if proc.returncode != 0:
+            tail = open(log_path).read().strip().splitlines()[-3:]
+            die(f'{label} failed (exit {proc.returncode}); see {log_path}: '
+                + ' | '.join(tail))
+        with open(marker, 'w') as f:
+            json.dump(dict(seconds=time.time() - t0, command=cmd), f)
+    print(f'suite finished in {time.time() - start:.0f} s; report: python '
+          f'tools/analysis/cross_task_report.py {args.work_dir}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,102 @@
+"""Export a (compact) model to ONNX and check it against PyTorch.
+
+    python tools/deploy/export_onnx.py CONFIG CHECKPOINT --out model.onnx
+        [--shape H W] [--opset 17] [--tol 1e-4]
+
+Usually CONFIG/CHECKPOINT are the config.py / compact.pth that
+tools/export.py wrote. What is exported is the network PaS pruned:
+- mmpretrain: the classifier (image -> logits);
+- mmagic: the default domain's generator (image -> translated image);
+- mmdet: backbone + neck (image -> FPN levels). The RPN / RoI heads need
+  custom ONNX ops for NMS and RoIAlign (mmdeploy's job) and are not pruned.
+onnxruntime (CPU) then runs the file on a random input; the max difference
+relative to the output scale must be within --tol, else exit code 1. The
+.onnx file is written atomically.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+import tempfile
+
+import torch
+from torch import nn
+
+sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
+                            'analysis'))
+from _model_io import (DEFAULT_SHAPES, die, generators,  # noqa: E402
+                       load_model)
+
+
+class Exported(nn.Module):
+    def __init__(self, model, scope):
+        super().__init__()
+        self.model, self.scope = model, scope
+        if scope == 'mmagic':
+            self.net = generators(model)[model._default_domain]
+
+    def forward(self, x):
+        if self.scope == 'mmagic':
+            return self.net(x)
+        if self.scope == 'mmdet':
+            return tuple(self.model.extract_feat(x))
+        return self.model(x, mode='tensor')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('--out', required=True)
+    parser.add_argument('--shape', type=int, nargs=2, default=None,
+                        metavar=('H', 'W'))
+    parser.add_argument('--opset', type=int, default=17)
+    parser.add_argument('--tol', type=float, default=1e-4)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import numpy as np
+    import onnxruntime as ort
+    model, _, scope = load_model(args.config, args.checkpoint)
+    shape = tuple(args.shape or DEFAULT_SHAPES[scope])
+    net = Exported(model, scope).eval()
+    x = torch.randn(1, 3, *shape, generator=torch.Generator().manual_seed(0))
+    folder = osp.dirname(osp.abspath(args.out))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp-', suffix='.onnx')
+    os.close(fd)
+    try:
+        with torch.no_grad():
+            ref = net(x)
+            torch.onnx.export(net, (x, ), tmp, dynamo=False,
+                              opset_version=args.opset,
+                              input_names=['input'])
+        session = ort.InferenceSession(tmp,
+                                       providers=['CPUExecutionProvider'])
+        outs = session.run(None, {'input': x.numpy()})
+        refs = list(ref) if isinstance(ref, (tuple, list)) else [ref]
+        if len(outs) != len(refs):
+            die(f'ONNX model gives {len(outs)} outputs, PyTorch '
+                f'{len(refs)}')
+        diff = max(float(np.abs(o - r.numpy()).max()) /
+                   max(float(r.abs().max()), 1e-6)
+                   for o, r in zip(outs, refs))
+        os.replace(tmp, args.out)
+    finally:
+        if osp.exists(tmp):
+            os.unlink(tmp)
+    size = osp.getsize(args.out) / 2**20
+    print(f'pas-mm export_onnx: {args.out} ({size:.2f} MiB, opset '
+          f'{args.opset}, input 1x3x{shape[0]}x{shape[1]}); onnxruntime vs '
+          f'PyTorch max rel diff {diff:.2e} (tol {args.tol:g})')
+    if diff > args.tol:
+        print('pas-mm: error: ONNX outputs differ from PyTorch beyond the '
+              'tolerance', file=sys.stderr)
+        sys.exit(1)
+    return diff
+
+
+if __name__ == '__main__':
+    main()
