@@ -1,4 +1,5 @@
 """Shared start-up for the pas-mm command-line tools."""
+import os
 import os.path as osp
 import sys
 
@@ -100,6 +101,12 @@ def check_dataset_paths(cfg, cfg_path):
             if not _is_remote(full) and not osp.exists(full):
                 die(f'{key}: annotation file not found: {full} (config '
                     f'{cfg_path})')
+            if not _is_remote(full) and _coco_without_images(full):
+                die(f'{key}: empty dataset: annotation file {full} lists no '
+                    f'images (config {cfg_path})')
+        elif root and not _is_remote(root) and not _has_files(root):
+            die(f'{key}: empty dataset: no files under {root} (config '
+                f'{cfg_path})')
         prefix = ds.get('data_prefix')
         prefixes = prefix.values() if isinstance(prefix, dict) else [prefix]
         for p in prefixes:
@@ -109,6 +116,31 @@ def check_dataset_paths(cfg, cfg_path):
             if not _is_remote(full) and not osp.exists(full):
                 die(f'{key}: dataset folder not found: {full} (config '
                     f'{cfg_path})')
+            if not _is_remote(full) and osp.isdir(full) and \
+                    not _has_files(full):
+                die(f'{key}: empty dataset: no files under {full} (config '
+                    f'{cfg_path})')
+
+
+def _has_files(folder: str) -> bool:
+    for _, _, files in os.walk(folder):
+        if files:
+            return True
+    return False
+
+
+def _coco_without_images(path: str) -> bool:
+    """A COCO-style json whose 'images' list is empty (small files only:
+    a real COCO annotation file is not parsed twice)."""
+    if not path.endswith('.json') or osp.getsize(path) > 64 * 2**20:
+        return False
+    import json
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except ValueError:
+        die(f'annotation file {path} is not valid JSON')
+    return isinstance(data, dict) and data.get('images') == []
 
 
 def _is_remote(path: str) -> bool:

@@ -28,6 +28,10 @@ def parse_args(argv=None):
     parser.add_argument('--out', required=True, help='output folder')
     parser.add_argument('--no-reparam', action='store_true',
                         help='keep RepVGG blocks multi-branch')
+    parser.add_argument('--round-to', type=int, default=None,
+                        help='round every width up to a multiple of N '
+                        '(hardware-friendly; re-opens the best channels, '
+                        'so MACs rise a little); default: the config\'s')
     parser.add_argument('--cfg-options', nargs='+', action=_DictAction,
                         default={}, help='override config settings')
     return parser.parse_args(argv)
@@ -107,8 +111,16 @@ def main(argv=None):
     with torch.no_grad():
         ref_out = run(arch, *x)
     if model.compact_spec is not None:  # exported in place during training
+        if args.round_to:
+            die('--round-to needs the gated search checkpoint; '
+                f'{args.checkpoint} was already exported in place')
         compact, spec = arch, model.compact_spec
     else:
+        if args.round_to:
+            model.space.round_to = args.round_to
+            model.space.apply_constraints()
+            with torch.no_grad():  # the reference has the rounded widths
+                ref_out = run(arch, *x)
         compact, spec = export(model.space)
     merged = 0 if args.no_reparam else reparameterize(compact)
     with torch.no_grad():
@@ -122,7 +134,11 @@ def main(argv=None):
     meta['pas_mm'] = dict(source_checkpoint=osp.abspath(args.checkpoint),
                           macs=spec['macs'], reparameterized_blocks=merged,
                           max_rel_diff=diff)
-    atomic_torch_save(dict(meta=meta, state_dict=compact.state_dict()),
+    # the whole plain model (a GAN's discriminators too), not only the
+    # searched sub-module
+    state = {k: v for k, v in model.weights_target.state_dict().items()
+             if not k.endswith('_extra_state')}
+    atomic_torch_save(dict(meta=meta, state_dict=state),
                       osp.join(args.out, 'compact.pth'))
     atomic_write_text(osp.join(args.out, 'width_spec.json'),
                       json.dumps(spec, indent=1))

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# pas-mm's main job on the demo data (about 4 minutes on 2 CPU cores), for a
-# ResNet-18 and a RepVGG on the 10-class digits:
+# pas-mm's main job on the demo data, per model (2 CPU cores): ResNet-18 and
+# RepVGG on the 10-class digits (about 2 minutes each; the default),
+# Mask R-CNN R-50-FPN on the COCO-format demo (about 20 minutes) and Pix2Pix
+# on the edges -> photo pairs (about 5 minutes):
 #   1. train the plain baseline
 #   2. PaS: search the per-layer widths at 50 % MACs, freeze, fine-tune
 #   3. export the compact model (sliced weights, width spec, config;
 #      RepVGG blocks merged into single 3x3 convs)
 #   4. test baseline and compact model with tools/test.py
 # Usage: bash tools/run_demo.sh [WORK_DIR] [ARCH ...]
-#        (default work_dirs/demo, archs resnet repvgg)
+#        (default work_dirs/demo, archs resnet repvgg; also mask-rcnn pix2pix)
+# The cross-task suite (all tasks, baseline criteria, transfer, MACs,
+# latency, one report) is tools/benchmark/run_suite.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
@@ -20,21 +24,29 @@ ARCHS=${*:-resnet repvgg}
 for ARCH in $ARCHS; do
   case $ARCH in
     resnet) BASE=configs/classification/resnet/resnet18-w16_demo.py
-            PAS=configs/classification/resnet/pas_resnet18-w16_demo.py ;;
+            PAS=configs/classification/resnet/pas_resnet18-w16_demo.py
+            BASE_CKPT=epoch_12.pth; PAS_CKPT=epoch_9.pth ;;
     repvgg) BASE=configs/classification/repvgg/repvgg-tiny_demo.py
-            PAS=configs/classification/repvgg/pas_repvgg-tiny_demo.py ;;
-    *) echo "run_demo.sh: unknown arch '$ARCH' (resnet or repvgg)" >&2; exit 2 ;;
+            PAS=configs/classification/repvgg/pas_repvgg-tiny_demo.py
+            BASE_CKPT=epoch_12.pth; PAS_CKPT=epoch_9.pth ;;
+    mask-rcnn) BASE=configs/instance_segmentation/mask_rcnn/mask-rcnn_r50_fpn_demo.py
+            PAS=configs/instance_segmentation/mask_rcnn/pas_mask-rcnn_r50_fpn_demo.py
+            BASE_CKPT=epoch_4.pth; PAS_CKPT=epoch_3.pth ;;
+    pix2pix) BASE=configs/image_translation/pix2pix/pix2pix_unet-w32_demo.py
+            PAS=configs/image_translation/pix2pix/pas_pix2pix_unet-w32_demo.py
+            BASE_CKPT=iter_480.pth; PAS_CKPT=iter_480.pth ;;
+    *) echo "run_demo.sh: unknown arch '$ARCH' (resnet, repvgg, mask-rcnn or pix2pix)" >&2; exit 2 ;;
   esac
   W="$WORK/$ARCH"
   echo "== [$ARCH] 1/4 baseline"
-  [ -f "$W/baseline/epoch_12.pth" ] || \
+  [ -f "$W/baseline/$BASE_CKPT" ] || \
     "$PY" tools/train.py "$BASE" --work-dir "$W/baseline"
-  "$PY" tools/test.py "$BASE" "$W/baseline/epoch_12.pth" --work-dir "$W/baseline"
+  "$PY" tools/test.py "$BASE" "$W/baseline/$BASE_CKPT" --work-dir "$W/baseline"
   echo "== [$ARCH] 2/4 PaS search + fine-tune"
   "$PY" tools/train.py "$PAS" --work-dir "$W/pas" \
-    --cfg-options model.pretrained="$W/baseline/epoch_12.pth"
+    --cfg-options model.pretrained="$W/baseline/$BASE_CKPT"
   echo "== [$ARCH] 3/4 export"
-  "$PY" tools/export.py "$PAS" "$W/pas/epoch_9.pth" --out "$W/pas/compact"
+  "$PY" tools/export.py "$PAS" "$W/pas/$PAS_CKPT" --out "$W/pas/compact"
   echo "== [$ARCH] 4/4 test the compact model"
   "$PY" tools/test.py "$W/pas/compact/config.py" "$W/pas/compact/compact.pth" \
     --work-dir "$W/pas/compact"
@@ -42,12 +54,14 @@ done
 "$PY" - "$WORK" $ARCHS <<'PY'
 import json, sys
 work, archs = sys.argv[1], sys.argv[2:]
+KEYS = ['accuracy/top1', 'coco/bbox_mAP', 'coco/segm_mAP', 'PSNR', 'SSIM']
 for arch in archs:
     w = f'{work}/{arch}'
     base = json.load(open(f'{w}/baseline/test_metrics.json'))['metrics']
     comp = json.load(open(f'{w}/pas/compact/test_metrics.json'))['metrics']
     m = json.load(open(f'{w}/pas/compact/width_spec.json'))['macs']
-    print(f"{arch}: baseline top-1 {base['accuracy/top1']:.2f} | PaS compact "
-          f"top-1 {comp['accuracy/top1']:.2f} at {m['compact'] / 1e6:.2f}M / "
-          f"{m['full'] / 1e6:.2f}M MACs (ratio {m['ratio']:.3f})")
+    shown = lambda d: ', '.join(f'{k} {d[k]:.4g}' for k in KEYS if k in d)
+    print(f"{arch}: baseline {shown(base)} | PaS compact {shown(comp)} at "
+          f"{m['compact'] / 1e6:.2f}M / {m['full'] / 1e6:.2f}M MACs in the "
+          f"search scope (ratio {m['ratio']:.3f})")
 PY

@@ -32,6 +32,8 @@ def make_width_spec(space, keep) -> dict:
         'exclude': list(graph.exclude),
         'decouple': list(graph.decouple),
         'fold': list(space.fold),
+        'min_channels': space.min_channels,
+        'round_to': space.round_to,
         'macs': dict(full=space.full_macs, compact=compact,
                      ratio=compact / space.full_macs),
         'groups': groups,

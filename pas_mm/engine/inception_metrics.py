@@ -29,7 +29,8 @@ def _loads(metric_cfg, cache, log) -> bool:
     from mmagic.registry import METRICS
     key = (metric_cfg.get('type'), metric_cfg.get('inception_style'),
            metric_cfg.get('inception_path'))
-    if key not in cache:
+    first = key not in cache
+    if first:
         old = socket.getdefaulttimeout()
         socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
         try:
@@ -40,7 +41,7 @@ def _loads(metric_cfg, cache, log) -> bool:
                 (str(e).strip().splitlines() or [''])[0][:160]
         finally:
             socket.setdefaulttimeout(old)
-    if cache[key] is not None:
+    if cache[key] is not None and first:
         name = metric_cfg.get('prefix') or metric_cfg.get('type')
         log(f'pas-mm: {name} ({metric_cfg.get("type")}) skipped: its '
             f'Inception weights cannot be loaded or downloaded here '

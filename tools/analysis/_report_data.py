@@ -21,8 +21,8 @@ def _search_share(run_dir):
     if not dumps:
         return None
     text = open(dumps[0]).read()
-    hook = re.search(r"PaSSearchHook'[^)]*?search_(epochs|iters)=(\d+)",
-                     text, re.S)
+    body = re.search(r'dict\(([^()]*PaSSearchHook[^()]*)\)', text)
+    hook = body and re.search(r'search_(epochs|iters)=(\d+)', body.group(1))
     total = re.search(r'max_(epochs|iters)=(\d+)', text)
     if not hook or not total:
         return None

@@ -1,7 +1,7 @@
 # PaS on facades: search the widths of mmagic's trained Pix2Pix UNet
-# generator (FID 124.98, IS 1.62) at 25 % of its MACs (18.2 of 72.7 GMACs
-# per 256x256 image... see tools/analysis/get_flops.py for the figure on
-# your install), then fine-tune, in one tools/train.py run:
+# generator (FID 124.98, IS 1.62) at 25 % of its MACs (1.51 of 6.05 GMACs
+# per 256x256 image, counted by mmengine.analysis), then fine-tune, in one
+# tools/train.py run:
 #   bash tools/dist_train.sh THIS_CONFIG 1
 #   python tools/export.py THIS_CONFIG work_dirs/.../iter_80000.pth --out DIR
 # Not yet run on facades by pas-mm: a reasoned recipe, not a result.
@@ -9,7 +9,8 @@
 #   70k, so the whole run costs what training Pix2Pix costs.
 # - Adam (lr 2e-4, betas 0.5/0.999) as in the original recipe, gates
 #   included: Adam moves each latent by about lr per step, i.e. up to 2.0
-#   over the search, enough to cross the 0.5 threshold; no weight decay.
+#   over the search, enough to cross the 0.5 threshold (the recipe has no
+#   weight decay, so none reaches the gates).
 # - The discriminator is not searched; the budget loss (weight 5 on the
 #   MACs ratio) joins the generator loss. The end-of-search projection puts
 #   MACs within 1 % of the target.
@@ -25,9 +26,6 @@ model = dict(
     input_shape=(1, 3, 256, 256),
     pretrained='https://download.openmmlab.com/mmediting/pix2pix/refactor/'
     'pix2pix_vanilla_unet_bn_1x1_80k_facades_20210902_170442-c0958d50.pth')
-optim_wrapper = dict(
-    generators=dict(paramwise_cfg=dict(
-        custom_keys={'pas_gates': dict(decay_mult=0.0)})))
 custom_hooks = [
     dict(type='pas_mm.PaSSearchHook', search_iters=search_iters),
     dict(type='VisualizationHook', interval=5000, fixed_input=True,

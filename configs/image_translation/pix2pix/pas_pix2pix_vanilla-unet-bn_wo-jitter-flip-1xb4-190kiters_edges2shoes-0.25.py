@@ -9,7 +9,7 @@
 # Not yet run on edges2shoes by pas-mm: a reasoned recipe, not a result.
 # - Search 20k iterations (about a tenth), then fine-tune 170k.
 # - Adam as in the original recipe, gates included (about lr per step moves
-#   them across 0.5 within the search); no weight decay on them.
+#   them across 0.5 within the search); the recipe has no weight decay.
 # - The discriminator is not searched; the budget loss joins the generator
 #   loss. FID / IS come from the inherited config.
 _base_ = [
@@ -27,9 +27,6 @@ model = dict(
     pretrained='https://download.openmmlab.com/mmediting/pix2pix/refactor/'
     'pix2pix_vanilla_unet_bn_wo_jitter_flip_1x4_186840_edges2shoes_'
     'convert-bgr_20210902_170902-0c828552.pth')
-optim_wrapper = dict(
-    generators=dict(paramwise_cfg=dict(
-        custom_keys={'pas_gates': dict(decay_mult=0.0)})))
 custom_hooks = [
     dict(type='pas_mm.PaSSearchHook', search_iters=search_iters),
     dict(type='VisualizationHook', interval=5000, fixed_input=True,

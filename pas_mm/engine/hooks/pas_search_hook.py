@@ -1,4 +1,5 @@
 """Ends the PaS search at a set epoch or iteration by freezing the gates."""
+import hashlib
 import json
 import os.path as osp
 from typing import Optional
@@ -117,9 +118,29 @@ class PaSSearchHook(Hook):
             f'{runner.iter + 1}; MACs ratio {space.macs_ratio():.4f} '
             f'(target {model.budget["target_ratio"]}); gates frozen, '
             'fine-tuning')
+        self._check_ranks_agree(runner, space)
         self._write_spec(runner, space)
         if self.export_after_search:
             self._export(runner, model)
+
+    @staticmethod
+    def _check_ranks_agree(runner, space):
+        """Every rank must end the search with the same masks (DDP keeps
+        the latents in sync; a divergence would export different nets)."""
+        from mmengine.dist import all_gather_object, get_world_size
+        keep = {n: g.kept_indices().tolist() for n, g in space.gates.items()}
+        digest = hashlib.sha1(json.dumps(keep, sort_keys=True).encode()
+                              ).hexdigest()[:16]
+        world = get_world_size()
+        if world > 1:
+            digests = all_gather_object(digest)
+            if len(set(digests)) != 1:
+                raise RuntimeError(f'PaS: ranks disagree on the searched '
+                                   f'masks (digests {digests})')
+            runner.logger.info(f'PaS: masks identical on all {world} ranks '
+                               f'(digest {digest})')
+        else:
+            runner.logger.info(f'PaS: mask digest {digest}')
 
     def _export(self, runner, model):
         spec = model.export_inplace()

@@ -81,8 +81,11 @@ class PaSAlgorithm(PaSSearchMixin, BaseModel):
             trace_mode=trace_mode, search_scope=search_scope,
             exclude=exclude, decouple=decouple, fold=fold,
             min_channels=min_channels, round_to=round_to,
-            pretrained=pretrained, criterion=criterion, transfer=transfer,
-            weights_target=architecture)
+            pretrained=pretrained, criterion=criterion, transfer=transfer)
+
+    @property
+    def weights_target(self):
+        return self.architecture
 
     def init_weights(self):
         super().init_weights()

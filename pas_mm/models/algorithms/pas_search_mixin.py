@@ -48,8 +48,7 @@ class PaSSearchMixin:
     def _init_search(self, module: nn.Module, *, budget, input_shape,
                      trace_mode, search_scope=None, exclude=(), decouple=(),
                      fold=(), min_channels=1, round_to=1, pretrained=None,
-                     criterion='pas', transfer=None,
-                     weights_target: Optional[nn.Module] = None):
+                     criterion='pas', transfer=None):
         self.budget = check_budget(budget)
         self.pretrained = pretrained
         self.compact_spec = None  # set once exported in place
@@ -68,7 +67,6 @@ class PaSSearchMixin:
         self.transfer = transfer
         self.trace_mode = trace_mode
         self.input_shape = tuple(input_shape)
-        self._weights_target = weights_target
         self.space = build_search_space(
             module, trace_inputs(self.input_shape), exclude=tuple(exclude),
             scope=search_scope, forward_fn=trace_fn(trace_mode),
@@ -89,6 +87,11 @@ class PaSSearchMixin:
             f'{self.space.full_macs / 1e9:.4f} GMACs per sample in scope')
 
     @property
+    def weights_target(self) -> nn.Module:
+        """The module a trained plain checkpoint (``pretrained``) fits."""
+        raise NotImplementedError
+
+    @property
     def search_module(self) -> nn.Module:
         return self.space.model
 
@@ -100,7 +103,7 @@ class PaSSearchMixin:
         """After the model's own init: trained weights, then baselines."""
         logger = MMLogger.get_current_instance()
         if self.pretrained:
-            load_architecture_weights(self._weights_target, self.pretrained)
+            load_architecture_weights(self.weights_target, self.pretrained)
         if self.transfer is not None:
             path = self.transfer['width_spec']
             result = transfer_widths(

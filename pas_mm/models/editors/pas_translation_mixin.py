@@ -42,7 +42,11 @@ class PaSTranslationMixin(PaSSearchMixin):
             self.generators, budget=budget, input_shape=input_shape,
             trace_mode='each', exclude=exclude, min_channels=min_channels,
             round_to=round_to, pretrained=pretrained, criterion=criterion,
-            transfer=transfer, weights_target=self)
+            transfer=transfer)
+
+    @property
+    def weights_target(self):
+        return self  # a plain mmagic checkpoint: generators + discriminators
 
     def init_weights(self):
         super().init_weights()

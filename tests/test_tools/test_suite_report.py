@@ -1,0 +1,114 @@
+"""The cross-task suite on a reduced suite (short schedules, two tasks):
+run_suite.py runs every step through the tools, resumes by skipping
+finished steps, prints cluster commands; cross_task_report.py writes
+report.md / report.csv / PNGs from the real results."""
+import csv
+import json
+import os.path as osp
+
+import pytest
+
+from conftest import run_tool
+
+REDUCED = '''
+tasks = [
+    dict(name='classification', family='resnet18-w16',
+         baseline=dict(
+             config='configs/classification/resnet/resnet18-w16_demo.py',
+             final='epoch_2.pth',
+             train_options=['train_cfg.max_epochs=2',
+                            'train_cfg.val_interval=2',
+                            'default_hooks.checkpoint.interval=2']),
+         methods=dict(
+             pas='configs/classification/resnet/pas_resnet18-w16_demo.py',
+             uniform='configs/classification/resnet/'
+             'uniform_resnet18-w16_demo.py'),
+         train_options=['train_cfg.max_epochs=2', 'train_cfg.val_interval=2',
+                        'custom_hooks.0.search_epochs=1',
+                        'default_hooks.checkpoint.interval=2',
+                        'train_dataloader.dataset.indices=512'],
+         budgets=[0.5], final='epoch_2.pth', metrics=['accuracy/top1'],
+         shape=(32, 32)),
+    dict(name='image_translation', family='unet',
+         baseline=dict(
+             config='configs/image_translation/pix2pix/'
+             'pix2pix_unet-w32_demo.py',
+             final='iter_40.pth',
+             train_options=['train_cfg.max_iters=40',
+                            'train_cfg.val_interval=40',
+                            'default_hooks.checkpoint.interval=40']),
+         methods=dict(pas='configs/image_translation/pix2pix/'
+                      'pas_pix2pix_unet-w32_demo.py'),
+         train_options=['train_cfg.max_iters=40', 'train_cfg.val_interval=40',
+                        'custom_hooks.0.search_iters=20',
+                        'default_hooks.checkpoint.interval=40'],
+         budgets=[0.25], final='iter_40.pth',
+         metrics=['PSNR', 'SSIM', 'MAE'], shape=(128, 128)),
+]
+'''
+
+
+@pytest.fixture(scope='module')
+def suite_run(tmp_path_factory, demo_data):
+    tmp = tmp_path_factory.mktemp('suite')
+    suite = tmp / 'reduced_suite.py'
+    suite.write_text(REDUCED)
+    work = tmp / 'work'
+    proc = run_tool('tools/benchmark/run_suite.py', suite, '--work-dir',
+                    work, timeout=3600)
+    return suite, work, proc.stdout
+
+
+def test_suite_runs_every_step_and_resumes(suite_run):
+    suite, work, out = suite_run
+    # 2 tasks: 4 baseline steps each; 3 runs x 5 steps
+    assert '[23/23] image_translation pas@0.25: latency' in out
+    assert 'suite finished' in out
+    again = run_tool('tools/benchmark/run_suite.py', suite, '--work-dir',
+                     work).stdout
+    assert again.count('(done, skipped)') == 23
+    spec = json.load(open(work / 'classification' / 'pas@0.5' / 'compact' /
+                          'width_spec.json'))
+    assert abs(spec['macs']['ratio'] - 0.5) <= 0.01
+
+
+def test_cluster_commands(suite_run):
+    suite, work, _ = suite_run
+    out = run_tool('tools/benchmark/run_suite.py', suite, '--work-dir',
+                   work / 'x', '--emit', 'dist', '--gpus', '8').stdout
+    lines = out.strip().splitlines()
+    assert len(lines) == 23
+    assert lines[0].startswith('bash tools/dist_train.sh configs/'
+                               'classification/resnet/resnet18-w16_demo.py 8')
+    assert any('tools/export.py' in ln for ln in lines)
+    assert not osp.exists(work / 'x')  # nothing was run
+
+
+def test_cross_task_report(suite_run):
+    _, work, _ = suite_run
+    out = run_tool('tools/analysis/cross_task_report.py', work).stdout
+    assert '3 runs' in out or 'runs, 0 missing' in out
+    report = work / 'report'
+    md = (report / 'report.md').read_text()
+    assert '## classification' in md and '## image_translation' in md
+    assert '| pas@0.5 |' in md and '| uniform@0.5 |' in md
+    assert 'Per-stage kept-width ratio' in md
+    for png in ('widths_classification.png', 'widths_image_translation.png'):
+        data = (report / png).read_bytes()
+        assert data[:8] == b'\x89PNG\r\n\x1a\n' and len(data) > 5000
+    rows = list(csv.DictReader(open(report / 'report.csv')))
+    by = {(r['task'], r['method']): r for r in rows}
+    assert set(by) == {('classification', 'baseline'),
+                       ('classification', 'pas@0.5'),
+                       ('classification', 'uniform@0.5'),
+                       ('image_translation', 'baseline'),
+                       ('image_translation', 'pas@0.25')}
+    metrics = json.load(open(work / 'classification' / 'pas@0.5' / 'compact'
+                             / 'test_metrics.json'))['metrics']
+    # the report carries the measured numbers, not made-up ones
+    assert float(by[('classification', 'pas@0.5')]['metric:accuracy/top1']) \
+        == pytest.approx(metrics['accuracy/top1'])
+    base_macs = float(by[('classification', 'baseline')]['macs'])
+    pas_macs = float(by[('classification', 'pas@0.5')]['macs'])
+    assert 0.4 < pas_macs / base_macs < 0.6
+    assert float(by[('image_translation', 'pas@0.25')]['latency_ms']) > 0
