@@ -101,6 +101,7 @@ def test_coco_configs(config, extra, fake_coco, r50_cls_spec, tmp_path):
     assert cfg.model.input_shape == (1, 3, 800, 1344)
     opts = ['train_cfg.max_epochs=1', 'train_dataloader.batch_size=2',
             'train_dataloader.num_workers=0',
+            'train_dataloader.persistent_workers=False',
             f'train_dataloader.dataset.data_root={fake_coco}/',
             'default_hooks.logger.interval=1', *NO_VAL]
     if extra:
@@ -138,6 +139,7 @@ def test_translation_configs(config, layout, fake_translation, tmp_path):
         'tools/train.py', config, '--work-dir', tmp_path, '--cfg-options',
         'train_cfg.max_iters=2', 'train_dataloader.batch_size=1',
         'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
         f'train_dataloader.dataset.data_root={fake_translation / layout}',
         'default_hooks.logger.interval=1', 'custom_hooks.1.interval=1000',
         *NO_VAL).stdout

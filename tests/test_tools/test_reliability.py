@@ -55,7 +55,7 @@ def test_interrupted_search_resumes_to_the_same_result(cls_baseline,
     while not osp.exists(cut / 'epoch_1.pth') and proc.poll() is None:
         assert time.time() < deadline
         time.sleep(0.2)
-    time.sleep(3)  # well into epoch 2
+    time.sleep(0.5)  # into epoch 2
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert not osp.exists(cut / 'epoch_4.pth')
