@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from conftest import PAS_CLS, run_tool
+from pas_mm.models.algorithms.pas_search_mixin import decode_extra_state
 
 
 @pytest.fixture(scope='module')
@@ -101,7 +102,7 @@ def test_export_after_search_fine_tunes_the_compact_model(cls_baseline,
     ckpt = torch.load(tmp_path / 'epoch_5.pth', weights_only=False)
     state = ckpt['state_dict']
     assert not any('pas_gates' in k for k in state)
-    spec = state['_extra_state']['compact_width_spec']
+    spec = decode_extra_state(state['_extra_state'])
     key = 'backbone.layer1.0.conv1.weight'
     assert state['architecture.' + key].shape[0] == \
         spec['groups']['backbone.layer1.0.conv1']['kept'] < plain[key].shape[0]

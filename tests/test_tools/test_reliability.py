@@ -72,7 +72,7 @@ def test_interrupted_search_resumes_to_the_same_result(cls_baseline,
     assert spec[0]['groups'] == spec[1]['groups']
     assert spec[0]['macs'] == spec[1]['macs']
     a, b = macs_curve(tmp_path / 'whole'), macs_curve(cut)
-    assert len(a) > 20 and a == b
+    assert len(a) == 16 and a == b  # 4 epochs x 4 iterations
 
 
 def test_two_processes_agree_on_the_masks(cls_baseline, tmp_path):
@@ -174,4 +174,5 @@ def test_foreign_width_spec_one_line(tmp_path):
     torch.save({'state_dict': {}}, ckpt)
     line = one_line_error(run_tool('tools/test.py', cfg, ckpt, '--work-dir',
                                    tmp_path / 'w', check=False))
-    assert 'WidthSpecError' in line and 'backbone.layer9.conv1' in line
+    assert 'WidthSpecError' in line and \
+        'width spec does not match ImageClassifier' in line

@@ -112,3 +112,27 @@ def test_cross_task_report(suite_run):
     pas_macs = float(by[('classification', 'pas@0.5')]['macs'])
     assert 0.4 < pas_macs / base_macs < 0.6
     assert float(by[('image_translation', 'pas@0.25')]['latency_ms']) > 0
+
+
+@pytest.mark.parametrize('task, tag, shape', [
+    ('classification', 'pas@0.5', '32'),
+    ('image_translation', 'pas@0.25', '128'),
+])
+def test_onnx_export_matches_pytorch(suite_run, task, tag, shape, tmp_path):
+    _, work, _ = suite_run
+    compact = work / task / tag / 'compact'
+    out = tmp_path / 'model.onnx'
+    proc = run_tool('tools/deploy/export_onnx.py', compact / 'config.py',
+                    compact / 'compact.pth', '--out', out, '--shape', shape,
+                    shape)
+    assert 'onnxruntime vs PyTorch max rel diff' in proc.stdout
+    import onnx
+    model = onnx.load(str(out))
+    onnx.checker.check_model(model)
+    # the ONNX graph has the compact widths, not the full ones
+    spec = json.load(open(compact / 'width_spec.json'))
+    pruned = {g['kept'] for g in spec['groups'].values()
+              if g['kept'] < g['channels']}
+    first_dims = {int(init.dims[0]) for init in model.graph.initializer
+                  if init.dims}
+    assert pruned & first_dims

@@ -7,6 +7,7 @@ translation models (search the generators only) differ only in which
 module is searched, how it is run for the trace, and where the budget loss
 joins the task loss.
 """
+import json
 from typing import Callable, Dict, Optional, Sequence
 
 import torch
@@ -157,10 +158,10 @@ class PaSSearchMixin:
     def get_extra_state(self):
         # checkpoints remember an in-place export, so that loading one
         # (resume, tools/export.py, tools/test.py) rebuilds the compact model
-        return {'compact_width_spec': self.compact_spec}
+        return encode_extra_state(self.compact_spec)
 
     def set_extra_state(self, state):
-        spec = (state or {}).get('compact_width_spec')
+        spec = decode_extra_state(state)
         if spec is None or self.compact_spec is not None:
             return
         # called before the children load their tensors: reshape first
@@ -178,3 +179,21 @@ class PaSSearchMixin:
         """(plain architecture config, path of the searched sub-module or
         None for the whole model) for ``tools/export.py``."""
         return dict(model_cfg['architecture']), None
+
+
+def encode_extra_state(spec: Optional[dict]) -> torch.Tensor:
+    """The width spec as a uint8 tensor of JSON (empty: none). A tensor, not
+    a dict: under DDP mmengine's Runner broadcasts every state_dict entry
+    as a tensor (Runner._init_model_weights), and it loads with
+    torch.load(weights_only=True)."""
+    if spec is None:
+        return torch.zeros(0, dtype=torch.uint8)
+    return torch.frombuffer(bytearray(json.dumps(spec).encode()),
+                            dtype=torch.uint8).clone()
+
+
+def decode_extra_state(state) -> Optional[dict]:
+    if isinstance(state, torch.Tensor):
+        return json.loads(bytes(state.tolist()).decode()) if state.numel() \
+            else None
+    return (state or {}).get('compact_width_spec')  # older checkpoints
