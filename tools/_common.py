@@ -30,7 +30,12 @@ def skip_unloadable_inception_metrics(cfg):
 
 
 def load_config(path: str, cfg_options=None):
-    """Load a config, failing with one line that names the bad file."""
+    """Load a config, failing with one line that names the bad file.
+    ``package::rel/path.py`` names a config shipped in an installed
+    OpenMMLab package (e.g. ``mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py``).
+    """
+    if '::' in path:
+        path = _package_config(path)
     if not osp.isfile(path):
         die(f'config file not found: {path}')
     from mmengine.config import Config
@@ -44,6 +49,15 @@ def load_config(path: str, cfg_options=None):
     _use_gloo_without_cuda(cfg)
     check_dataset_paths(cfg, path)
     return cfg
+
+
+def _package_config(spec: str) -> str:
+    package, rel = spec.split('::', 1)
+    try:
+        from mmengine.utils import get_installed_path
+        return osp.join(get_installed_path(package), '.mim', 'configs', rel)
+    except Exception:
+        die(f'config {spec}: package {package!r} is not installed')
 
 
 def _use_gloo_without_cuda(cfg):

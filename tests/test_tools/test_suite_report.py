@@ -136,3 +136,22 @@ def test_onnx_export_matches_pytorch(suite_run, task, tag, shape, tmp_path):
     first_dims = {int(init.dims[0]) for init in model.graph.initializer
                   if init.dims}
     assert pruned & first_dims
+
+
+def test_real_suite_emits_cluster_commands(tmp_path):
+    out = run_tool('tools/benchmark/run_suite.py',
+                   'configs/benchmark/real_suite.py', '--work-dir', tmp_path,
+                   '--emit', 'slurm', '--partition', 'gpu').stdout
+    lines = out.strip().splitlines()
+    train = [ln for ln in lines if 'slurm_train.sh' in ln]
+    # ImageNet, COCO search + transfer, facades x2, horse2zebra x2
+    assert len(train) == 7
+    assert all(ln.startswith('GPUS=8 bash tools/slurm_train.sh gpu ')
+               for ln in train)
+    assert any('mask-rcnn_r50-in1k-pas-widths' in ln and
+               'imagenet-resnet50/pas@0.4866/compact/width_spec.json' in ln
+               for ln in train)
+    # baselines are published checkpoints: tested, not trained
+    assert any(ln.startswith('python tools/test.py mmdet::mask_rcnn/') and
+               'download.openmmlab.com' in ln for ln in lines)
+    assert not list(tmp_path.iterdir())

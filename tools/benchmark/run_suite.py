@@ -78,15 +78,18 @@ def plan(tasks, work, train_options):
         tdir = osp.join(work, task['name'])
         base = task['baseline']
         bdir = osp.join(tdir, 'baseline')
-        bckpt = osp.join(bdir, base['final'])
+        # a published checkpoint (real datasets) or one trained here (demo)
+        bckpt = base.get('checkpoint') or osp.join(bdir, base['final'])
         extra = list(task.get('train_options', [])) + list(train_options)
         base_extra = list(base.get('train_options', [])) + list(
             train_options)
         shape = [str(s) for s in task['shape']]
+        if not base.get('checkpoint'):
+            steps.append(
+                (task, 'baseline', 'train', bdir,
+                 [py, 'tools/train.py', base['config'], '--work-dir', bdir] +
+                 (['--cfg-options'] + base_extra if base_extra else [])))
         steps += [
-            (task, 'baseline', 'train', bdir,
-             [py, 'tools/train.py', base['config'], '--work-dir', bdir] +
-             (['--cfg-options'] + base_extra if base_extra else [])),
             (task, 'baseline', 'test', bdir,
              [py, 'tools/test.py', base['config'], bckpt, '--work-dir',
               bdir]),
@@ -135,14 +138,19 @@ def plan(tasks, work, train_options):
 
 
 def cluster_command(argv, emit, gpus, partition, name):
-    """dist_train.sh / slurm_train.sh form of a tools/train.py step."""
+    """Printable form: 'python', and dist_train.sh / slurm_train.sh for the
+    tools/train.py steps."""
+    argv = ['python'] + list(argv[1:])
     if emit == 'local' or argv[1] != 'tools/train.py':
         return argv
-    rest = argv[2:]
+    config, rest = argv[2], argv[3:]
     if emit == 'dist':
-        return ['bash', 'tools/dist_train.sh', rest[0], str(gpus), *rest[1:]]
-    return ['bash', 'tools/slurm_train.sh', partition, name, rest[0],
-            *rest[1:]]
+        return ['bash', 'tools/dist_train.sh', config, str(gpus), *rest]
+    work = rest[rest.index('--work-dir') + 1]
+    rest = [a for i, a in enumerate(rest)
+            if a != '--work-dir' and (i == 0 or rest[i - 1] != '--work-dir')]
+    return [f'GPUS={gpus}', 'bash', 'tools/slurm_train.sh', partition, name,
+            config, work, *rest]
 
 
 def main(argv=None):
