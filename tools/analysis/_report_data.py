@@ -86,8 +86,9 @@ def stage_of(name):
         return 'stem'
     if name.startswith('neck'):
         return 'neck'
-    if 'submodule' in name:  # mmagic UNet: nesting depth = U level
-        return f'unet-level{name.count("submodule")}'
+    unet = re.match(r'\w+\.model\.((model\.1\.)*)', name)
+    if unet and '.model.model.' in name:  # mmagic UNet: nesting = U level
+        return f'unet-level{unet.group(1).count("model.1.") + 1}'
     return name.split('.')[0]
 
 
