@@ -61,7 +61,8 @@ def generators(model):
     gens = getattr(model, 'generators', None)
     if gens is None:
         die(f'{type(model).__name__} has no generators')
-    return {d: g for d, g in gens.items() if d != 'pas_gates'}
+    from pas_mm.core.space import GATES_ATTR
+    return {d: g for d, g in gens.items() if d != GATES_ATTR}
 
 
 def det_batch(batch, shape):

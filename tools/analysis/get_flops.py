@@ -44,10 +44,11 @@ def count(model, scope, shape, modules=None) -> dict:
     with torch.no_grad():
         by_module = analyzer.by_module()
     params = parameter_count(model)
+    from pas_mm.core.space import GATES_ATTR
     prefix = 'model.'
     if modules is None:
         modules = [n for n, _ in model.named_children()
-                   if n not in ('data_preprocessor', 'pas_gates')]
+                   if n not in ('data_preprocessor', GATES_ATTR)]
     parts = {}
     for name in modules:
         key = prefix + name
