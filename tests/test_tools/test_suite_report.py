@@ -155,3 +155,25 @@ def test_real_suite_emits_cluster_commands(tmp_path):
     assert any(ln.startswith('python tools/test.py mmdet::mask_rcnn/') and
                'download.openmmlab.com' in ln for ln in lines)
     assert not list(tmp_path.iterdir())
+
+
+def test_failed_step_in_shared_process_is_named(tmp_path, demo_data):
+    """The steps after training share one process; the one that fails is
+    named, the steps before it keep their markers and those after it do
+    not run."""
+    suite = tmp_path / 'broken_suite.py'
+    suite.write_text(
+        "tasks = [dict(name='cls', family='resnet18-w16', baseline=dict(\n"
+        "    config='configs/classification/resnet/resnet18-w16_demo.py',\n"
+        f"    checkpoint='{tmp_path}/missing.pth', final='x'),\n"
+        "    methods=dict(), budgets=[0.5], final='x',\n"
+        "    metrics=['accuracy/top1'], shape=(32, 32))]\n")
+    work = tmp_path / 'work'
+    proc = run_tool('tools/benchmark/run_suite.py', suite, '--work-dir',
+                    work, check=False)
+    assert proc.returncode == 2  # pas-mm's one-line error
+    err = proc.stderr.strip().splitlines()[-1]
+    assert '[1/3] cls baseline: test failed (exit 1)' in err
+    assert 'checkpoint not found' in err and 'missing.pth' in err
+    assert not (work / 'cls' / 'baseline' / '.done-test').exists()
+    assert not (work / 'cls' / 'baseline' / 'flops.log').exists()

@@ -2,14 +2,17 @@
 
     python tools/benchmark/run_suite.py [SUITE] [--work-dir work_dirs/suite]
         [--only TASK ...] [--emit {run,local,dist,slurm}] [--gpus 8]
-        [--partition P] [--cfg-options ...]
+        [--partition P] [--train-options KEY=VALUE ...]
 
 SUITE (default configs/benchmark/demo_suite.py) lists tasks, each with a
 baseline, methods (PaS, baseline criteria, cross-task transfer) and budgets.
 Every step goes through the normal tools (train, export, test, get_flops,
-benchmark_latency) in a subprocess, writes into
-WORK_DIR/<task>/<method>@<budget>/ and leaves a ``.done-<step>`` marker, so
-a second run skips what is finished and resumes where the first stopped.
+benchmark_latency; training with --no-validate, since the test step
+evaluates the final model). The steps of one run share a subprocess
+(_run_steps.py calls each tool's main()), each step with its own log.
+Outputs go to WORK_DIR/<task>/<method>@<budget>/; every finished step leaves
+a ``.done-<step>`` marker there, so a second run skips what is finished and
+resumes where the first stopped.
 Progress is printed as ``[k/n] task method@budget: step (elapsed)``.
 
 --emit local|dist|slurm prints the commands instead of running them (a
@@ -87,7 +90,8 @@ def plan(tasks, work, train_options):
         if not base.get('checkpoint'):
             steps.append(
                 (task, 'baseline', 'train', bdir,
-                 [py, 'tools/train.py', base['config'], '--work-dir', bdir] +
+                 [py, 'tools/train.py', base['config'], '--work-dir', bdir,
+                  '--no-validate'] +
                  (['--cfg-options'] + base_extra if base_extra else [])))
         steps += [
             (task, 'baseline', 'test', bdir,
@@ -119,7 +123,7 @@ def plan(tasks, work, train_options):
                 steps += [
                     (task, tag, 'train', rdir,
                      [py, 'tools/train.py', config, '--work-dir', rdir,
-                      '--cfg-options', *opts, *extra]),
+                      '--no-validate', '--cfg-options', *opts, *extra]),
                     (task, tag, 'export', rdir,
                      [py, 'tools/export.py', config, ckpt, '--out', cdir]),
                     (task, tag, 'test', rdir,
@@ -153,6 +157,46 @@ def cluster_command(argv, emit, gpus, partition, name):
             config, work, *rest]
 
 
+def batches(steps):
+    """The steps of one run (train, export, test, flops, latency) share one
+    process (_run_steps.py): a fresh process per step costs ~8 s of imports
+    on the 2-core demo machine, ~7 minutes over the demo suite."""
+    group = []
+    for k, step in enumerate(steps, 1):
+        if group and step[3] != group[-1][1][3]:
+            yield group
+            group = []
+        group.append((k, step))
+    if group:
+        yield group
+
+
+def run_group(todo, env, start):
+    """Run the steps in `todo` (one process), or die naming the failed one."""
+    t0 = time.time()
+    if len(todo) == 1:
+        print(f'{todo[0]["label"]} ({t0 - start:.0f} s elapsed)', flush=True)
+        with open(todo[0]['log'], 'w') as log:
+            proc = subprocess.run(todo[0]['command'], stdout=log,
+                                  stderr=subprocess.STDOUT, env=env, cwd=REPO)
+        if proc.returncode == 0:
+            with open(todo[0]['marker'], 'w') as f:
+                json.dump(dict(seconds=time.time() - t0,
+                               command=todo[0]['command']), f)
+    else:
+        steps_json = osp.join(osp.dirname(todo[0]['log']), '.steps.json')
+        with open(steps_json, 'w') as f:
+            json.dump([dict(s, suite_start=start) for s in todo], f, indent=1)
+        proc = subprocess.run(
+            [sys.executable, 'tools/benchmark/_run_steps.py', steps_json],
+            env=env, cwd=REPO)
+    failed = [s for s in todo if not osp.exists(s['marker'])]
+    if failed:
+        tail = open(failed[0]['log']).read().strip().splitlines()[-3:]
+        die(f'{failed[0]["label"]} failed (exit {proc.returncode}); see '
+            f'{failed[0]["log"]}: ' + ' | '.join(tail))
+
+
 def main(argv=None):
     args = parse_args(argv)
     os.chdir(REPO)
@@ -177,25 +221,20 @@ def main(argv=None):
                                  indent=1, default=list))
     env = dict(os.environ, PYTHONPATH=REPO,
                TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD='1')
-    for k, (task, tag, step, rdir, cmd) in enumerate(steps, 1):
-        marker = osp.join(rdir, f'.done-{step}')
-        label = f'[{k}/{len(steps)}] {task["name"]} {tag}: {step}'
-        if osp.exists(marker):
-            print(f'{label} (done, skipped)', flush=True)
-            continue
-        print(f'{label} ({time.time() - start:.0f} s elapsed)', flush=True)
-        os.makedirs(rdir, exist_ok=True)
-        t0 = time.time()
-        log_path = osp.join(rdir, f'{step}.log')
-        with open(log_path, 'w') as log:
-            proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT,
-                                  env=env, cwd=REPO)
-        if proc.returncode != 0:
-            tail = open(log_path).read().strip().splitlines()[-3:]
-            die(f'{label} failed (exit {proc.returncode}); see {log_path}: '
-                + ' | '.join(tail))
-        with open(marker, 'w') as f:
-            json.dump(dict(seconds=time.time() - t0, command=cmd), f)
+    for group in batches(steps):
+        todo = []
+        for k, (task, tag, step, rdir, cmd) in group:
+            label = f'[{k}/{len(steps)}] {task["name"]} {tag}: {step}'
+            if osp.exists(osp.join(rdir, f'.done-{step}')):
+                print(f'{label} (done, skipped)', flush=True)
+            else:
+                os.makedirs(rdir, exist_ok=True)
+                todo.append(dict(
+                    label=label, script=cmd[1], argv=cmd[2:], command=cmd,
+                    log=osp.join(rdir, f'{step}.log'),
+                    marker=osp.join(rdir, f'.done-{step}')))
+        if todo:
+            run_group(todo, env, start)
     print(f'suite finished in {time.time() - start:.0f} s; report: python '
           f'tools/analysis/cross_task_report.py {args.work_dir}')
 
