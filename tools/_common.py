@@ -174,3 +174,23 @@ class pas_errors_as_one_line:
             msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ''
             die(f'{type(exc).__name__}: {msg}')
         return False
+
+
+def suite_runs(task: dict):
+    """(method, budget, tag) of every run of a suite task, in run order.
+
+    A 'transfer' method runs once and first: its widths come from another
+    task, not from a budget. A budget 'transfer' makes a method target the
+    MACs ratio that the task's transfer run reached (an equal-MACs
+    comparison); numeric budgets are MACs ratios of the search scope.
+    """
+    runs = [('transfer', None, 'transfer')] if 'transfer' in task[
+        'methods'] else []
+    for method in task['methods']:
+        if method == 'transfer':
+            continue
+        for budget in task['budgets']:
+            tag = (f'{method}@{budget}' if isinstance(budget, str) else
+                   f'{method}@{budget:g}')
+            runs.append((method, budget, tag))
+    return runs

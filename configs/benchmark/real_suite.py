@@ -41,7 +41,9 @@ tasks = [
             transfer='configs/instance_segmentation/mask_rcnn/'
             'mask-rcnn_r50-in1k-pas-widths_fpn_1x_coco.py'),
         transfer_from='imagenet-resnet50/pas@0.4866',
-        budgets=[0.5],
+        # 'transfer': a second detection search at the MACs ratio the
+        # transferred widths reach (equal-MACs comparison)
+        budgets=[0.5, 'transfer'],
         final='epoch_12.pth',
         metrics=['coco/bbox_mAP', 'coco/segm_mAP'],
         shape=(800, 1344)),

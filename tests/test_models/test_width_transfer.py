@@ -78,3 +78,29 @@ def test_transfer_rejects_a_spec_of_another_model(tmp_path):
     with pytest.raises(WidthSpecError, match="group 'backbone.layer9.conv1'"
                        " is not a prunable group of MaskRCNN"):
         algo.init_weights()
+
+
+def test_search_at_the_transfer_macs(in1k_spec, tmp_path):
+    """budget.target_from: the detection search targets the MACs ratio the
+    transfer reached (the suite's equal-MACs comparison), and refuses a
+    spec from another search space."""
+    from pas_mm.core import BudgetError
+    path, _ = in1k_spec
+    transfer = mask_rcnn_algorithm(transfer=dict(width_spec=str(path)))
+    transfer.init_weights()
+    _, det_spec = export(transfer.space)
+    det_path = tmp_path / 'transfer_width_spec.json'
+    det_path.write_text(json.dumps(det_spec))
+    search = mask_rcnn_algorithm(
+        budget=dict(target_ratio=0.5, target_from=str(det_path), weight=5.0))
+    ratio = transfer.space.macs_ratio()
+    assert search.budget['target_ratio'] == pytest.approx(ratio)
+    assert 0.5 < ratio < 1.0  # the FPN stays whole in the transfer
+    losses = search.budget_losses()
+    assert float(losses['loss_budget'].detach()) == pytest.approx(
+        5.0 * (1.0 - ratio) ** 2, rel=1e-4)
+    # the classifier's spec is another search space: same-MACs is undefined
+    with pytest.raises(BudgetError, match=r'budget.target_from .*'
+                       r'width_spec.json was exported from another search '
+                       r'space \(\d+ groups vs 38 here'):
+        mask_rcnn_algorithm(budget=dict(target_from=str(path)))

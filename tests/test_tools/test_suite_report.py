@@ -144,13 +144,21 @@ def test_real_suite_emits_cluster_commands(tmp_path):
                    '--emit', 'slurm', '--partition', 'gpu').stdout
     lines = out.strip().splitlines()
     train = [ln for ln in lines if 'slurm_train.sh' in ln]
-    # ImageNet, COCO search + transfer, facades x2, horse2zebra x2
-    assert len(train) == 7
+    # ImageNet, COCO search at 50 % + transfer + search at the transfer's
+    # MACs, facades x2, horse2zebra x2
+    assert len(train) == 8
     assert all(ln.startswith('GPUS=8 bash tools/slurm_train.sh gpu ')
                for ln in train)
     assert any('mask-rcnn_r50-in1k-pas-widths' in ln and
                'imagenet-resnet50/pas@0.4866/compact/width_spec.json' in ln
                for ln in train)
+    # the transfer runs before the equal-MACs search that reads its spec
+    transfer = next(i for i, ln in enumerate(train) if 'in1k-pas-widths' in ln)
+    equal = [i for i, ln in enumerate(train) if
+             'model.budget.target_from=' in ln and
+             'coco-mask-rcnn/transfer/compact/width_spec.json' in ln]
+    assert len(equal) == 1 and equal[0] > transfer
+    assert '/coco-mask-rcnn/pas@transfer ' in train[equal[0]]
     # baselines are published checkpoints: tested, not trained
     assert any(ln.startswith('python tools/test.py mmdet::mask_rcnn/') and
                'download.openmmlab.com' in ln for ln in lines)

@@ -3,7 +3,11 @@ import glob
 import json
 import os.path as osp
 import re
+import sys
 from collections import OrderedDict
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from _common import suite_runs  # noqa: E402
 
 
 def _json(path):
@@ -65,15 +69,13 @@ def collect_runs(work_dir, task):
     runs, missing = [base], []
     if not base['metrics']:
         missing.append('baseline')
-    for method in task['methods']:
-        for budget in task['budgets']:
-            tag = f'{method}@{budget:g}'
-            rdir = osp.join(tdir, tag)
-            run = _run(tag, rdir, osp.join(rdir, 'compact'), base['macs'])
-            if not run['metrics'] or run['macs'] is None:
-                missing.append(tag)
-                continue
-            runs.append(run)
+    for _, _, tag in suite_runs(task):
+        rdir = osp.join(tdir, tag)
+        run = _run(tag, rdir, osp.join(rdir, 'compact'), base['macs'])
+        if not run['metrics'] or run['macs'] is None:
+            missing.append(tag)
+            continue
+        runs.append(run)
     return runs, missing
 
 

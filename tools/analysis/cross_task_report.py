@@ -169,20 +169,27 @@ def main(argv=None):
     md.append('### Transfer: classification-searched widths in another '
               'task\n')
     for task in suite['tasks']:
-        runs = {r['tag'].split('@')[0]: r for r in all_runs[task['name']]}
-        if 'transfer' in runs and 'pas' in runs:
-            t, p = runs['transfer'], runs['pas']
-            keys = task['metrics']
-            md.append(
-                f'- {task["name"]}: transferred from '
-                f'`{task.get("transfer_from")}` at MACs ratio '
-                f'{fmt(t["macs_ratio"], ".3f")} gives ' + ', '.join(
-                    f'{k} {fmt(t["metrics"].get(k), ".4f")}' for k in keys) +
-                f'; searched on {task["name"]} at ratio '
-                f'{fmt(p["macs_ratio"], ".3f")}: ' + ', '.join(
-                    f'{k} {fmt(p["metrics"].get(k), ".4f")}' for k in keys) +
-                '. (The MACs ratio is of the search scope; the transfer '
-                'keeps the FPN whole.)')
+        by_tag = {r['tag']: r for r in all_runs[task['name']]}
+        searched = [r for t, r in by_tag.items() if t.startswith('pas@')]
+        if 'transfer' not in by_tag or not searched:
+            continue
+        t = by_tag['transfer']
+        # the search at the transfer's MACs if the suite ran one
+        p = by_tag.get('pas@transfer', searched[0])
+        keys = task['metrics']
+        md.append(
+            f'- {task["name"]}: widths transferred from '
+            f'`{task.get("transfer_from")}`, MACs ratio '
+            f'{fmt(t["macs_ratio"], ".3f")}: ' + ', '.join(
+                f'{k} {fmt(t["metrics"].get(k), ".4f")}' for k in keys) +
+            f'. Widths searched on {task["name"]} (`{p["tag"]}`), MACs '
+            f'ratio {fmt(p["macs_ratio"], ".3f")}: ' + ', '.join(
+                f'{k} {fmt(p["metrics"].get(k), ".4f")}' for k in keys) +
+            '. (MACs ratios of the search scope'
+            + (', equal by construction: the search targets the '
+               "transfer's ratio" if p['tag'] == 'pas@transfer' else
+               "; they differ: add the budget 'transfer' to the task for an "
+               'equal-MACs comparison') + '.)')
     if missing:
         md.append('\n## Missing runs\n')
         md += [f'- {m}' for m in missing]

@@ -30,7 +30,7 @@ import time
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(REPO, 'tools'))
-from _common import die  # noqa: E402
+from _common import die, suite_runs  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -66,11 +66,19 @@ def load_suite(path):
         if missing:
             die(f'suite {path}: task {t.get("name")!r} lacks '
                 f'{sorted(missing)}')
+        for b in t['budgets']:
+            if b == 'transfer' and 'transfer' not in t['methods']:
+                die(f'suite {path}: task {t["name"]!r} has budget '
+                    "'transfer' but no transfer method")
+            if b != 'transfer' and not (isinstance(b, (int, float)) and
+                                        0 < b <= 1):
+                die(f'suite {path}: task {t["name"]!r}: budget {b!r} is '
+                    "neither a MACs ratio in (0, 1] nor 'transfer'")
+        if 'transfer' in t['methods'] and '/' not in str(
+                t.get('transfer_from')):
+            die(f'suite {path}: task {t["name"]!r} has a transfer method '
+                "but no transfer_from='task/method@budget'")
     return tasks
-
-
-def budget_tag(method, budget):
-    return f'{method}@{budget:g}'
 
 
 def plan(tasks, work, train_options):
@@ -104,40 +112,42 @@ def plan(tasks, work, train_options):
              [py, 'tools/analysis/benchmark_latency.py', base['config'],
               '--shape', *shape, '--json', osp.join(bdir, 'latency.json')]),
         ]
-        for method, config in task['methods'].items():
-            for budget in task['budgets']:
-                tag = budget_tag(method, budget)
-                rdir = osp.join(tdir, tag)
-                opts = [f'model.pretrained={bckpt}']
-                if method == 'transfer':
-                    src_task, src_tag = task['transfer_from'].split('/')
-                    opts.append('model.transfer.width_spec=' + osp.join(
-                        work, src_task, src_tag, 'compact',
-                        'width_spec.json'))
-                else:
-                    opts.append(f'model.budget.target_ratio={budget}')
-                ckpt = osp.join(rdir, task['final'])
-                cdir = osp.join(rdir, 'compact')
-                cfg_c = osp.join(cdir, 'config.py')
-                pth_c = osp.join(cdir, 'compact.pth')
-                steps += [
-                    (task, tag, 'train', rdir,
-                     [py, 'tools/train.py', config, '--work-dir', rdir,
-                      '--no-validate', '--cfg-options', *opts, *extra]),
-                    (task, tag, 'export', rdir,
-                     [py, 'tools/export.py', config, ckpt, '--out', cdir]),
-                    (task, tag, 'test', rdir,
-                     [py, 'tools/test.py', cfg_c, pth_c, '--work-dir',
-                      cdir]),
-                    (task, tag, 'flops', rdir,
-                     [py, 'tools/analysis/get_flops.py', cfg_c,
-                      '--checkpoint', pth_c, '--shape', *shape, '--json',
-                      osp.join(cdir, 'flops.json')]),
-                    (task, tag, 'latency', rdir,
-                     [py, 'tools/analysis/benchmark_latency.py', cfg_c,
-                      '--checkpoint', pth_c, '--shape', *shape, '--json',
-                      osp.join(cdir, 'latency.json')]),
-                ]
+        for method, budget, tag in suite_runs(task):
+            config = task['methods'][method]
+            rdir = osp.join(tdir, tag)
+            opts = [f'model.pretrained={bckpt}']
+            if method == 'transfer':
+                src_task, src_tag = task['transfer_from'].split('/')
+                opts.append('model.transfer.width_spec=' + osp.join(
+                    work, src_task, src_tag, 'compact',
+                    'width_spec.json'))
+            elif budget == 'transfer':  # equal MACs with the transfer
+                opts.append('model.budget.target_from=' + osp.join(
+                    tdir, 'transfer', 'compact', 'width_spec.json'))
+            else:
+                opts.append(f'model.budget.target_ratio={budget}')
+            ckpt = osp.join(rdir, task['final'])
+            cdir = osp.join(rdir, 'compact')
+            cfg_c = osp.join(cdir, 'config.py')
+            pth_c = osp.join(cdir, 'compact.pth')
+            steps += [
+                (task, tag, 'train', rdir,
+                 [py, 'tools/train.py', config, '--work-dir', rdir,
+                  '--no-validate', '--cfg-options', *opts, *extra]),
+                (task, tag, 'export', rdir,
+                 [py, 'tools/export.py', config, ckpt, '--out', cdir]),
+                (task, tag, 'test', rdir,
+                 [py, 'tools/test.py', cfg_c, pth_c, '--work-dir',
+                  cdir]),
+                (task, tag, 'flops', rdir,
+                 [py, 'tools/analysis/get_flops.py', cfg_c,
+                  '--checkpoint', pth_c, '--shape', *shape, '--json',
+                  osp.join(cdir, 'flops.json')]),
+                (task, tag, 'latency', rdir,
+                 [py, 'tools/analysis/benchmark_latency.py', cfg_c,
+                  '--checkpoint', pth_c, '--shape', *shape, '--json',
+                  osp.join(cdir, 'latency.json')]),
+            ]
     return steps
 
 

@@ -25,17 +25,49 @@ TRANSFER_KEYS = {'width_spec', 'channels', 'prefix_map'}
 
 
 def check_budget(budget: Optional[dict]) -> dict:
+    """Budget keys: target_ratio (of the search scope's MACs), weight, mode;
+    or target_from=PATH, a width spec exported from the same search space
+    (e.g. a transfer run): its MACs ratio becomes the target, for
+    comparisons at equal MACs. target_from overrides target_ratio."""
     budget = {**dict(target_ratio=0.5, weight=1.0, mode='two-sided'),
               **(budget or {})}
-    unknown = set(budget) - {'target_ratio', 'weight', 'mode'}
+    unknown = set(budget) - {'target_ratio', 'weight', 'mode', 'target_from'}
     if unknown:
         raise BudgetError(f'unknown budget keys {sorted(unknown)}; '
-                          'use target_ratio, weight, mode')
+                          'use target_ratio or target_from, weight, mode')
+    if budget.get('target_from'):
+        spec = load_width_spec(budget['target_from'])
+        ratio = spec.get('macs', {}).get('ratio')
+        if not isinstance(ratio, (int, float)):
+            raise BudgetError(f"budget.target_from {budget['target_from']}: "
+                              'the width spec records no MACs ratio')
+        budget['target_ratio'] = float(ratio)
+        budget['target_groups'] = {n: g['channels']
+                                   for n, g in spec['groups'].items()}
     check_target_ratio(budget['target_ratio'])
     if budget['mode'] not in ('two-sided', 'hinge'):
         raise BudgetError(f"budget.mode must be 'two-sided' or 'hinge', "
                           f"got {budget['mode']!r}")
     return budget
+
+
+def _check_target_space(budget, space):
+    """A ratio taken from a width spec is only the same MACs in the same
+    search space: same groups, same channel counts."""
+    groups = budget.pop('target_groups', None)
+    if groups is None:
+        return
+    ours = {n: g.num_channels for n, g in space.gates.items()}
+    if groups != ours:
+        diff = sorted(set(groups) ^ set(ours)) or sorted(
+            n for n in ours if groups[n] != ours[n])
+        raise BudgetError(
+            f"budget.target_from {budget['target_from']} was exported from "
+            f'another search space ({len(groups)} groups vs {len(ours)} '
+            f'here; first difference: {diff[0]!r})')
+    MMLogger.get_current_instance().info(
+        f"PaS budget: target MACs ratio {budget['target_ratio']:.4f} from "
+        f"{budget['target_from']}")
 
 
 class PaSSearchMixin:
@@ -77,6 +109,7 @@ class PaSSearchMixin:
             raise BudgetError(
                 f'search scope {search_scope} of {type(module).__name__} '
                 'has no prunable channel group')
+        _check_target_space(self.budget, self.space)
         floor = self.space.min_macs_ratio()
         if self.budget['target_ratio'] < floor:
             raise BudgetError(
@@ -130,8 +163,9 @@ class PaSSearchMixin:
         macs = self.space.macs()
         out = {'macs_ratio': macs.detach() / self.space.full_macs}
         if not self.space.frozen:
-            out['loss_budget'] = self.space.budget_loss(**self.budget,
-                                                        macs=macs)
+            out['loss_budget'] = self.space.budget_loss(
+                self.budget['target_ratio'], self.budget['weight'],
+                self.budget['mode'], macs=macs)
         return out
 
     @property
