@@ -26,7 +26,8 @@ tasks = [
          train_options=['train_cfg.max_epochs=2', 'train_cfg.val_interval=2',
                         'custom_hooks.0.search_epochs=1',
                         'default_hooks.checkpoint.interval=2',
-                        'train_dataloader.dataset.indices=512'],
+                        'train_dataloader.dataset.indices=512',
+                        'custom_hooks.0.export_after_search=True'],
          budgets=[0.5], final='epoch_2.pth', metrics=['accuracy/top1'],
          shape=(32, 32)),
     dict(name='image_translation', family='unet',
@@ -41,7 +42,8 @@ tasks = [
                       'pas_pix2pix_unet-w32_demo.py'),
          train_options=['train_cfg.max_iters=40', 'train_cfg.val_interval=40',
                         'custom_hooks.0.search_iters=20',
-                        'default_hooks.checkpoint.interval=40'],
+                        'default_hooks.checkpoint.interval=40',
+                        'custom_hooks.0.export_after_search=True'],
          budgets=[0.25], final='iter_40.pth',
          metrics=['PSNR', 'SSIM', 'MAE'], shape=(128, 128)),
 ]
@@ -64,6 +66,14 @@ def test_suite_runs_every_step_and_resumes(suite_run):
     # 2 tasks: 4 baseline steps each; 3 runs x 5 steps
     assert '[23/23] image_translation pas@0.25: latency' in out
     assert 'suite finished' in out
+    # the steps of a run share one process, each with its own log
+    assert ('[7/23] classification pas@0.5: test' in out and
+            'same process as the previous step' in out)
+    for run in ('classification/pas@0.5', 'image_translation/pas@0.25'):
+        train_log = (work / run / 'train.log').read_text()
+        assert 'PaS: exported in place' in train_log, run
+        assert 'accuracy/top1' in (work / run / 'test.log').read_text() or \
+            'PSNR' in (work / run / 'test.log').read_text()
     again = run_tool('tools/benchmark/run_suite.py', suite, '--work-dir',
                      work).stdout
     assert again.count('(done, skipped)') == 23
