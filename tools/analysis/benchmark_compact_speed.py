@@ -53,10 +53,14 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         for r in args.round_to:
             out = osp.join(tmp, f'round{r}')
-            subprocess.run([sys.executable, 'tools/export.py',
-                            args.pas_config, args.pas_checkpoint, '--out',
-                            out, '--round-to', str(r)], cwd=REPO,
-                           check=True, stdout=subprocess.DEVNULL)
+            proc = subprocess.run(
+                [sys.executable, 'tools/export.py', args.pas_config,
+                 args.pas_checkpoint, '--out', out, '--round-to', str(r)],
+                cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                text=True)
+            if proc.returncode != 0:  # export.py's one-line error
+                lines = proc.stderr.strip().splitlines() or ['(no output)']
+                sys.exit(f'P5: export --round-to {r} failed: {lines[-1]}')
             models[f'round_to={r}'] = load_model(
                 osp.join(out, 'config.py'), osp.join(out, 'compact.pth'))[0]
         macs = {k: count(m, scope, shape)['macs'] for k, m in models.items()}
