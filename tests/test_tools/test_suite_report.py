@@ -77,6 +77,11 @@ def test_suite_runs_every_step_and_resumes(suite_run):
     again = run_tool('tools/benchmark/run_suite.py', suite, '--work-dir',
                      work).stdout
     assert again.count('(done, skipped)') == 23
+    # --only reruns one task; the report still sees the whole suite
+    only = run_tool('tools/benchmark/run_suite.py', suite, '--work-dir',
+                    work, '--only', 'image_translation').stdout
+    assert only.count('(done, skipped)') == 9
+    assert len(json.load(open(work / 'suite.json'))['tasks']) == 2
     spec = json.load(open(work / 'classification' / 'pas@0.5' / 'compact' /
                           'width_spec.json'))
     assert abs(spec['macs']['ratio'] - 0.5) <= 0.01

@@ -210,7 +210,7 @@ def run_group(todo, env, start):
 def main(argv=None):
     args = parse_args(argv)
     os.chdir(REPO)
-    tasks = load_suite(args.suite)
+    all_tasks = tasks = load_suite(args.suite)
     if args.only:
         unknown = set(args.only) - {t['name'] for t in tasks}
         if unknown:
@@ -226,8 +226,10 @@ def main(argv=None):
     start = time.time()
     os.makedirs(args.work_dir, exist_ok=True)
     from pas_mm.core.width_spec import atomic_write_text
+    # every task of the suite, also under --only: the report reads them all
+    # (runs that did not happen are listed as missing)
     atomic_write_text(osp.join(args.work_dir, 'suite.json'),
-                      json.dumps(dict(suite=args.suite, tasks=tasks),
+                      json.dumps(dict(suite=args.suite, tasks=all_tasks),
                                  indent=1, default=list))
     env = dict(os.environ, PYTHONPATH=REPO,
                TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD='1')
