@@ -182,24 +182,14 @@ def batches(steps):
 
 
 def run_group(todo, env, start):
-    """Run the steps in `todo` (one process), or die naming the failed one."""
-    t0 = time.time()
-    if len(todo) == 1:
-        print(f'{todo[0]["label"]} ({t0 - start:.0f} s elapsed)', flush=True)
-        with open(todo[0]['log'], 'w') as log:
-            proc = subprocess.run(todo[0]['command'], stdout=log,
-                                  stderr=subprocess.STDOUT, env=env, cwd=REPO)
-        if proc.returncode == 0:
-            with open(todo[0]['marker'], 'w') as f:
-                json.dump(dict(seconds=time.time() - t0,
-                               command=todo[0]['command']), f)
-    else:
-        steps_json = osp.join(osp.dirname(todo[0]['log']), '.steps.json')
-        with open(steps_json, 'w') as f:
-            json.dump([dict(s, suite_start=start) for s in todo], f, indent=1)
-        proc = subprocess.run(
-            [sys.executable, 'tools/benchmark/_run_steps.py', steps_json],
-            env=env, cwd=REPO)
+    """Run the steps in `todo` in one process (_run_steps.py writes each
+    step's log and marker), or die naming the step that failed."""
+    steps_json = osp.join(osp.dirname(todo[0]['log']), '.steps.json')
+    with open(steps_json, 'w') as f:
+        json.dump([dict(s, suite_start=start) for s in todo], f, indent=1)
+    proc = subprocess.run(
+        [sys.executable, 'tools/benchmark/_run_steps.py', steps_json],
+        env=env, cwd=REPO)
     failed = [s for s in todo if not osp.exists(s['marker'])]
     if failed:
         tail = open(failed[0]['log']).read().strip().splitlines()[-3:]
