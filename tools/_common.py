@@ -29,7 +29,9 @@ def skip_unloadable_inception_metrics(cfg):
         die(str(e))
 
 
-def load_config(path: str, cfg_options=None):
+def load_config(path: str, cfg_options=None,
+                loaders=('train_dataloader', 'val_dataloader',
+                         'test_dataloader')):
     """Load a config, failing with one line that names the bad file.
     ``package::rel/path.py`` names a config shipped in an installed
     OpenMMLab package (e.g. ``mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py``).
@@ -47,8 +49,63 @@ def load_config(path: str, cfg_options=None):
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     _use_gloo_without_cuda(cfg)
-    check_dataset_paths(cfg, path)
+    resolve_data_roots(cfg, path)
+    check_dataset_paths(cfg, path, loaders)
     return cfg
+
+
+def _anchors(cfg_path):
+    """Folders a relative data path may be relative to, in order: the
+    working directory, the config's folder and its parents (a checkout or
+    a work dir inside one), and the checkout pas-mm is installed from."""
+    import pas_mm
+    seen, out = set(), []
+    folder = osp.dirname(osp.abspath(cfg_path))
+    chain = [os.getcwd()]
+    while True:
+        chain.append(folder)
+        parent = osp.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    chain.append(osp.dirname(osp.dirname(osp.abspath(pas_mm.__file__))))
+    for c in chain:
+        if c not in seen:
+            seen.add(c)
+            out.append(c)
+    return out
+
+
+def _resolve(rel, anchors):
+    if not rel or not isinstance(rel, str) or osp.isabs(rel) or \
+            _is_remote(rel) or osp.exists(rel):
+        return rel
+    for anchor in anchors:
+        cand = osp.join(anchor, rel)
+        if osp.exists(cand):
+            return cand
+    return rel
+
+
+def resolve_data_roots(cfg, cfg_path):
+    """Relative data roots and annotation files that do not exist from
+    the working directory are looked up from the config's folder upwards
+    and in the pas-mm checkout, so tools run from any directory."""
+    anchors = _anchors(cfg_path)
+    for _, ds in _dataset_cfgs(cfg):
+        root = ds.get('data_root')
+        if root:
+            ds['data_root'] = _resolve(root, anchors)
+        elif ds.get('ann_file'):
+            ds['ann_file'] = _resolve(ds['ann_file'], anchors)
+    for key in ('val_evaluator', 'test_evaluator'):
+        evaluators = cfg.get(key)
+        if isinstance(evaluators, dict):
+            evaluators = evaluators.get('metrics', [evaluators])
+        for ev in evaluators if isinstance(evaluators, (list, tuple)) \
+                else []:
+            if isinstance(ev, dict) and ev.get('ann_file'):
+                ev['ann_file'] = _resolve(ev['ann_file'], anchors)
 
 
 def _package_config(spec: str) -> str:
@@ -80,8 +137,9 @@ def _use_gloo_without_cuda(cfg):
         wrapper['device_ids'] = None
 
 
-def _dataset_cfgs(cfg):
-    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+def _dataset_cfgs(cfg, loaders=('train_dataloader', 'val_dataloader',
+                                'test_dataloader')):
+    for key in loaders:
         loader = cfg.get(key)
         if not loader or not loader.get('dataset'):
             continue
@@ -100,9 +158,12 @@ def _dataset_cfgs(cfg):
             yield key, ds
 
 
-def check_dataset_paths(cfg, cfg_path):
-    """Fail early, naming the folder, when a dataset path does not exist."""
-    for key, ds in _dataset_cfgs(cfg):
+def check_dataset_paths(cfg, cfg_path, loaders=('train_dataloader',
+                                               'val_dataloader',
+                                               'test_dataloader')):
+    """Fail early, naming the folder, when a dataset path of one of the
+    ``loaders`` the tool uses does not exist."""
+    for key, ds in _dataset_cfgs(cfg, loaders):
         root = ds.get('data_root') or ''
         if root and not _is_remote(root) and not osp.isdir(root):
             hint = '; run `python tools/data/prepare_demo.py`' if \

@@ -13,7 +13,6 @@ import json
 import os
 import os.path as osp
 import sys
-import tempfile
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from _common import (die, load_config, pas_errors_as_one_line,  # noqa: E402
@@ -39,16 +38,9 @@ def parse_args(argv=None):
 
 def atomic_torch_save(obj, path):
     import torch
-    folder = osp.dirname(osp.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp-', suffix='.pth')
-    os.close(fd)
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+    from pas_mm.core.io import atomic_write
+    atomic_write(path, lambda tmp: torch.save(obj, tmp))
 
 
 def compact_config(cfg, model, reparam):
@@ -75,7 +67,7 @@ def compact_config(cfg, model, reparam):
 def main(argv=None):
     args = parse_args(argv)
     setup_env()
-    cfg = load_config(args.config, args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options, loaders=())
     setup_env(cfg)
     if not str(cfg.model.get('type')).startswith('pas_mm.PaS'):
         die(f'{args.config} is not a PaS config (model.type is '

@@ -29,6 +29,10 @@ def parse_args(argv=None):
     parser.add_argument(
         '--amp', action='store_true', help='test with mixed precision')
     parser.add_argument(
+        '--allow-key-mismatch', action='store_true',
+        help='load a checkpoint whose keys do not match the model (by '
+        'default that is an error: it is usually another model\'s)')
+    parser.add_argument(
         '--cfg-options', nargs='+', action=_DictAction, default={},
         help='override config settings, key=value')
     parser.add_argument(
@@ -64,7 +68,8 @@ def enable_visualization(cfg, show_dir):
 def main(argv=None):
     args = parse_args(argv)
     setup_env()
-    cfg = load_config(args.config, args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options,
+                      loaders=('test_dataloader', ))
     setup_env(cfg)
     skip_unloadable_inception_metrics(cfg)
     if not osp.isfile(args.checkpoint):
@@ -84,9 +89,20 @@ def main(argv=None):
 
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
+    from mmengine.model import is_model_wrapper
+
+    from pas_mm.models.utils import check_checkpoint_keys, read_checkpoint
     with pas_errors_as_one_line():
+        ckpt = read_checkpoint(args.checkpoint)
         runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
             Runner.from_cfg(cfg)
+        model = runner.model.module if is_model_wrapper(runner.model) \
+            else runner.model
+        if not args.allow_key_mismatch:
+            check_checkpoint_keys(model, ckpt, args.checkpoint,
+                                  hint='; --allow-key-mismatch loads it '
+                                  'anyway')
+        del ckpt
     if args.out:
         if not args.out.endswith(('.pkl', '.pickle')):
             die(f'--out must be a .pkl file, got {args.out}')

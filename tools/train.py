@@ -76,6 +76,8 @@ def merge_args(cfg, args):
             die(f'--resume: checkpoint not found: {args.resume}')
         cfg.resume = True
         cfg.load_from = args.resume
+    if args.resume is not None:
+        _check_resume_checkpoint(cfg, args.resume)
     if args.no_validate:
         cfg.val_cfg = None
         cfg.val_dataloader = None
@@ -85,6 +87,21 @@ def merge_args(cfg, args):
         cfg.auto_scale_lr.enable = True
     cfg.launcher = args.launcher
     return cfg
+
+
+def _check_resume_checkpoint(cfg, resume):
+    """A corrupt checkpoint is one error line, not a traceback."""
+    from mmengine.runner import find_latest_checkpoint
+
+    from pas_mm.core.errors import CheckpointError
+    from pas_mm.models.utils import read_checkpoint
+    path = find_latest_checkpoint(cfg.work_dir) if resume == 'auto' \
+        else resume
+    if path:
+        try:
+            read_checkpoint(path)
+        except CheckpointError as e:
+            die(f'--resume: {e}')
 
 
 def main(argv=None):

@@ -70,14 +70,10 @@ tasks = [
             transfer='configs/instance_segmentation/mask_rcnn/'
             'mask-rcnn_r50-cls-widths_fpn_demo.py'),
         transfer_from='classification-r50/pas@0.5',
-        # the search epoch has 24 iterations here (60 in tools/run_demo.sh):
-        # AdamW moves a latent by about lr per step, so the gate lr is
-        # raised to match (0.025 vs 0.01) and the latents can cross 0.5
-        # during the search, instead of the end-of-search projection
-        # setting the widths alone
+        # the search epoch has 24 iterations here (60 in tools/run_demo.sh);
+        # the gate rule's lr follows the search length by itself
         train_options=['train_dataloader.dataset.indices=96',
-                       'optim_wrapper.paramwise_cfg.custom_keys.pas_gates.'
-                       'lr_mult=125', EXPORT_AFTER_SEARCH],
+                       EXPORT_AFTER_SEARCH],
         # the detection search runs at the MACs the transferred widths reach
         # (the FPN stays whole there), so the two compare at equal MACs; the
         # 50 % detection search is tools/run_demo.sh mask-rcnn

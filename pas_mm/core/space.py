@@ -31,11 +31,13 @@ class SearchSpace:
     """
 
     def __init__(self, model: nn.Module, graph: ChannelGraph,
-                 min_channels: int = 1, round_to: int = 1, fold=()):
+                 min_channels: int = 1, round_to: int = 1, fold=(),
+                 min_ratio: float = 0.0):
         self.model = model
         self.graph = graph
         self.fold = tuple(fold)
         self.min_channels = int(min_channels)
+        self.min_ratio = float(min_ratio)
         self.round_to = int(round_to)
         self._segments = {}
         self.group_names: Dict[int, str] = {}  # root uid -> name
@@ -228,21 +230,35 @@ class SearchSpace:
     def frozen(self) -> bool:
         return all(g.frozen for g in self.gates.values())
 
-    def apply_constraints(self):
+    def floor(self, num_channels: int) -> int:
+        """The fewest channels a group of ``num_channels`` may keep:
+        ``max(min_channels, ceil(min_ratio * num_channels))``."""
+        want = max(self.min_channels,
+                   math.ceil(self.min_ratio * num_channels - 1e-9))
+        return min(want, num_channels)
+
+    def apply_floor(self):
+        """Re-open channels so that no group is below its floor (the
+        search calls this after every gate step)."""
+        self.apply_constraints(rounding=False)
+
+    def apply_constraints(self, rounding: bool = True):
         """Re-open the highest-latent channels until every group keeps at
-        least ``min_channels`` and a multiple of ``round_to`` channels."""
+        least its floor and (``rounding``) a multiple of ``round_to``."""
         with torch.no_grad():
             for gate in self.gates.values():
                 c = gate.num_channels
                 k = int(gate.kept_indices().numel())
-                want = max(k, min(self.min_channels, c))
-                if self.round_to > 1:
+                want = max(k, self.floor(c))
+                if rounding and self.round_to > 1:
                     want = min(c, math.ceil(want / self.round_to) *
                                self.round_to)
                 if want > k:
                     order = torch.argsort(gate.latent, descending=True)
-                    gate.latent[order[:want]] = torch.clamp(
-                        gate.latent[order[:want]], min=1.0)
+                    top = order[:want]
+                    # just above the threshold: re-opened, not pinned open
+                    gate.latent[top] = torch.clamp(
+                        gate.latent[top], min=gate.threshold + 0.05)
 
 
 class _MaskInput:
@@ -302,14 +318,16 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
                        min_channels: int = 1, round_to: int = 1,
                        scope: Optional[List[str]] = None,
                        forward_fn=None, decouple=(),
-                       fold=()) -> SearchSpace:
+                       fold=(), min_ratio: float = 0.0) -> SearchSpace:
     """Trace ``model`` by running it and insert one gate per channel group.
 
     Args:
         model: any nn.Module; modified in place (gates + forward pre-hooks).
         example_inputs: tensor or tuple of positional inputs for the trace.
         exclude: module-name prefixes never pruned.
-        min_channels: export keeps at least this many channels per group.
+        min_channels: every group keeps at least this many channels.
+        min_ratio: every group keeps at least this fraction of its channels
+            (a floor against collapse; 0 disables it).
         round_to: export keeps a multiple of this many channels per group.
         scope: module-name prefixes to search (None: the whole model).
         forward_fn: ``forward_fn(model, *inputs)`` instead of ``model(*inputs)``.
@@ -322,6 +340,8 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
     if min_channels < 1 or round_to < 1:
         raise BudgetError(f'min_channels and round_to must be >= 1, got '
                           f'{min_channels} and {round_to}')
+    if not 0 <= min_ratio < 1:
+        raise BudgetError(f'min_ratio must be in [0, 1), got {min_ratio!r}')
     if scope is not None:
         names = [n for n, _ in model.named_modules()]
         for prefix in scope:
@@ -332,4 +352,5 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
     graph = trace_channels(model, example_inputs, exclude=exclude,
                            scope=scope, forward_fn=forward_fn,
                            decouple=decouple)
-    return SearchSpace(model, graph, min_channels, round_to, fold)
+    return SearchSpace(model, graph, min_channels, round_to, fold,
+                       min_ratio=min_ratio)

@@ -7,10 +7,9 @@
                                    "indices": [...], "layers": [...]}}}
 """
 import json
-import os
-import tempfile
 
 from .errors import WidthSpecError
+from .io import atomic_write_text
 
 FORMAT = 'pas-mm/width-spec@1'
 
@@ -33,11 +32,21 @@ def make_width_spec(space, keep) -> dict:
         'decouple': list(graph.decouple),
         'fold': list(space.fold),
         'min_channels': space.min_channels,
+        'min_ratio': getattr(space, 'min_ratio', 0.0),
         'round_to': space.round_to,
+        'at_floor': _at_floor(space, keep),
         'macs': dict(full=space.full_macs, compact=compact,
                      ratio=compact / space.full_macs),
         'groups': groups,
     }
+
+
+def _at_floor(space, keep) -> dict:
+    """How many groups the collapse floor decided (kept == floor < all)."""
+    names = sorted(n for n, g in space.gates.items()
+                   if space.floor(g.num_channels) < g.num_channels and
+                   keep[n].numel() <= space.floor(g.num_channels))
+    return dict(count=len(names), groups=names)
 
 
 def validate_width_spec(spec, source='width spec') -> dict:
@@ -69,20 +78,3 @@ def load_width_spec(path: str) -> dict:
         raise WidthSpecError(f'width spec {path} is not valid JSON: '
                              f'{e.msg} (line {e.lineno})') from None
     return validate_width_spec(spec, source=f'width spec {path}')
-
-
-def atomic_write_text(path: str, text: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp-',
-                               suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, 'w') as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

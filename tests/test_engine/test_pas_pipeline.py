@@ -31,8 +31,25 @@ def test_search_then_finetune(pas_run):
     assert 'loss_budget' in log and 'macs_ratio' in log
     spec = json.load(open(osp.join(work, 'pas_search', 'width_spec.json')))
     assert abs(spec['macs']['ratio'] - 0.5) <= 0.02 * 0.5  # within 2 %
+    # the search itself, not the projection, reached the target
+    assert abs(spec['search_end_ratio'] / 0.5 - 1) <= 0.05
+    assert 'PaS: the search itself ended at MACs ratio' in log
     widths = json.load(open(osp.join(work, 'pas_search', 'widths.json')))
-    assert any(w < spec['groups'][n]['channels'] for n, w in widths.items())
+    layers = widths['layers']
+    assert set(layers) == set(spec['groups'])
+    assert all(v['total'] == spec['groups'][n]['channels'] and
+               v['kept'] == spec['groups'][n]['kept']
+               for n, v in layers.items())
+    assert any(v['kept'] < v['total'] for v in layers.values())
+    assert osp.getsize(osp.join(work, 'pas_search', 'widths.png')) > 1000
+    # final widths are logged per stage and per layer, with the spec path
+    assert 'PaS final widths per stage: stem' in log
+    assert 'PaS: width spec written to' in log
+    # the fine-tune logs loss_budget 0 (not the last search value), and
+    # the logged loss is the total (task + budget), task part loss_task
+    finetune = [ln for ln in log.splitlines() if 'Epoch(train) [9]' in ln]
+    assert finetune and all('loss_budget: 0.0000' in ln and 'loss_task'
+                            in ln for ln in finetune)
 
 
 def test_export_is_exact_and_safe_to_load(pas_run, cls_baseline, tmp_path):

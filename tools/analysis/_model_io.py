@@ -22,10 +22,57 @@ DEFAULT_SHAPES = {'mmpretrain': (224, 224), 'mmdet': (800, 1344),
                   'mmagic': (256, 256)}
 
 
+def _pipeline_size(pipeline):
+    """(H, W) from the first resize / crop step of a data pipeline."""
+    for step in pipeline or []:
+        if not isinstance(step, dict):
+            continue
+        for key in ('crop_size', 'scale', 'size'):
+            value = step.get(key)
+            if isinstance(value, int):
+                return (value, value)
+            if isinstance(value, (list, tuple)) and len(value) == 2 and \
+                    all(isinstance(v, int) for v in value):
+                w, h = value  # mmcv / mmdet scales are (w, h)
+                return (h, w) if key == 'scale' else (value[0], value[1])
+    return None
+
+
+def config_input_size(cfg, scope):
+    """((H, W), where it came from): the PaS trace shape, the compact
+    model's width spec, the test then the train pipeline, else the
+    toolkit's default."""
+    model = cfg.get('model', {})
+    if model.get('input_shape'):
+        return tuple(model['input_shape'][-2:]), 'model.input_shape'
+    spec = model.get('width_spec')
+    if isinstance(spec, str) and osp.isfile(spec):
+        import json
+        with open(spec) as f:
+            shapes = json.load(f).get('input_shapes')
+        if shapes:
+            return tuple(shapes[0][-2:]), 'the width spec'
+    for key in ('test_dataloader', 'train_dataloader'):
+        dataset = (cfg.get(key) or {}).get('dataset') or {}
+        size = _pipeline_size(dataset.get('pipeline'))
+        if size:
+            return size, f'{key} pipeline'
+    return DEFAULT_SHAPES[scope], f'the {scope} default'
+
+
+def human_count(n, unit=''):
+    """3 significant figures with a K/M/G prefix: tiny models stay
+    readable (17.7 M, not 0.0177 G)."""
+    for factor, prefix in ((1e9, 'G'), (1e6, 'M'), (1e3, 'K')):
+        if abs(n) >= factor:
+            return f'{n / factor:.3g} {prefix}{unit}'
+    return f'{n:.3g} {unit}'.rstrip()
+
+
 def load_model(config, checkpoint=None, cfg_options=None):
     """(model in eval mode, cfg, scope)."""
     setup_env()
-    cfg = load_config(config, cfg_options)
+    cfg = load_config(config, cfg_options, loaders=())
     setup_env(cfg)
     from mmengine.registry import MODELS, init_default_scope
     from mmengine.runner import load_checkpoint

@@ -9,6 +9,8 @@ from collections import OrderedDict
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from _common import suite_runs  # noqa: E402
 
+from pas_mm.core.width_summary import per_stage as stage_counts  # noqa: E402
+
 
 def _json(path):
     try:
@@ -79,29 +81,10 @@ def collect_runs(work_dir, task):
     return runs, missing
 
 
-def stage_of(name):
-    """A coarse stage label for a group name (ResNet, FPN, UNet, ...)."""
-    m = re.search(r'layer(\d+)', name)
-    if m:
-        return f'layer{m.group(1)}'
-    if re.match(r'(architecture\.)?backbone\.(conv1|stem)', name):
-        return 'stem'
-    if name.startswith('neck'):
-        return 'neck'
-    unet = re.match(r'\w+\.model\.((model\.1\.)*)', name)
-    if unet and '.model.model.' in name:  # mmagic UNet: nesting = U level
-        return f'unet-level{unet.group(1).count("model.1.") + 1}'
-    return name.split('.')[0]
-
-
 def per_stage(layer_widths):
     """Channel-weighted kept ratio per stage, in first-seen order."""
-    kept, total = OrderedDict(), OrderedDict()
-    for name, (k, c) in layer_widths.items():
-        s = stage_of(name)
-        kept[s] = kept.get(s, 0) + k
-        total[s] = total.get(s, 0) + c
-    return OrderedDict((s, kept[s] / total[s]) for s in kept)
+    return OrderedDict((s, k / c) for s, (k, c) in
+                       stage_counts(layer_widths).items())
 
 
 def _ranks(values):

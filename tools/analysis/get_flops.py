@@ -18,7 +18,8 @@ import sys
 import torch
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _model_io import DEFAULT_SHAPES, flops_inputs, load_model  # noqa: E402
+from _model_io import (config_input_size, flops_inputs,  # noqa: E402
+                       human_count, load_model)
 
 
 def parse_args(argv=None):
@@ -26,8 +27,10 @@ def parse_args(argv=None):
     parser.add_argument('config')
     parser.add_argument('--checkpoint', default=None)
     parser.add_argument('--shape', type=int, nargs=2, default=None,
-                        metavar=('H', 'W'), help='input size (default: '
-                        '224x224 / 800x1344 / 256x256 by toolkit)')
+                        metavar=('H', 'W'), help='input size (default: the '
+                        "config's: PaS input_shape, width spec, or pipeline "
+                        'crop / resize; else 224x224 / 800x1344 / 256x256 '
+                        'by toolkit)')
     parser.add_argument('--modules', nargs='*', default=None,
                         help='sub-modules to report separately (default: '
                         'the top-level children)')
@@ -64,17 +67,20 @@ def count(model, scope, shape, modules=None) -> dict:
 
 def main(argv=None):
     args = parse_args(argv)
-    model, _, scope = load_model(args.config, args.checkpoint)
-    shape = tuple(args.shape or DEFAULT_SHAPES[scope])
+    model, cfg, scope = load_model(args.config, args.checkpoint)
+    if args.shape:
+        shape, source = tuple(args.shape), '--shape'
+    else:
+        shape, source = config_input_size(cfg, scope)
     result = count(model, scope, shape, args.modules)
-    print(f'{result["model"]} at 1x3x{shape[0]}x{shape[1]} '
-          f'({args.config}):')
-    print(f'{"module":<24}{"GMACs":>12}{"params (M)":>14}')
+    print(f'{result["model"]} at 1x3x{shape[0]}x{shape[1]} (input size '
+          f'from {source}; {args.config}):')
+    print(f'{"module":<24}{"MACs":>12}{"params":>12}')
     for name, part in result['modules'].items():
-        print(f'{name:<24}{part["macs"] / 1e9:>12.4f}'
-              f'{part["params"] / 1e6:>14.4f}')
-    print(f'{"total":<24}{result["macs"] / 1e9:>12.4f}'
-          f'{result["params"] / 1e6:>14.4f}')
+        print(f'{name:<24}{human_count(part["macs"]):>12}'
+              f'{human_count(part["params"]):>12}')
+    print(f'{"total":<24}{human_count(result["macs"]):>12}'
+          f'{human_count(result["params"]):>12}')
     if args.json:
         from pas_mm.core.width_spec import atomic_write_text
         atomic_write_text(args.json, json.dumps(result, indent=1))

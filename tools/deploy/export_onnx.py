@@ -14,13 +14,13 @@ relative to the output scale must be within --tol, else exit code 1. The
 .onnx file is written atomically.
 """
 import argparse
-import os
 import os.path as osp
 import sys
-import tempfile
 
 import torch
 from torch import nn
+
+from pas_mm.core.io import atomic_write
 
 sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
                             'analysis'))
@@ -43,6 +43,14 @@ class Exported(nn.Module):
         return self.model(x, mode='tensor')
 
 
+def output_names(scope, count):
+    """FPN levels for detectors ('fpn_0'...), else 'output' (numbered when
+    there are several)."""
+    if scope == 'mmdet':
+        return [f'fpn_{i}' for i in range(count)]
+    return ['output'] if count == 1 else [f'output_{i}' for i in range(count)]
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config')
@@ -63,34 +71,38 @@ def main(argv=None):
     shape = tuple(args.shape or DEFAULT_SHAPES[scope])
     net = Exported(model, scope).eval()
     x = torch.randn(1, 3, *shape, generator=torch.Generator().manual_seed(0))
-    folder = osp.dirname(osp.abspath(args.out))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp-', suffix='.onnx')
-    os.close(fd)
-    try:
+    with torch.no_grad():
+        ref = net(x)
+    refs = list(ref) if isinstance(ref, (tuple, list)) else [ref]
+    names = output_names(scope, len(refs))
+    result = {}
+
+    def write(tmp):
         with torch.no_grad():
-            ref = net(x)
             torch.onnx.export(net, (x, ), tmp, dynamo=False,
                               opset_version=args.opset,
-                              input_names=['input'])
+                              input_names=['input'], output_names=names)
         session = ort.InferenceSession(tmp,
                                        providers=['CPUExecutionProvider'])
         outs = session.run(None, {'input': x.numpy()})
-        refs = list(ref) if isinstance(ref, (tuple, list)) else [ref]
         if len(outs) != len(refs):
             die(f'ONNX model gives {len(outs)} outputs, PyTorch '
                 f'{len(refs)}')
-        diff = max(float(np.abs(o - r.numpy()).max()) /
-                   max(float(r.abs().max()), 1e-6)
-                   for o, r in zip(outs, refs))
-        os.replace(tmp, args.out)
-    finally:
-        if osp.exists(tmp):
-            os.unlink(tmp)
+        result['diff'] = max(float(np.abs(o - r.numpy()).max()) /
+                             max(float(r.abs().max()), 1e-6)
+                             for o, r in zip(outs, refs))
+
+    atomic_write(args.out, write)
+    diff = result['diff']
     size = osp.getsize(args.out) / 2**20
+    what = {'mmdet': 'backbone + neck only (image -> FPN levels; the RPN / '
+                     'RoI heads are not in the file)',
+            'mmagic': 'the default-domain generator',
+            }.get(scope, 'the classifier (image -> logits)')
     print(f'pas-mm export_onnx: {args.out} ({size:.2f} MiB, opset '
-          f'{args.opset}, input 1x3x{shape[0]}x{shape[1]}); onnxruntime vs '
-          f'PyTorch max rel diff {diff:.2e} (tol {args.tol:g})')
+          f'{args.opset}, input 1x3x{shape[0]}x{shape[1]}): {what}; outputs '
+          f'{", ".join(names)}; onnxruntime vs PyTorch max rel diff '
+          f'{diff:.2e} (tol {args.tol:g})')
     if diff > args.tol:
         print('pas-mm: error: ONNX outputs differ from PyTorch beyond the '
               'tolerance', file=sys.stderr)

@@ -15,18 +15,16 @@ model = dict(
     type='pas_mm.PaSAlgorithm',
     architecture=_base_.model,
     search_scope=None,  # the whole classifier: backbone and fc head inputs
-    # budget on MACs/full_MACs; weight 5 keeps the search at the target
-    # within the 3 demo epochs
+    # budget on MACs/full_MACs; the gates are moved by PaS's own scale-free
+    # rule (PaSSearchHook's gate_optimizer), which adapts the weight
     budget=dict(target_ratio=0.5, weight=5.0, mode='two-sided'),
     input_shape=(1, 3, 32, 32),
     pretrained='work_dirs/resnet18-w16_demo/epoch_12.pth')
 
-# gates: no weight decay (it would push every latent to 0), a larger lr so
-# the latents can cross 0.5 within the short demo search
+# the weights: SGD at the original PaS search lr; the gate latents are not
+# moved by it (no lr_mult / decay_mult needed), see PaSSearchHook
 optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=5e-4),
-    paramwise_cfg=dict(
-        custom_keys={'pas_gates': dict(lr_mult=10.0, decay_mult=0.0)}))
+    optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=5e-4))
 param_scheduler = [
     dict(type='ConstantLR', factor=1.0, by_epoch=True, begin=0,
          end=search_epochs),

@@ -20,17 +20,9 @@ model = dict(
             style='pytorch'),
         head=dict(in_channels=2048)),
     pretrained='work_dirs/resnet50_demo/epoch_8.pth')
-# ResNet-50 has ~10x the gated channels of the ResNet-18-w16 demo, so each
-# latent's share of the MACs (and of the budget gradient) is ~10x smaller.
-# With the ResNet-18 gate lr (lr_mult 10) the latents drift by < 0.1 in the
-# 46 search iterations, no channel ever switches off, and the end-of-search
-# projection alone picks the widths, by per-channel MACs only: stem, layer1
-# and layer2 cut to 1-3 %, top-1 86 %. At lr_mult 100 the MACs ratio
-# crosses the target during the search, so switched-off channels get the
-# task loss's straight-through gradient back (the PaS feedback), the
-# projection only trims 0.018 of ratio, and the fine-tuned top-1 is ~98 %.
-optim_wrapper = dict(
-    paramwise_cfg=dict(custom_keys={'pas_gates': dict(lr_mult=100.0)}))
+# No gate lr_mult: ResNet-50 has ~10x the gated channels of the ResNet-18
+# demo (so ~10x smaller budget gradients per latent), but PaS's gate rule
+# normalises the gradient over all gates (PaSSearchHook's gate_optimizer).
 param_scheduler = [
     dict(type='ConstantLR', factor=1.0, by_epoch=True, begin=0,
          end=search_epochs),

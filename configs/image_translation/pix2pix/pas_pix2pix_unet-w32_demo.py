@@ -8,9 +8,8 @@
 #   python tools/test.py DIR/config.py DIR/compact.pth
 # Iterations 1-160 search, 161-480 fine-tune. The discriminator is not
 # searched and trains as in the baseline; the budget loss joins the
-# generator loss. Adam moves each latent by about lr per step, so the gates
-# get lr 1e-2 (x50) to cross 0.5 within the search (Adam here has no
-# weight decay).
+# generator loss. The gate latents are moved by PaS's own scale-free rule
+# (PaSSearchHook's gate_optimizer), not by Adam: no gate lr_mult.
 # Metrics: FID and IS (as on the real datasets) need Inception weights that
 # this machine cannot download; pas-mm then logs a line and drops them, and
 # PSNR / SSIM / MAE against the ground-truth photo remain.
@@ -26,10 +25,6 @@ model = dict(
     input_shape=(1, 3, 128, 128),
     pretrained='work_dirs/pix2pix_unet-w32_demo/iter_480.pth')
 
-optim_wrapper = dict(
-    generators=dict(
-        paramwise_cfg=dict(custom_keys={
-            'pas_gates': dict(lr_mult=50.0)})))
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 custom_hooks = [dict(type='pas_mm.PaSSearchHook', search_iters=search_iters)]
 

@@ -16,10 +16,9 @@
 # - The demo baseline trains from scratch, so nothing is frozen
 #   (frozen_stages=-1) and every layer is searched; see the COCO config for
 #   frozen_stages=1 / norm_eval=True.
-# - AdamW moves each latent by about lr per step whatever its gradient's
-#   scale, so the gates get lr 1e-2 (x50) to be able to cross 0.5 within
-#   the 60 search iterations, and no weight decay. The end-of-search budget
-#   projection then puts MACs within 1 % of the target.
+# - The weights train with mmdet's AdamW; the gate latents are moved by
+#   PaS's own scale-free rule (PaSSearchHook's gate_optimizer), so no gate
+#   lr_mult is needed for the 60 search iterations.
 _base_ = ['./mask-rcnn_r50_fpn_demo.py']
 custom_imports = dict(imports=['pas_mm'], allow_failed_imports=False)
 
@@ -35,10 +34,7 @@ model = dict(
     input_shape=(1, 3, 128, 128),
     pretrained='work_dirs/mask-rcnn_r50_fpn_demo/epoch_4.pth')
 
-optim_wrapper = dict(
-    optimizer=dict(lr=2e-4),
-    paramwise_cfg=dict(
-        custom_keys={'pas_gates': dict(lr_mult=50.0, decay_mult=0.0)}))
+optim_wrapper = dict(optimizer=dict(lr=2e-4))
 param_scheduler = [
     dict(type='ConstantLR', factor=1.0, by_epoch=True, begin=0,
          end=search_epochs),

@@ -1,4 +1,4 @@
-"""Ends the PaS search at a set epoch or iteration by freezing the gates."""
+"""Runs the PaS search: moves the gates, ends the search, summarises it."""
 import hashlib
 import json
 import os.path as osp
@@ -8,8 +8,12 @@ import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
+from pas_mm.core import BudgetError
 from pas_mm.core.width_spec import atomic_write_text, make_width_spec
 from pas_mm.registry import HOOKS
+from ..search_summary import write_search_summary
+
+CKPT_KEY = 'pas_gate_optimizer'
 
 
 def unwrap(model):
@@ -19,6 +23,29 @@ def unwrap(model):
 @HOOKS.register_module()
 class PaSSearchHook(Hook):
     """Search for ``search_epochs`` (or ``search_iters``), then freeze.
+
+    Args:
+        search_epochs (int, optional): epochs of search. Default: None.
+        search_iters (int, optional): iterations of search (exactly one of
+            the two). Default: None.
+        export_after_search (bool): slice the model to its widths when the
+            search ends, so the fine-tune trains the compact net.
+            Default: False.
+        project_to_budget (bool): move the cut onto the budget at the end
+            of the search. Default: True.
+        budget_tolerance (float): relative MACs tolerance of the
+            projection. Default: 0.01.
+        gate_optimizer (dict, optional): arguments of
+            ``pas_mm.core.gate_optimizer.GateOptimizer`` (``lr``,
+            ``momentum``, ``adapt_weight``, ``adapt_rate``, ``band``): the
+            gates are moved by PaS's scale-free rule, not by the toolkit's
+            optimizer. None leaves them to the toolkit's optimizer (the
+            original PaS; its lr then needs tuning per net).
+            Default: ``dict()``.
+        max_search_gap (float): when the search ends more than this far
+            (relative) from the target, the widths come from the projection
+            rather than the search: a warning says so. Default: 0.05.
+        strict_search (bool): make that warning an error. Default: False.
 
     While searching it logs the MACs ratio and the widths of every group;
     at the end it writes ``<work_dir>/pas_search/width_spec.json`` (the
@@ -43,7 +70,10 @@ class PaSSearchHook(Hook):
                  search_iters: Optional[int] = None,
                  export_after_search: bool = False,
                  project_to_budget: bool = True,
-                 budget_tolerance: float = 0.01):
+                 budget_tolerance: float = 0.01,
+                 gate_optimizer: Optional[dict] = dict(),
+                 max_search_gap: float = 0.05,
+                 strict_search: bool = False):
         if (search_epochs is None) == (search_iters is None):
             raise ValueError('PaSSearchHook needs exactly one of '
                              'search_epochs and search_iters')
@@ -52,6 +82,14 @@ class PaSSearchHook(Hook):
         self.export_after_search = export_after_search
         self.project_to_budget = project_to_budget
         self.budget_tolerance = budget_tolerance
+        self.gate_optimizer_cfg = None if gate_optimizer is None else \
+            dict(gate_optimizer)
+        self.max_search_gap = float(max_search_gap)
+        self.strict_search = bool(strict_search)
+        self._gate_optim = None
+        self._gate_state = None
+        self._step_handles = []
+        self._search_end = {}
 
     def _algorithm(self, runner):
         model = unwrap(runner.model)
@@ -79,6 +117,53 @@ class PaSSearchHook(Hook):
                 return
         if model.compact_spec is not None and is_model_wrapper(runner.model):
             self._rewrap(runner)  # DDP was built around the full-size model
+        if model.gate_parameters() and self.gate_optimizer_cfg is not None:
+            self._start_gate_optimizer(runner, model)
+
+    def _search_steps(self, runner) -> int:
+        if self.search_iters is not None:
+            return self.search_iters
+        return self.search_epochs * len(runner.train_dataloader)
+
+    def _start_gate_optimizer(self, runner, model):
+        """PaS's own gate rule, run at every step of the optimizer that
+        holds the gates (after the backward, DDP's all-reduce and AMP's
+        unscale), before the toolkit's rule (which then skips them)."""
+        self._gate_optim = model.start_search(self._search_steps(runner),
+                                              **self.gate_optimizer_cfg)
+        if self._gate_state is not None:
+            self._gate_optim.load_state_dict(self._gate_state)
+        gates = {id(p) for p in model.gate_parameters()}
+        wrappers = runner.optim_wrapper.values() if hasattr(
+            runner.optim_wrapper, 'values') else [runner.optim_wrapper]
+        gate_optim = self._gate_optim
+        for wrapper in wrappers:
+            optimizer = wrapper.optimizer
+            if any(id(p) in gates for group in optimizer.param_groups
+                   for p in group['params']):
+                # a step pre-hook must return None
+                self._step_handles.append(optimizer.register_step_pre_hook(
+                    lambda *_: gate_optim.step() and None))
+        if not self._step_handles:
+            raise BudgetError('PaSSearchHook: no optimizer holds the gate '
+                              'latents (paramwise_cfg must not drop them)')
+        runner.logger.info(
+            f'PaS gate optimizer: {gate_optim.total_steps} search steps, '
+            f'gate lr {gate_optim.base_lr:.4g} (latent units per step), '
+            f'budget weight {"adaptive" if gate_optim.adapt_weight else ""}'
+            f' from {gate_optim.weight:.4g}')
+
+    def _stop_gate_optimizer(self):
+        for handle in self._step_handles:
+            handle.remove()
+        self._step_handles = []
+
+    def before_save_checkpoint(self, runner, checkpoint):
+        if self._gate_optim is not None and self._step_handles:
+            checkpoint[CKPT_KEY] = self._gate_optim.state_dict()
+
+    def after_load_checkpoint(self, runner, checkpoint):
+        self._gate_state = checkpoint.get(CKPT_KEY)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
@@ -89,10 +174,14 @@ class PaSSearchHook(Hook):
     def after_train_epoch(self, runner):
         model = self._algorithm(runner)
         if not model.space.frozen and model.compact_spec is None:
+            # the search's own state; the final widths (after the
+            # end-of-search projection) are logged when the search ends
+            weight = '' if self._gate_optim is None else \
+                f', budget weight {self._gate_optim.weight:.4g}'
             runner.logger.info(
-                f'PaS epoch {runner.epoch + 1}: MACs ratio '
-                f'{model.space.macs_ratio():.4f}, widths '
-                f'{json.dumps(model.space.widths())}')
+                f'PaS search state after epoch {runner.epoch + 1}: MACs '
+                f'ratio {model.space.macs_ratio():.4f}{weight}, kept '
+                f'channels {json.dumps(model.space.widths())}')
         if self.search_epochs is not None and \
                 runner.epoch + 1 == self.search_epochs:
             self.end_search(runner)
@@ -102,17 +191,28 @@ class PaSSearchHook(Hook):
         space = model.space
         if space.frozen or model.compact_spec is not None:
             return
+        self._stop_gate_optimizer()
         space.freeze()
+        space.apply_floor()
+        target = model.budget['target_ratio']
+        before = space.macs_ratio()
+        runner.logger.info(f'PaS: the search itself ended at MACs ratio '
+                           f'{before:.4f} (target {target})')
+        self._check_search_gap(runner, before, target,
+                               model.budget['mode'] == 'hinge')
+        shift = 0.0
         if self.project_to_budget:
-            before = space.macs_ratio()
             shift = space.project_to_budget(
-                model.budget['target_ratio'], self.budget_tolerance,
+                target, self.budget_tolerance,
                 hinge=model.budget['mode'] == 'hinge')
             if shift:
                 runner.logger.info(
                     f'PaS: MACs ratio {before:.4f} -> '
                     f'{space.macs_ratio():.4f} by shifting every latent by '
                     f'{shift:+.4f} (budget projection)')
+        self._search_end = dict(target_ratio=target,
+                                search_end_ratio=before,
+                                projection_shift=shift)
         runner.logger.info(
             f'PaS: search ended at epoch {runner.epoch + 1}, iter '
             f'{runner.iter + 1}; MACs ratio {space.macs_ratio():.4f} '
@@ -122,6 +222,20 @@ class PaSSearchHook(Hook):
         self._write_spec(runner, space)
         if self.export_after_search:
             self._export(runner, model)
+
+    def _check_search_gap(self, runner, ratio, target, hinge):
+        gap = (ratio - target) / target
+        if abs(gap) <= self.max_search_gap or (hinge and gap <= 0):
+            return
+        msg = (f'PaS: the search ended at MACs ratio {ratio:.4f}, '
+               f'{100 * gap:+.1f} % off the target {target}: the widths now '
+               'come from the end-of-search projection (one shift of every '
+               'latent), not from the search. Search longer '
+               '(search_epochs / search_iters) or give the gates more room '
+               '(gate_optimizer=dict(lr=...)).')
+        if self.strict_search:
+            raise BudgetError(msg + ' (strict_search=True)')
+        runner.logger.warning(msg)
 
     @staticmethod
     def _check_ranks_agree(runner, space):
@@ -152,16 +266,17 @@ class PaSSearchHook(Hook):
             f"({spec['macs']['compact'] / 1e6:.2f}M of "
             f"{spec['macs']['full'] / 1e6:.2f}M MACs per sample)")
 
-    @staticmethod
-    def _write_spec(runner, space):
+    def _write_spec(self, runner, space):
+        keep = {n: g.kept_indices() for n, g in space.gates.items()}
+        spec = make_width_spec(space, keep)
+        spec.update(self._search_end)
         if runner.rank != 0:
             return
-        keep = {n: g.kept_indices() for n, g in space.gates.items()}
         folder = osp.join(runner.work_dir, 'pas_search')
-        atomic_write_text(osp.join(folder, 'width_spec.json'),
-                          json.dumps(make_width_spec(space, keep), indent=1))
-        atomic_write_text(osp.join(folder, 'widths.json'),
-                          json.dumps(space.widths(), indent=1))
+        path = osp.join(folder, 'width_spec.json')
+        atomic_write_text(path, json.dumps(spec, indent=1))
+        write_search_summary(runner, spec, folder)
+        runner.logger.info(f'PaS: width spec written to {path}')
 
     @staticmethod
     def _rewrap(runner):

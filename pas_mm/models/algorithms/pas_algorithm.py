@@ -33,6 +33,10 @@ class PaSAlgorithm(PaSSearchMixin, BaseModel):
         fold: fnmatch patterns of layers that reparameterisation merges
             away; not costed, so MACs are the deployed model's.
         min_channels / round_to: per-group width constraints at export.
+        min_ratio (float): the collapse floor: every group keeps at least
+            this fraction of its channels, during the search and after the
+            end-of-search projection (0 lets a layer drop to
+            ``min_channels``). Default: 0.1.
         pretrained: checkpoint of the trained architecture (PaS starts from
             a trained net); its keys may carry an ``architecture.`` prefix.
         criterion: ``'pas'`` searches; ``'uniform'``, ``'bn_gamma'`` or
@@ -58,6 +62,7 @@ class PaSAlgorithm(PaSSearchMixin, BaseModel):
                  fold: Sequence[str] = (),
                  min_channels: int = 1,
                  round_to: int = 1,
+                 min_ratio: float = 0.1,
                  pretrained: Optional[str] = None,
                  criterion: str = 'pas',
                  transfer: Optional[dict] = None,
@@ -81,7 +86,8 @@ class PaSAlgorithm(PaSSearchMixin, BaseModel):
             trace_mode=trace_mode, search_scope=search_scope,
             exclude=exclude, decouple=decouple, fold=fold,
             min_channels=min_channels, round_to=round_to,
-            pretrained=pretrained, criterion=criterion, transfer=transfer)
+            min_ratio=min_ratio, pretrained=pretrained, criterion=criterion,
+            transfer=transfer)
 
     @property
     def weights_target(self):
@@ -97,6 +103,16 @@ class PaSAlgorithm(PaSSearchMixin, BaseModel):
         return self.architecture(inputs, data_samples, mode=mode)
 
     def loss(self, inputs, data_samples) -> Dict[str, torch.Tensor]:
+        """The architecture's losses plus ``loss_budget``.
+
+        The logged ``loss`` is always the total that is back-propagated,
+        budget included (as in mmdet and mmagic): a bare ``loss`` key of the
+        architecture (mmpretrain's classifiers) is renamed ``loss_task``,
+        since mmengine's ``parse_losses`` would otherwise log it as ``loss``
+        in place of the total.
+        """
         losses = self.architecture(inputs, data_samples, mode='loss')
+        if 'loss' in losses:
+            losses['loss_task'] = losses.pop('loss')
         losses.update(self.budget_losses())
         return losses

@@ -17,6 +17,7 @@ from torch import nn
 from pas_mm.core import (BudgetError, apply_width_spec, build_search_space,
                          export, transfer_widths)
 from pas_mm.core.criteria import CRITERIA, prune_by_criterion
+from pas_mm.core.gate_optimizer import GateOptimizer
 from pas_mm.core.space import check_target_ratio
 from pas_mm.core.width_spec import load_width_spec
 from ..utils import load_architecture_weights, trace_fn, trace_inputs
@@ -80,11 +81,12 @@ class PaSSearchMixin:
 
     def _init_search(self, module: nn.Module, *, budget, input_shape,
                      trace_mode, search_scope=None, exclude=(), decouple=(),
-                     fold=(), min_channels=1, round_to=1, pretrained=None,
-                     criterion='pas', transfer=None):
+                     fold=(), min_channels=1, round_to=1, min_ratio=0.1,
+                     pretrained=None, criterion='pas', transfer=None):
         self.budget = check_budget(budget)
         self.pretrained = pretrained
         self.compact_spec = None  # set once exported in place
+        self.gate_optimizer = None  # set by start_search (PaSSearchHook)
         if criterion != 'pas' and criterion not in CRITERIA:
             raise BudgetError(f'criterion must be pas or one of {CRITERIA}, '
                               f'got {criterion!r}')
@@ -104,7 +106,8 @@ class PaSSearchMixin:
             module, trace_inputs(self.input_shape), exclude=tuple(exclude),
             scope=search_scope, forward_fn=trace_fn(trace_mode),
             decouple=tuple(decouple), fold=tuple(fold),
-            min_channels=min_channels, round_to=round_to)
+            min_channels=min_channels, round_to=round_to,
+            min_ratio=min_ratio)
         if not self.space.gates:
             raise BudgetError(
                 f'search scope {search_scope} of {type(module).__name__} '
@@ -114,8 +117,9 @@ class PaSSearchMixin:
         if self.budget['target_ratio'] < floor:
             raise BudgetError(
                 f"budget target_ratio {self.budget['target_ratio']} cannot "
-                f'be met: min_channels={min_channels} / round_to={round_to} '
-                f'keep at least {floor:.3f} of the MACs')
+                f'be met: min_channels={min_channels} / min_ratio='
+                f'{min_ratio} / round_to={round_to} keep at least '
+                f'{floor:.3f} of the MACs (lower min_ratio to go further)')
         MMLogger.get_current_instance().info(
             f'PaS search space: {len(self.space.gates)} gates, '
             f'{self.space.full_macs / 1e9:.4f} GMACs per sample in scope')
@@ -156,24 +160,40 @@ class PaSSearchMixin:
                         f'ratio {ratio:.4f}, gates frozen')
 
     def budget_losses(self) -> Dict[str, torch.Tensor]:
-        """loss_budget while searching, and the MACs ratio for the log."""
+        """loss_budget (0 once the gates are frozen, so the log does not
+        keep showing the last search value) and the MACs ratio."""
         if self.compact_spec is not None:
             return {'macs_ratio': torch.tensor(
-                self.compact_spec['macs']['ratio'])}
+                self.compact_spec['macs']['ratio']),
+                'loss_budget': torch.tensor(0.)}
         macs = self.space.macs()
         out = {'macs_ratio': macs.detach() / self.space.full_macs}
-        if not self.space.frozen:
-            out['loss_budget'] = self.space.budget_loss(
-                self.budget['target_ratio'], self.budget['weight'],
-                self.budget['mode'], macs=macs)
+        if self.space.frozen:
+            out['loss_budget'] = torch.zeros_like(out['macs_ratio'])
+            return out
+        weight = self.budget['weight'] if self.gate_optimizer is None \
+            else self.gate_optimizer.weight
+        out['loss_budget'] = self.space.budget_loss(
+            self.budget['target_ratio'], weight, self.budget['mode'],
+            macs=macs)
         return out
 
-    @property
-    def searching(self) -> bool:
-        return not self.space.frozen
+    def gate_parameters(self):
+        """The gate latents still searched (not frozen)."""
+        if self.compact_spec is not None:
+            return []
+        return [g.latent for g in self.space.gates.values()
+                if g.latent.requires_grad]
 
-    def freeze_gates(self):
-        self.space.freeze()
+    def start_search(self, total_steps: int, **gate_cfg) -> GateOptimizer:
+        """Build the rule that moves the gates for a search of
+        ``total_steps`` optimizer steps (``GateOptimizer`` arguments in
+        ``gate_cfg``); the budget loss then uses its adaptive weight."""
+        self.gate_optimizer = GateOptimizer(
+            self.space, self.budget['target_ratio'], total_steps,
+            weight=self.budget['weight'], mode=self.budget['mode'],
+            **gate_cfg)
+        return self.gate_optimizer
 
     def widths(self):
         if self.compact_spec is not None:

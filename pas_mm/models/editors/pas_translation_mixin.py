@@ -13,7 +13,7 @@ from typing import Optional, Sequence
 from ..algorithms.pas_search_mixin import PaSSearchMixin
 
 PAS_ARGS = ('budget', 'input_shape', 'exclude', 'min_channels', 'round_to',
-            'pretrained', 'criterion', 'transfer')
+            'min_ratio', 'pretrained', 'criterion', 'transfer')
 
 
 class PaSTranslationMixin(PaSSearchMixin):
@@ -24,7 +24,8 @@ class PaSTranslationMixin(PaSSearchMixin):
         budget: ``dict(target_ratio, weight, mode)`` on the MACs of all
             generators together (CycleGAN: both directions).
         input_shape: (1, C, H, W) of one generator input for the trace.
-        exclude / min_channels / round_to / criterion / transfer /
+        exclude / min_channels / round_to / min_ratio / criterion /
+        transfer /
         pretrained: as for ``PaSAlgorithm``; ``pretrained`` is a trained
             checkpoint of the plain mmagic model (generators and
             discriminators).
@@ -34,15 +35,16 @@ class PaSTranslationMixin(PaSSearchMixin):
     def __init__(self, *args, budget: Optional[dict] = None,
                  input_shape: Sequence[int] = (1, 3, 256, 256),
                  exclude: Sequence[str] = (), min_channels: int = 1,
-                 round_to: int = 1, pretrained: Optional[str] = None,
+                 round_to: int = 1, min_ratio: float = 0.1,
+                 pretrained: Optional[str] = None,
                  criterion: str = 'pas', transfer: Optional[dict] = None,
                  **kwargs):
         super().__init__(*args, **kwargs)
         self._init_search(
             self.generators, budget=budget, input_shape=input_shape,
             trace_mode='each', exclude=exclude, min_channels=min_channels,
-            round_to=round_to, pretrained=pretrained, criterion=criterion,
-            transfer=transfer)
+            round_to=round_to, min_ratio=min_ratio, pretrained=pretrained,
+            criterion=criterion, transfer=transfer)
 
     @property
     def weights_target(self):
@@ -55,9 +57,11 @@ class PaSTranslationMixin(PaSSearchMixin):
     def _get_gen_loss(self, outputs):
         loss_g, log_vars = super()._get_gen_loss(outputs)
         extra = self.budget_losses()
-        if 'loss_budget' in extra:
-            loss_g = loss_g + extra['loss_budget']
+        loss_g = loss_g + extra['loss_budget']
         log_vars.update({k: v.detach() for k, v in extra.items()})
+        if 'loss' in log_vars:
+            # as in mmpretrain/mmdet: the logged loss includes loss_budget
+            log_vars['loss'] = loss_g.detach()
         return loss_g, log_vars
 
     @classmethod

@@ -14,14 +14,8 @@ def load_architecture_weights(architecture, path: str):
     value (every channel on). Any other missing or unexpected key is an
     error naming the checkpoint: PaS must start from the trained net.
     """
-    try:
-        ckpt = CheckpointLoader.load_checkpoint(path, map_location='cpu')
-    except Exception as e:
-        raise CheckpointError(f'cannot read checkpoint {path}: '
-                           f'{type(e).__name__}: {e}') from None
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
-    if not isinstance(state, dict):
-        raise CheckpointError(f'checkpoint {path} holds no state_dict')
+    ckpt = read_checkpoint(path)
+    state = ckpt.get('state_dict', ckpt)
     clean = {}
     for key, value in state.items():
         for prefix in PREFIXES:
@@ -45,3 +39,46 @@ def load_architecture_weights(architecture, path: str):
 def _is_gate(key: str) -> bool:
     # gates hang off the searched module: 'pas_gates.*', 'generators.pas_gates.*'
     return f'.{GATES_ATTR}.' in f'.{key}'
+
+
+def read_checkpoint(path: str) -> dict:
+    """Read a checkpoint file; one ``CheckpointError`` line when it is
+    missing, truncated or not a checkpoint."""
+    import os.path as osp
+    if not osp.isfile(path):
+        raise CheckpointError(f'checkpoint not found: {path}')
+    try:
+        ckpt = CheckpointLoader.load_checkpoint(path, map_location='cpu')
+    except Exception as e:
+        first = (str(e).strip().splitlines() or [''])[0]
+        raise CheckpointError(f'cannot read checkpoint {path} (corrupt or '
+                              f'not a checkpoint): {type(e).__name__}: '
+                              f'{first}') from None
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
+    if not isinstance(state, dict):
+        raise CheckpointError(f'checkpoint {path} holds no state_dict')
+    return ckpt
+
+
+def check_checkpoint_keys(model, ckpt: dict, path: str,
+                          hint: str = '') -> None:
+    """Raise one ``CheckpointError`` line when the checkpoint's keys do not
+    match ``model``'s (another model's checkpoint would otherwise load
+    partly, with a warning lost among the log lines).
+
+    Gate latents may be absent (a checkpoint exported in place holds the
+    compact model, which the PaS model rebuilds from its extra state).
+    """
+    state = ckpt.get('state_dict', ckpt)
+    keys = {k[len('module.'):] if k.startswith('module.') else k
+            for k in state}
+    ours = set(model.state_dict())
+    missing = sorted(k for k in ours - keys
+                     if not _is_gate(k) and not k.endswith('_extra_state'))
+    unexpected = sorted(keys - ours)
+    if missing or unexpected:
+        raise CheckpointError(
+            f'checkpoint {path} does not fit the model of this config '
+            f'({type(model).__name__}): {len(missing)} missing keys (e.g. '
+            f'{missing[:2]}), {len(unexpected)} unexpected (e.g. '
+            f'{unexpected[:2]}){hint}')

@@ -1,0 +1,97 @@
+"""The scale-free gate rule: the search reaches its target by itself on
+small and wide nets, under SGD, AdamW and Adam for the weights."""
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from pas_mm.core import BudgetError, build_search_space
+from pas_mm.core.gate_optimizer import GateOptimizer
+
+
+class Net(nn.Module):
+
+    def __init__(self, width):
+        super().__init__()
+
+        def block(cin, cout, stride):
+            return nn.Sequential(
+                nn.Conv2d(cin, cout, 3, stride, 1, bias=False),
+                nn.BatchNorm2d(cout), nn.ReLU())
+        self.body = nn.Sequential(
+            block(3, width, 1), block(width, 2 * width, 2),
+            block(2 * width, 4 * width, 2), block(4 * width, 4 * width, 1))
+        self.fc = nn.Linear(4 * width, 4)
+
+    def forward(self, x):
+        return self.fc(self.body(x).mean((2, 3)))
+
+
+def search(width, optimizer, steps=60, target=0.5, seed=0, **gate_cfg):
+    torch.manual_seed(seed)
+    net = Net(width)
+    space = build_search_space(net, torch.zeros(1, 3, 16, 16),
+                               min_ratio=0.1)
+    gates = [g.latent for g in space.gates.values()]
+    weights = [p for p in net.parameters()
+               if all(p is not g for g in gates)]
+    opt = optimizer([{'params': weights}, {'params': gates}])
+    rule = GateOptimizer(space, target, steps, weight=5.0, **gate_cfg)
+    opt.register_step_pre_hook(lambda *_: rule.step() and None)
+    x = torch.randn(64, 3, 16, 16)
+    y = (x[:, 0].mean((1, 2)) > 0).long() + 2 * (x[:, 1].mean((1, 2)) > 0)
+    for i in range(steps):
+        idx = torch.randint(0, 64, (16, ))
+        macs = space.macs()
+        loss = F.cross_entropy(net(x[idx]), y[idx]) + space.budget_loss(
+            target, rule.weight, macs=macs)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        assert all(g.grad is None for g in gates)  # the toolkit skipped them
+    return space, rule
+
+
+OPTIMIZERS = {
+    'sgd': lambda p: torch.optim.SGD(p, lr=0.02, momentum=0.9,
+                                     weight_decay=5e-4),
+    'adamw': lambda p: torch.optim.AdamW(p, lr=1e-4, weight_decay=0.05),
+    'adam': lambda p: torch.optim.Adam(p, lr=2e-4, betas=(0.5, 0.999)),
+}
+
+
+@pytest.mark.parametrize('width', [32, 64])
+@pytest.mark.parametrize('name', sorted(OPTIMIZERS))
+def test_search_reaches_target_whatever_width_and_optimizer(width, name):
+    space, rule = search(width, OPTIMIZERS[name])
+    ratio = space.macs_ratio()
+    assert abs(ratio - 0.5) <= 0.05 * 0.5, (width, name, ratio)
+    # latents stay in [0, 1] and every group keeps its floor
+    for gate in space.gates.values():
+        assert 0 <= float(gate.latent.min()) and float(gate.latent.max()) <= 1
+        assert gate.kept_indices().numel() >= space.floor(gate.num_channels)
+    assert rule.steps == 60 and rule.weight > 0
+
+
+def test_fixed_weight_keeps_original_semantics_and_bad_args():
+    space, rule = search(8, OPTIMIZERS['sgd'], steps=5, adapt_weight=False)
+    assert rule.weight == 5.0
+    with pytest.raises(BudgetError, match='total_steps'):
+        GateOptimizer(space, 0.5, 0)
+    with pytest.raises(BudgetError, match='gate lr'):
+        GateOptimizer(space, 0.5, 10, lr=-1)
+
+
+def test_non_finite_gradients_skip_the_step_and_state_round_trips():
+    space, rule = search(8, OPTIMIZERS['sgd'], steps=4)
+    gate = next(iter(space.gates.values()))
+    before = gate.latent.detach().clone()
+    gate.latent.grad = torch.full_like(gate.latent, float('inf'))
+    assert rule.step() is False
+    assert torch.equal(gate.latent.detach(), before) and gate.latent.grad \
+        is None
+    state = rule.state_dict()
+    other = GateOptimizer(space, 0.5, 4)
+    other.load_state_dict(state)
+    assert other.steps == rule.steps and other.weight == rule.weight
+    assert set(other._avg) == set(rule._avg)

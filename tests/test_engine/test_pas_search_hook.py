@@ -1,0 +1,135 @@
+"""PaSSearchHook on a toy Runner (no dataset on disk), the way mmengine
+tests its own hooks: the gate rule reaches the target, the end of the
+search is never silent, the summary is written, state survives resume."""
+import json
+import logging
+import os.path as osp
+
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+from mmengine.runner import Runner
+from torch import nn
+from torch.utils.data import Dataset
+
+from pas_mm.core import BudgetError
+from pas_mm.engine.hooks import PaSSearchHook
+from pas_mm.models import PaSAlgorithm
+
+
+class ToyNet(BaseModel):
+
+    def __init__(self, width=32):
+        super().__init__()
+        self.convs = nn.Sequential(
+            nn.Conv2d(3, width, 3, padding=1), nn.BatchNorm2d(width),
+            nn.ReLU(), nn.Conv2d(width, 2 * width, 3, 2, 1),
+            nn.BatchNorm2d(2 * width), nn.ReLU(),
+            nn.Conv2d(2 * width, 2 * width, 3, padding=1),
+            nn.BatchNorm2d(2 * width), nn.ReLU())
+        self.fc = nn.Linear(2 * width, 4)
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        logits = self.fc(self.convs(inputs).mean((2, 3)))
+        if mode == 'loss':
+            return {'loss': F.cross_entropy(logits, data_samples)}
+        return logits
+
+
+class ToyData(Dataset):
+
+    def __init__(self, n=64):
+        gen = torch.Generator().manual_seed(0)
+        self.x = torch.randn(n, 3, 16, 16, generator=gen)
+        self.y = (self.x[:, 0].mean((1, 2)) > 0).long() + \
+            2 * (self.x[:, 1].mean((1, 2)) > 0).long()
+
+    def __len__(self):
+        return len(self.x)
+
+    def __getitem__(self, i):
+        return dict(inputs=self.x[i], data_samples=self.y[i])
+
+
+def make_runner(work_dir, hook, max_iters, optimizer=None, resume=False,
+                target=0.5):
+    model = PaSAlgorithm(architecture=ToyNet(),
+                         budget=dict(target_ratio=target, weight=5.0),
+                         input_shape=(1, 3, 16, 16))
+    return Runner(
+        model=model, work_dir=str(work_dir),
+        train_dataloader=dict(dataset=ToyData(), batch_size=16,
+                              sampler=dict(type='DefaultSampler',
+                                           shuffle=True),
+                              collate_fn=dict(type='default_collate')),
+        optim_wrapper=dict(optimizer=optimizer or dict(
+            type='SGD', lr=0.02, momentum=0.9, weight_decay=5e-4)),
+        train_cfg=dict(by_epoch=False, max_iters=max_iters),
+        custom_hooks=[hook],
+        default_hooks=dict(checkpoint=dict(type='CheckpointHook',
+                                           interval=10, by_epoch=False),
+                           logger=dict(type='LoggerHook', interval=5)),
+        resume=resume, randomness=dict(seed=0),
+        experiment_name=f'toy_{id(hook)}', log_level='INFO')
+
+
+@pytest.mark.parametrize('optimizer', [
+    dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=5e-4),
+    dict(type='AdamW', lr=1e-4, weight_decay=0.05),
+    dict(type='Adam', lr=2e-4, betas=(0.5, 0.999)),
+])
+def test_search_reaches_target_and_writes_summary(tmp_path, optimizer):
+    hook = PaSSearchHook(search_iters=40)
+    runner = make_runner(tmp_path, hook, 44, optimizer)
+    runner.train()
+    spec = json.load(open(tmp_path / 'pas_search' / 'width_spec.json'))
+    assert abs(spec['search_end_ratio'] / 0.5 - 1) <= 0.05, spec
+    assert spec['target_ratio'] == 0.5 and 'projection_shift' in spec
+    assert spec['at_floor']['count'] >= 0 and spec['min_ratio'] == 0.1
+    widths = json.load(open(tmp_path / 'pas_search' / 'widths.json'))
+    assert all({'kept', 'total'} == set(v) for v in
+               widths['layers'].values())
+    assert osp.getsize(tmp_path / 'pas_search' / 'widths.png') > 1000
+    # after the search: loss_budget logs 0, gates frozen, no gate grads
+    hub = runner.message_hub
+    assert hub.get_scalar('train/loss_budget').current() == 0
+    model = runner.model
+    assert model.space.frozen and model.gate_parameters() == []
+
+
+def test_search_off_target_warns_or_fails(tmp_path, caplog):
+    # 3 steps at a tiny gate lr cannot reach 0.3: the projection decides
+    hook = PaSSearchHook(search_iters=3, gate_optimizer=dict(lr=1e-4))
+    runner = make_runner(tmp_path / 'warn', hook, 4, target=0.3)
+    with caplog.at_level(logging.WARNING):
+        runner.train()
+    log = open(next((tmp_path / 'warn').glob('*/*.log'))).read()
+    assert 'the widths now come from the end-of-search projection' in log
+    assert 'PaS: the search itself ended at MACs ratio 1.0000' in log
+    strict = PaSSearchHook(search_iters=3, gate_optimizer=dict(lr=1e-4),
+                           strict_search=True)
+    with pytest.raises(BudgetError, match='strict_search=True'):
+        make_runner(tmp_path / 'strict', strict, 4, target=0.3).train()
+
+
+def test_gate_optimizer_state_in_checkpoints_and_resume(tmp_path):
+    hook = PaSSearchHook(search_iters=30)
+    make_runner(tmp_path, hook, 10).train()  # stops mid-search
+    ckpt = torch.load(tmp_path / 'iter_10.pth', weights_only=False)
+    state = ckpt['pas_gate_optimizer']
+    assert state['steps'] == 10 and state['total_steps'] == 30
+    resumed = PaSSearchHook(search_iters=30)
+    runner = make_runner(tmp_path, resumed, 32, resume=True)
+    runner.train()
+    spec = json.load(open(tmp_path / 'pas_search' / 'width_spec.json'))
+    assert abs(spec['search_end_ratio'] / 0.5 - 1) <= 0.05, spec
+
+
+def test_toolkit_gate_lr_still_possible(tmp_path):
+    """gate_optimizer=None: the toolkit's optimizer moves the gates (the
+    original PaS rule, lr tuned by the user)."""
+    hook = PaSSearchHook(search_iters=5, gate_optimizer=None)
+    runner = make_runner(tmp_path, hook, 6)
+    runner.train()
+    assert runner.model.space.frozen
