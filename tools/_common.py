@@ -158,9 +158,10 @@ def _dataset_cfgs(cfg, loaders=('train_dataloader', 'val_dataloader',
             yield key, ds
 
 
-def check_dataset_paths(cfg, cfg_path, loaders=('train_dataloader',
-                                               'val_dataloader',
-                                               'test_dataloader')):
+ALL_LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def check_dataset_paths(cfg, cfg_path, loaders=ALL_LOADERS):
     """Fail early, naming the folder, when a dataset path of one of the
     ``loaders`` the tool uses does not exist."""
     for key, ds in _dataset_cfgs(cfg, loaders):

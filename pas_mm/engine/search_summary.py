@@ -7,8 +7,8 @@ import os.path as osp
 import numpy as np
 
 from pas_mm.core.width_spec import atomic_write_text
-from pas_mm.core.width_summary import (per_stage, spec_layer_widths,
-                                       summary_lines, stage_of)
+from pas_mm.core.width_summary import (per_stage, spec_layer_widths, stage_of,
+                                       summary_lines)
 
 
 def write_search_summary(runner, spec: dict, folder: str) -> None:
@@ -51,16 +51,17 @@ def plot_widths(widths, path, macs_ratio):
     stages = [stage_of(n) for n in names]
     palette = {s: plt.cm.tab10(i % 10)
                for i, s in enumerate(dict.fromkeys(stages))}
-    fig, ax = plt.subplots(figsize=(max(6, 0.18 * len(names)), 3.2),
+    fig, ax = plt.subplots(figsize=(max(6, 0.18 * len(names)) + 1.2, 3.2),
                            dpi=100)
     ax.bar(range(len(names)), ratios, color=[palette[s] for s in stages])
     ax.set_ylim(0, 1.05)
     ax.set_ylabel('kept / total channels')
     ax.set_xlabel('channel group (trace order)')
     ax.set_title(f'PaS searched widths (MACs ratio {macs_ratio:.3f})')
-    for s, color in palette.items():
-        ax.bar([], [], color=color, label=s)
-    ax.legend(fontsize=6, ncol=min(len(palette), 6), loc='lower right')
+    from matplotlib.patches import Patch
+    ax.legend(handles=[Patch(color=c, label=s) for s, c in palette.items()],
+              fontsize=6, loc='upper left', bbox_to_anchor=(1.01, 1.0),
+              title='stage', title_fontsize=7)
     fig.tight_layout()
     fig.canvas.draw()
     image = np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()

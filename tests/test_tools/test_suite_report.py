@@ -141,9 +141,11 @@ def test_onnx_export_matches_pytorch(suite_run, task, tag, shape, tmp_path):
                     compact / 'compact.pth', '--out', out, '--shape', shape,
                     shape)
     assert 'onnxruntime vs PyTorch max rel diff' in proc.stdout
+    assert 'outputs output;' in proc.stdout  # named, not '566'
     import onnx
     model = onnx.load(str(out))
     onnx.checker.check_model(model)
+    assert [o.name for o in model.graph.output] == ['output']
     # the ONNX graph has the compact widths, not the full ones
     spec = json.load(open(compact / 'width_spec.json'))
     pruned = {g['kept'] for g in spec['groups'].values()
