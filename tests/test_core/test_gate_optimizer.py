@@ -95,3 +95,28 @@ def test_non_finite_gradients_skip_the_step_and_state_round_trips():
     other.load_state_dict(state)
     assert other.steps == rule.steps and other.weight == rule.weight
     assert set(other._avg) == set(rule._avg)
+
+
+def test_search_steps_under_bf16_autocast():
+    """AMP: the straight-through gates and the budget survive autocast; the
+    budget loss stays fp32 and finite, and the gates move."""
+    torch.manual_seed(0)
+    net = Net(16)
+    space = build_search_space(net, torch.zeros(1, 3, 16, 16))
+    gates = [g.latent for g in space.gates.values()]
+    opt = torch.optim.SGD(net.parameters(), lr=0.02)
+    rule = GateOptimizer(space, 0.5, 10)
+    opt.register_step_pre_hook(lambda *_: rule.step() and None)
+    x, y = torch.randn(16, 3, 16, 16), torch.randint(0, 4, (16, ))
+    start = torch.cat([g.detach().clone() for g in gates])
+    for _ in range(10):
+        with torch.autocast('cpu', dtype=torch.bfloat16):
+            logits = net(x)
+            budget = space.budget_loss(0.5, rule.weight)
+        assert budget.dtype == torch.float32 and torch.isfinite(budget)
+        loss = F.cross_entropy(logits.float(), y) + budget
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    moved = torch.cat([g.detach() for g in gates]) - start
+    assert moved.abs().max() > 0.05 and rule.steps == 10
