@@ -95,8 +95,8 @@ def main(argv=None):
     atomic_write(args.out, write)
     diff = result['diff']
     size = osp.getsize(args.out) / 2**20
-    what = {'mmdet': 'backbone + neck only (image -> FPN levels; the RPN / '
-                     'RoI heads are not in the file)',
+    what = {'mmdet': 'backbone + neck only (image -> FPN levels; the '
+                     'detection heads and NMS are not in the file)',
             'mmagic': 'the default-domain generator',
             }.get(scope, 'the classifier (image -> logits)')
     print(f'pas-mm export_onnx: {args.out} ({size:.2f} MiB, opset '
