@@ -46,7 +46,8 @@ def read_checkpoint(path: str) -> dict:
     missing, truncated or not a checkpoint."""
     import os.path as osp
     if not osp.isfile(path):
-        raise CheckpointError(f'checkpoint not found: {path}')
+        raise CheckpointError(f'cannot read checkpoint {path}: no such '
+                              'file')
     try:
         ckpt = CheckpointLoader.load_checkpoint(path, map_location='cpu')
     except Exception as e:
