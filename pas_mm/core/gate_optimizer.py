@@ -120,10 +120,13 @@ class GateOptimizer:
             self.space.gates[n].latent.grad = None  # the toolkit skips them
         if not torch.isfinite(flat).all():
             return False
-        ratio, direction = self._ratio_and_direction(names)
-        gap = self.gap(ratio)
         if self.adapt_weight and self.steps == 0:
-            self._calibrate(flat, direction, gap)
+            # the MACs gradient is needed once, to calibrate the weight
+            ratio, direction = self._ratio_and_direction(names)
+            self._calibrate(flat, direction, self.gap(ratio))
+        else:
+            ratio = self.space.macs_ratio()
+        gap = self.gap(ratio)
         rms = flat.pow(2).mean().sqrt().clamp_min(1e-20)
         lr = self.lr()
         steps = {}

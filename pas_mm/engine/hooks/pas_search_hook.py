@@ -9,7 +9,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from pas_mm.core import BudgetError
-from pas_mm.core.width_spec import atomic_write_text, make_width_spec
+from pas_mm.core.width_spec import make_width_spec, save_width_spec
 from pas_mm.registry import HOOKS
 from ..search_summary import write_search_summary
 
@@ -274,7 +274,7 @@ class PaSSearchHook(Hook):
             return
         folder = osp.join(runner.work_dir, 'pas_search')
         path = osp.join(folder, 'width_spec.json')
-        atomic_write_text(path, json.dumps(spec, indent=1))
+        save_width_spec(spec, path)
         write_search_summary(runner, spec, folder)
         runner.logger.info(f'PaS: width spec written to {path}')
 
