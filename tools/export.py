@@ -52,7 +52,7 @@ def compact_config(cfg, model, reparam):
     extra = {} if module_path is None else dict(search_module=module_path)
     out.model = dict(type='pas_mm.PaSCompact', arch_type=arch_type,
                      width_spec='{{ fileDirname }}/width_spec.json',
-                     reparameterize=reparam, trace_mode=model.trace_mode,
+                     reparameterize=reparam, trace_mode=model.settings.trace_mode,
                      **extra, **arch)
     out.custom_hooks = [h for h in out.get('custom_hooks', [])
                         if 'PaSSearchHook' not in str(h.get('type'))]
@@ -99,7 +99,7 @@ def main(argv=None):
     model.eval()
     arch = model.search_module
     run = model.search_forward
-    x = trace_inputs(model.input_shape, seed=1)
+    x = trace_inputs(model.settings.input_shape, seed=1)
     with torch.no_grad():
         ref_out = run(arch, *x)
     if model.compact_spec is not None:  # exported in place during training

@@ -1,21 +1,27 @@
 """Framework-agnostic PaS core (plain PyTorch, no mm* imports).
 
-The pipeline: gate -> graph -> cost/search space -> export -> reparam.
+The pipeline, one module per step:
+gate -> graph (structures) / tracer (+ free_ops, ops) -> cost -> space
+(+ gate_optimizer) -> export (+ width_spec, transfer, criteria) -> reparam.
+
 """
 from .criteria import CRITERIA, channel_scores, prune_by_criterion
-from .errors import (BudgetError, CheckpointError, PaSError, ScopeError,
-                     UnsupportedOpError, WidthSpecError)
+from .errors import (BudgetError, CheckpointError, CriterionError, PaSError,
+                     ScopeError, TransferError, UnsupportedOpError,
+                     WidthSpecError)
 from .export import apply_width_spec, export
 from .gate import DBCGate, ste_mask
-from .graph import ChannelGraph, trace_channels
+from .graph import ChannelGraph, LayerKind
 from .reparam import reparameterize
 from .space import SearchSpace, build_search_space
+from .tracer import trace_channels
 from .transfer import transfer_widths
 
 __all__ = [
     'DBCGate', 'ste_mask', 'ChannelGraph', 'trace_channels',
     'UnsupportedOpError', 'SearchSpace', 'build_search_space', 'BudgetError',
-    'PaSError', 'ScopeError', 'CheckpointError',
+    'PaSError', 'ScopeError', 'CheckpointError', 'CriterionError',
+    'TransferError', 'LayerKind',
     'export', 'apply_width_spec', 'WidthSpecError', 'reparameterize',
     'CRITERIA', 'channel_scores', 'prune_by_criterion', 'transfer_widths'
 ]

@@ -17,7 +17,8 @@ from typing import Dict
 import torch
 from torch import nn
 
-from .errors import BudgetError
+from .errors import CriterionError
+from .graph import LayerKind
 from .space import SearchSpace
 
 CRITERIA = ('uniform', 'bn_gamma', 'l1')
@@ -44,7 +45,8 @@ def _accumulate(space, kind_filter, per_channel) -> Dict[str, torch.Tensor]:
         values = per_channel(modules[name], call)
         if values is None:
             continue
-        layout = call.out_layout if call.kind != 'norm' else call.in_layout
+        layout = call.in_layout if call.kind is LayerKind.NORM \
+            else call.out_layout
         for group, sl in _group_slices(space, layout):
             scores[group] += values[sl].detach().abs().float().cpu()
             found[group] = True
@@ -60,7 +62,7 @@ def _bn_gamma(module, call):
 
 def _filter_l1(module, call):
     w = module.weight
-    if call.kind == 'convT':
+    if call.kind is LayerKind.CONV_T:
         return w.abs().sum(dim=[d for d in range(w.dim()) if d != 1])
     return w.abs().reshape(w.shape[0], -1).sum(1)
 
@@ -68,19 +70,20 @@ def _filter_l1(module, call):
 def channel_scores(space: SearchSpace, method: str) -> Dict[str, torch.Tensor]:
     """Per-group channel scores in [0, 1] (higher: kept first)."""
     if method not in CRITERIA:
-        raise BudgetError(f'unknown pruning criterion {method!r}; choose '
+        raise CriterionError(f'unknown pruning criterion {method!r}; choose '
                           f'from {CRITERIA} (or PaS search)')
     uniform = {n: 1.0 - (torch.arange(g.num_channels) + 0.5) / g.num_channels
                for n, g in space.gates.items()}
     if method == 'uniform':
         return uniform
     if method == 'bn_gamma':
-        scores, found = _accumulate(space, ('norm', 'diag'), _bn_gamma)
+        scores, found = _accumulate(space, (LayerKind.NORM, LayerKind.DIAG), _bn_gamma)
         top = max((float(s.max()) for n, s in scores.items() if found[n]),
                   default=1.0) or 1.0
         scores = {n: s / top for n, s in scores.items()}
     else:
-        scores, found = _accumulate(space, ('conv', 'convT', 'linear'),
+        scores, found = _accumulate(space, (LayerKind.CONV, LayerKind.CONV_T,
+                                     LayerKind.LINEAR),
                                     _filter_l1)
         scores = {n: s / (float(s.max()) or 1.0) for n, s in scores.items()}
     # a group without BN / producer weights falls back to uniform

@@ -23,3 +23,11 @@ class WidthSpecError(PaSError, ValueError):
 
 class CheckpointError(PaSError, RuntimeError):
     """A checkpoint that cannot be read or does not fit the model."""
+
+
+class CriterionError(PaSError, ValueError):
+    """An unknown baseline pruning criterion."""
+
+
+class TransferError(PaSError, ValueError):
+    """A malformed width-transfer setting (keys, channel choice)."""

@@ -10,7 +10,7 @@ from typing import Dict, Tuple
 import torch
 from torch import nn
 
-from .graph import Layout
+from .graph import LayerKind, Layout
 from .space import SearchSpace, build_search_space
 from .width_spec import WidthSpecError, make_width_spec, validate_width_spec
 
@@ -118,29 +118,29 @@ def _take(param, idx, dim):
 
 
 def _slice_module(model, name, mod, kind, in_idx, out_idx, c_in, c_out):
-    if kind == 'conv':
+    if kind is LayerKind.CONV:
         mod.weight = _take(_take(mod.weight, out_idx, 0), in_idx, 1)
         mod.bias = _take(mod.bias, out_idx, 0)
         mod.in_channels = _size(in_idx, mod.in_channels)
         mod.out_channels = _size(out_idx, mod.out_channels)
-    elif kind == 'convT':
+    elif kind is LayerKind.CONV_T:
         mod.weight = _take(_take(mod.weight, in_idx, 0), out_idx, 1)
         mod.bias = _take(mod.bias, out_idx, 0)
         mod.in_channels = _size(in_idx, mod.in_channels)
         mod.out_channels = _size(out_idx, mod.out_channels)
-    elif kind == 'dwconv':
+    elif kind is LayerKind.DWCONV:
         mod.weight = _take(mod.weight, in_idx, 0)
         mod.bias = _take(mod.bias, in_idx, 0)
         mod.in_channels = mod.out_channels = mod.groups = \
             _size(in_idx, mod.in_channels)
-    elif kind == 'linear':
+    elif kind is LayerKind.LINEAR:
         mod.weight = _take(_take(mod.weight, out_idx, 0), in_idx, 1)
         mod.bias = _take(mod.bias, out_idx, 0)
         mod.in_features = _size(in_idx, mod.in_features)
         mod.out_features = _size(out_idx, mod.out_features)
-    elif kind == 'norm':
+    elif kind is LayerKind.NORM:
         _slice_norm(mod, in_idx)
-    elif kind == 'diag':
+    elif kind is LayerKind.DIAG:
         _export_diagonal(model, name, mod, in_idx, out_idx, c_in, c_out)
     else:
         raise RuntimeError(f'cannot slice {kind} layer {name!r}')

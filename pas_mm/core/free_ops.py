@@ -1,4 +1,4 @@
-"""How the channel tracer follows parameter-free ops (a ChannelTracer mixin).
+"""How the channel tracer follows parameter-free ops.
 
 Unary ops pass a layout on; element-wise ops merge layouts; cat joins
 segments; view/permute/reductions move the channel dim; splits and slices
@@ -7,55 +7,77 @@ pin what they cut. Everything else raises UnsupportedOpError.
 import math
 
 import torch
-import torch.nn.functional as F
-from torch import nn
 
-from .graph import (FreeCall, Layout, UnsupportedOpError, merge_layouts,
-                    slice_layout)
-from .ops import (BINARY_OPS, CONCAT_OPS, DIM_OPS, MIXING_OPS, REDUCTION_OPS,
-                  RESHAPE_OPS, UNARY_OPS)
-
-_POOL_FUNCS = {F.max_pool1d, F.max_pool2d, F.max_pool3d,
-               F.adaptive_max_pool1d, F.adaptive_max_pool2d,
-               F.adaptive_max_pool3d, F.fractional_max_pool2d}
+from .call_args import arg as _arg
+from .call_args import flatten_tensors as _flatten
+from .cost import free_op_cost
+from .errors import UnsupportedOpError
+from .graph import FreeCall, Layout, merge_layouts, slice_layout
+from .ops import OpClass
+from .trace_state import TraceState
 
 
-class FreeOpsMixin:
-    """Layout rules for parameter-free ops; needs ChannelTracer's state."""
+class FreeOpRules:
+    """Layout rules for parameter-free ops.
 
-    def free_op(self, func, name, args, kwargs, out, tracked):
+    Args:
+        state (TraceState): the trace's layouts, nodes and free calls, read
+            and written by every rule.
+    """
+
+    def __init__(self, state: TraceState):
+        self.state = state
+
+    def apply(self, func, name: str, cls: OpClass, args, kwargs, out,
+              tracked) -> None:
+        """Propagate the layouts of ``tracked`` [(tensor, layout)] inputs of
+        ``func`` (of class ``cls``) to its output ``out``."""
         x, lay = tracked[0]
         if name in ('max', 'min') and len(list(_flatten((args, kwargs)))) == 1:
-            name = 'amax'  # x.max(dim) is a reduction, max(a, b) element-wise
-        if name in UNARY_OPS or func in _POOL_FUNCS:
+            # x.max(dim) is a reduction, max(a, b) element-wise
+            name, cls = 'amax', OpClass.REDUCTION
+        if cls is OpClass.UNARY:
             self.unary(name, args, kwargs, tracked, out)
-        elif name in BINARY_OPS:
+        elif cls is OpClass.BINARY:
             self.elementwise(name, args, kwargs, tracked, out)
-        elif name in CONCAT_OPS:
+        elif cls is OpClass.CONCAT:
             self.concat(name, args, kwargs, out)
-        elif name in RESHAPE_OPS:
+        elif cls is OpClass.RESHAPE:
             self.reshape(name, x, lay, args, kwargs, out)
-        elif name in REDUCTION_OPS:
+        elif cls is OpClass.REDUCTION:
             self.reduction(name, x, lay, args, kwargs, out)
-        elif name in DIM_OPS:
+        elif cls is OpClass.DIM:
             dim = _arg(args, kwargs, 1, 'dim')
             if dim is None or dim % x.dim() == lay.dim:
-                self.pin_all([l for _, l in tracked],
+                self.pin_all([t_lay for _, t_lay in tracked],
                              f'{name} across channels in {self.here()!r}')
             elif isinstance(out, torch.Tensor) and out.shape == x.shape:
                 self.set(out, lay)
-        elif name in MIXING_OPS:
-            self.pin_all([l for _, l in tracked],
+        elif cls is OpClass.MIXING:
+            self.pin_all([t_lay for _, t_lay in tracked],
                          f'{name} mixes channels in {self.here()!r}')
-        elif name in ('split', 'chunk'):
+        elif cls is OpClass.SPLIT:
             self.split(name, x, lay, args, kwargs, out)
-        elif name == '__getitem__':
+        elif cls is OpClass.GETITEM:
             self.getitem(x, lay, args[1], out)
         else:
             raise UnsupportedOpError(
                 f'the channel tracer does not know op {name!r} (called in '
                 f'module {self.here()!r}); pass exclude=[{self.here()!r}] '
                 'to leave that module unpruned')
+
+    # the state, under short names
+    def here(self) -> str:
+        return self.state.here()
+
+    def get(self, t):
+        return self.state.get(t)
+
+    def set(self, t, layout: Layout) -> None:
+        self.state.set(t, layout)
+
+    def pin_all(self, layouts, reason: str) -> None:
+        self.state.pin_all(layouts, reason)
 
     def unary(self, name, args, kwargs, tracked, out):
         x, lay = tracked[0]
@@ -75,9 +97,10 @@ class FreeOpsMixin:
         if isinstance(res, torch.Tensor) and res.dim() == x.dim() and \
                 res.shape[lay.dim] == x.shape[lay.dim]:
             self.set(res, lay)
-            cost = _free_cost(name, args, kwargs, x, res, lay, self.batch)
+            cost = free_op_cost(name, args, kwargs, x, res, lay.dim,
+                                self.state.batch)
             if cost is not None:
-                self.free_calls.append(FreeCall(name, lay, cost))
+                self.state.free_calls.append(FreeCall(name, lay, cost))
         else:
             self.pin_all([lay], f'{name} changed the channels in '
                          f'{self.here()!r}')
@@ -135,7 +158,7 @@ class FreeOpsMixin:
             segments = []
             for t, lay in zip(tensors, layouts):
                 if lay is None:  # e.g. a constant map: a pinned segment
-                    node = self.new_node(t.shape[dim], pinned='untracked '
+                    node = self.state.new_node(t.shape[dim], pinned='untracked '
                                          f'cat input in {self.here()!r}')
                     segments.append((node, t.shape[dim]))
                 else:
@@ -147,7 +170,7 @@ class FreeOpsMixin:
                 merged = merge_layouts(merged, lay, f'cat in {self.here()!r}')
             self.set(out, merged)
         else:
-            self.pin_all([l for l in layouts if l is not None],
+            self.pin_all([t_lay for t_lay in layouts if t_lay is not None],
                          f'cat of mixed layouts in {self.here()!r}')
 
     def reshape(self, name, x, lay, args, kwargs, out):
@@ -201,7 +224,7 @@ class FreeOpsMixin:
             self.set(res, lay.with_dim(new))
 
     def split(self, name, x, lay, args, kwargs, out):
-        dim = _arg(args, kwargs, 2 if name == 'split' else 2, 'dim') or 0
+        dim = _arg(args, kwargs, 2, 'dim') or 0  # split and chunk alike
         dim = dim % x.dim()
         if dim != lay.dim:
             for piece in out:
@@ -240,54 +263,3 @@ class FreeOpsMixin:
         if step != 1 or stop <= start:
             return
         self.set(out, slice_layout(lay, start, stop).with_dim(new_dim))
-
-
-def _free_cost(name, args, kwargs, x, res, lay, batch):
-    """Per-sample, per-channel cost mmengine.analysis charges for a
-    parameter-free op (its FlopAnalyzer defaults), or None if it charges
-    nothing: upsampling costs 1 (nearest) or 4 (bilinear) per output element,
-    adaptive average pooling 1 per input element."""
-    if name in ('interpolate', 'upsample', 'upsample_nearest',
-                'upsample_bilinear'):
-        mode = _arg(args, kwargs, 3, 'mode') or 'nearest'
-        if name == 'upsample_bilinear':
-            mode = 'bilinear'
-        if mode not in ('nearest', 'bilinear') or res.dim() != 4:
-            return None
-        per_out = res.numel() // (res.shape[lay.dim] * batch)
-        return per_out * (4 if mode == 'bilinear' else 1)
-    if name == 'adaptive_avg_pool2d':
-        return x.numel() // (x.shape[lay.dim] * batch)
-    return None
-
-
-def _norm_cost_factor(func, args, kwargs):
-    """mmengine's FlopAnalyzer: eval batch_norm costs 1 per element (2 with
-    affine params); instance/group/layer norm 4 (5 with affine params)."""
-    if func is F.batch_norm:
-        return 2 if _arg(args, kwargs, 3, 'weight') is not None else 1
-    if func is F.instance_norm:
-        affine = _arg(args, kwargs, 3, 'weight') is not None
-    else:  # group_norm, layer_norm
-        affine = _arg(args, kwargs, 2, 'weight') is not None
-    return 5 if affine else 4
-
-
-def _arg(args, kwargs, pos, key):
-    if key in kwargs:
-        return kwargs[key]
-    return args[pos] if len(args) > pos else None
-
-
-def _flatten(obj):
-    if isinstance(obj, torch.Tensor):
-        yield obj
-    elif isinstance(obj, dict):
-        for v in obj.values():
-            yield from _flatten(v)
-    elif isinstance(obj, (list, tuple)):
-        for v in obj:
-            yield from _flatten(v)
-    elif hasattr(obj, '__dict__') and not isinstance(obj, nn.Module) and \
-            type(obj).__module__.startswith('mm'):
-        yield from _flatten(vars(obj))  # mm data samples

@@ -11,12 +11,10 @@ the op is not recognised at all. A pinned group is always safe: pruning can
 only be wrong where the tracer says a channel is free when it is not.
 """
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Dict, List, Optional, Tuple
 
-import torch
 from torch import nn
-
-from .errors import UnsupportedOpError  # noqa: F401 (re-exported)
 
 
 class ChannelNode:
@@ -151,21 +149,37 @@ def slice_layout(lay: Layout, start: int, stop: int) -> Layout:
     return Layout(lay.dim, tuple(segments))
 
 
+class LayerKind(Enum):
+    """What a parametric layer does to channels (how it is costed, masked
+    and sliced)."""
+    CONV = 'conv'  # dense or grouped conv
+    DWCONV = 'dwconv'  # depth-wise: in and out share one layout
+    CONV_T = 'convT'  # transposed conv
+    LINEAR = 'linear'
+    NORM = 'norm'  # channel-wise params (BN, IN, GN)
+    DIAG = 'diag'  # identity-branch BN whose in and out groups differ
+
+    @property
+    def mixes_channels(self) -> bool:
+        """Consumes its input channels: a gate masks its input here."""
+        return self in (LayerKind.CONV, LayerKind.CONV_T, LayerKind.LINEAR,
+                        LayerKind.DIAG)
+
+
 @dataclass
 class LayerCall:
     """One call of a parametric layer, as seen during the trace.
 
-    kind: 'conv' (dense or grouped conv), 'dwconv' (depth-wise: in and out
-    share one layout), 'convT', 'linear', 'norm' (channel-wise params),
-    'diag' (identity-branch BN whose in and out groups differ).
+    ``kernel``, ``groups`` and ``positions`` are the geometry
+    ``pas_mm.core.cost`` needs to cost the call.
     """
     name: str
-    kind: str
+    kind: LayerKind
     in_layout: Layout
     out_layout: Layout
     kernel: int = 1  # kh * kw
     groups: int = 1
-    positions: int = 1  # output positions per sample (H_out*W_out, tokens)
+    positions: int = 1  # costed positions per sample (see cost.py)
     pinned: bool = False  # excluded / grouped: never sliced
 
 
@@ -174,7 +188,7 @@ class FreeCall:
     """A parameter-free op that mmengine's counter also costs (per element)."""
     op: str
     layout: Layout
-    positions: int  # cost per kept channel per sample (mmengine counting)
+    cost_per_channel: int  # per kept channel per sample (mmengine counting)
     owner: Optional[str] = None  # module holding the op's params, if any
 
 
@@ -208,25 +222,3 @@ class ChannelGraph:
 
 def module_in_prefixes(name: str, prefixes) -> bool:
     return any(name == p or name.startswith(p + '.') for p in prefixes)
-
-
-def trace_channels(model: nn.Module, example_inputs, *, exclude=(),
-                   scope: Optional[List[str]] = None, forward_fn=None,
-                   decouple=()) -> ChannelGraph:
-    """Run ``model`` once and return its channel-dependency graph.
-
-    Args:
-        model: any nn.Module.
-        example_inputs: a tensor or a tuple of positional inputs.
-        exclude: module-name prefixes whose channels are never pruned.
-        scope: module-name prefixes to search (None: the whole model).
-        forward_fn: ``forward_fn(model, *inputs)``; defaults to ``model(*inputs)``.
-        decouple: fnmatch patterns of identity-branch BatchNorms whose input
-            and output channels may keep different sets (RepVGG).
-    """
-    from .tracer import ChannelTracer
-    if isinstance(example_inputs, torch.Tensor):
-        example_inputs = (example_inputs, )
-    tracer = ChannelTracer(model, exclude=tuple(exclude), scope=scope,
-                           decouple=tuple(decouple))
-    return tracer.run(example_inputs, forward_fn)

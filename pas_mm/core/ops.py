@@ -1,9 +1,12 @@
 """How the channel tracer classifies torch ops, by name.
 
 Names are ``func.__name__`` (Tensor methods and torch functions share them).
-An op not listed here that touches a traced tensor raises
-``UnsupportedOpError``, so an unknown op can never yield a wrong compact model.
+``op_class`` turns a name into an ``OpClass``; an op of class ``UNKNOWN`` that
+touches a traced tensor raises ``UnsupportedOpError``, so an unknown op can
+never yield a wrong compact model.
 """
+from enum import Enum
+
 import torch.nn.functional as F
 
 # dispatch wrappers whose __name__ is not the op's
@@ -85,3 +88,43 @@ MIXING_OPS = {'matmul', 'mm', 'bmm', 'einsum', 'baddbmm', 'addmm', 'addbmm',
               'tensor_split', 'gather', 'scatter', 'index_select',
               '__setitem__', 'unfold', 'fold', 'channel_shuffle',
               'movedim', 'narrow', 'select', 'embedding'}
+SPLIT_OPS = {'split', 'chunk'}
+PARAMETRIC_FUNCS = {F.linear, F.batch_norm, F.instance_norm, F.group_norm,
+                    F.layer_norm}
+
+
+class OpClass(Enum):
+    """What an op does to the channels of the tensors it reads."""
+    IGNORED = 'ignored'  # no channel data flow (shapes, creation)
+    PARAMETRIC = 'parametric'  # conv, linear, norms: tied to a module
+    UNARY = 'unary'  # channel-wise, one to one
+    BINARY = 'binary'  # element-wise between tensors: couples channels
+    CONCAT = 'concat'
+    RESHAPE = 'reshape'
+    REDUCTION = 'reduction'
+    DIM = 'dim'  # acts along one dim
+    MIXING = 'mixing'  # moves channels in ways that cannot be sliced
+    SPLIT = 'split'
+    GETITEM = 'getitem'
+    UNKNOWN = 'unknown'
+
+
+_CLASSES = [
+    (NON_TENSOR_OPS | CREATION_OPS, OpClass.IGNORED),
+    (CONV_OPS, OpClass.PARAMETRIC),
+    (UNARY_OPS, OpClass.UNARY), (BINARY_OPS, OpClass.BINARY),
+    (CONCAT_OPS, OpClass.CONCAT), (RESHAPE_OPS, OpClass.RESHAPE),
+    (REDUCTION_OPS, OpClass.REDUCTION), (DIM_OPS, OpClass.DIM),
+    (MIXING_OPS, OpClass.MIXING), (SPLIT_OPS, OpClass.SPLIT),
+    ({'__getitem__'}, OpClass.GETITEM),
+]
+
+
+def op_class(func, name: str) -> OpClass:
+    """The class of ``func`` (whose ``func_name`` is ``name``)."""
+    if func in PARAMETRIC_FUNCS:
+        return OpClass.PARAMETRIC
+    for names, cls in _CLASSES:
+        if name in names:
+            return cls
+    return OpClass.UNKNOWN

@@ -7,19 +7,20 @@ PaS: the output of a conv and its identity path are pruned together, and a
 pruned channel can influence nothing downstream, so export can drop it
 exactly.
 """
-import fnmatch
 import math
 from typing import Dict, List, Optional
 
 import torch
 from torch import nn
 
+from .cost import graph_macs
 from .errors import BudgetError, ScopeError
 from .gate import DBCGate
-from .graph import ChannelGraph, ChannelNode, Layout, trace_channels
+from .graph import ChannelGraph, ChannelNode, Layout
+from .input_mask import InputMask
+from .tracer import trace_channels
 
 GATES_ATTR = 'pas_gates'
-MIXING_KINDS = ('conv', 'convT', 'linear', 'diag')
 
 
 class SearchSpace:
@@ -101,11 +102,11 @@ class SearchSpace:
         modules = dict(self.model.named_modules())
         for name, calls in self.graph.calls.items():
             call = calls[0]
-            if call.kind not in MIXING_KINDS or call.pinned:
+            if not call.kind.mixes_channels or call.pinned:
                 continue
             if all(g is None for g, _ in self.segments(call.in_layout)):
                 continue
-            hook = _MaskInput(self, call.in_layout, modules[name])
+            hook = InputMask(self.layout_mask, call.in_layout, modules[name])
             self._hooks.append(
                 (hook, modules[name].register_forward_pre_hook(hook)))
 
@@ -120,32 +121,11 @@ class SearchSpace:
 
     # ------------------------------------------------------------ cost
     def macs(self, open_all: bool = False) -> torch.Tensor:
-        """Per-sample MACs of the scope; differentiable w.r.t. the latents."""
-        total = 0.
-        for name, calls in self.graph.calls.items():
-            if self._folded(name):
-                continue
-            for call in calls:
-                total = total + self._layer_macs(call, open_all)
-        for free in self.graph.free_calls:
-            if free.owner is not None and self._folded(free.owner):
-                continue
-            total = total + self.kept(free.layout, open_all) * free.positions
-        if not isinstance(total, torch.Tensor):
-            total = torch.tensor(float(total))
-        return total
-
-    def _folded(self, name: str) -> bool:
-        return any(fnmatch.fnmatchcase(name, p) for p in self.fold)
-
-    def _layer_macs(self, call, open_all):
-        if call.kind in ('norm', 'diag'):
-            return 0.  # costed once per call as a free op
-        c_in = self.kept(call.in_layout, open_all)
-        if call.kind == 'dwconv':
-            return call.kernel * c_in * call.positions
-        c_out = self.kept(call.out_layout, open_all)
-        return call.kernel * c_in / call.groups * c_out * call.positions
+        """Per-sample MACs of the scope; differentiable w.r.t. the latents
+        (the rules are in ``pas_mm.core.cost``)."""
+        return graph_macs(self.graph,
+                          lambda layout: self.kept(layout, open_all),
+                          self.fold)
 
     def macs_ratio(self) -> float:
         return float(self.macs().detach()) / self.full_macs
@@ -259,48 +239,6 @@ class SearchSpace:
                     # just above the threshold: re-opened, not pinned open
                     gate.latent[top] = torch.clamp(
                         gate.latent[top], min=gate.threshold + 0.05)
-
-
-class _MaskInput:
-    """forward_pre_hook: mask a consumer's input channels.
-
-    Scaling input channel c by m_c gives the same output and the same
-    gradients whether it is applied to the activation or to the weight's
-    input slice (a conv is bilinear in both), so the cheaper one is used:
-    the weight when the activation is larger (early, high-resolution
-    layers), the activation otherwise.
-    """
-
-    def __init__(self, space: SearchSpace, layout: Layout, module: nn.Module):
-        self.space = space
-        self.layout = layout
-        self.module = module
-        self.weight_side = isinstance(module, nn.modules.conv._ConvNd) and \
-            not module.transposed and module.groups == 1 and \
-            '_conv_forward' not in module.__dict__
-        if self.weight_side:
-            module._conv_forward = self._conv_forward
-
-    def _conv_forward(self, x, weight, bias):
-        mask = self.module.__dict__.pop('_pas_in_mask', None)
-        if mask is not None:
-            weight = weight * mask.view(1, -1, *([1] * (weight.dim() - 2)))
-        return type(self.module)._conv_forward(self.module, x, weight, bias)
-
-    def __call__(self, module, args):
-        x = args[0]
-        mask = self.space.layout_mask(self.layout, x)
-        if self.weight_side and x.numel() > module.weight.numel():
-            module._pas_in_mask = mask.to(module.weight.dtype)
-            return None
-        shape = [1] * x.dim()
-        shape[self.layout.dim % x.dim()] = -1
-        return (x * mask.view(shape), ) + tuple(args[1:])
-
-    def remove(self):
-        if self.weight_side:
-            self.module.__dict__.pop('_conv_forward', None)
-            self.module.__dict__.pop('_pas_in_mask', None)
 
 
 def _key(name: str) -> str:

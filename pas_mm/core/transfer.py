@@ -17,7 +17,7 @@ from typing import Dict, Optional
 import torch
 
 from .criteria import CRITERIA, channel_scores
-from .errors import WidthSpecError
+from .errors import TransferError, WidthSpecError
 from .space import SearchSpace
 from .width_spec import validate_width_spec
 
@@ -41,8 +41,8 @@ def transfer_widths(space: SearchSpace, spec: dict, channels: str = 'l1',
     """
     validate_width_spec(spec, source)
     if channels not in CHANNEL_CHOICES:
-        raise WidthSpecError(f'transfer channels must be one of '
-                             f'{CHANNEL_CHOICES}, got {channels!r}')
+        raise TransferError(f'transfer channels must be one of '
+                            f'{CHANNEL_CHOICES}, got {channels!r}')
     wanted = {}
     for name, entry in spec['groups'].items():
         for old, new in (prefix_map or {}).items():

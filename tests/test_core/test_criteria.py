@@ -3,7 +3,7 @@ import pytest
 import torch
 from torchvision.models import resnet18
 
-from pas_mm.core import (BudgetError, build_search_space, channel_scores,
+from pas_mm.core import (CriterionError, build_search_space, channel_scores,
                          prune_by_criterion)
 from _helpers import rel_diff
 from pas_mm.core import export
@@ -36,5 +36,5 @@ def test_scores_follow_the_criterion():
     assert torch.all(scores[:-1] >= scores[1:])  # follows |gamma|
     uniform = channel_scores(space, 'uniform')['layer2.0.conv1']
     assert torch.all(uniform[:-1] > uniform[1:])
-    with pytest.raises(BudgetError, match='unknown pruning criterion'):
+    with pytest.raises(CriterionError, match='unknown pruning criterion'):
         channel_scores(space, 'random')

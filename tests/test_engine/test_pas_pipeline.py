@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from conftest import PAS_CLS, run_tool
-from pas_mm.models.algorithms.pas_search_mixin import decode_extra_state
+from pas_mm.models.utils import decode_extra_state
 
 
 @pytest.fixture(scope='module')

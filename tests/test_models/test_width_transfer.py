@@ -94,7 +94,7 @@ def test_search_at_the_transfer_macs(in1k_spec, tmp_path):
     search = mask_rcnn_algorithm(
         budget=dict(target_ratio=0.5, target_from=str(det_path), weight=5.0))
     ratio = transfer.space.macs_ratio()
-    assert search.budget['target_ratio'] == pytest.approx(ratio)
+    assert search.settings.target_ratio == pytest.approx(ratio)
     assert 0.5 < ratio < 1.0  # the FPN stays whole in the transfer
     losses = search.budget_losses()
     assert float(losses['loss_budget'].detach()) == pytest.approx(

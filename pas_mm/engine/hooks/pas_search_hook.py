@@ -1,5 +1,9 @@
-"""Runs the PaS search: moves the gates, ends the search, summarises it."""
-import hashlib
+"""Schedules the PaS search: starts the gate rule, ends the search on time,
+re-wraps DDP and cleans optimizer state after an in-place export.
+
+What happens at the end of the search is the model's business
+(``PaSSearchMixin.end_search``); this hook only calls the model's methods.
+"""
 import json
 import os.path as osp
 from typing import Optional
@@ -9,7 +13,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from pas_mm.core import BudgetError
-from pas_mm.core.width_spec import make_width_spec, save_width_spec
+from pas_mm.models.algorithms.pas_search_mixin import PaSSearchMixin
 from pas_mm.registry import HOOKS
 from ..search_summary import write_search_summary
 
@@ -46,6 +50,10 @@ class PaSSearchHook(Hook):
             (relative) from the target, the widths come from the projection
             rather than the search: a warning says so. Default: 0.05.
         strict_search (bool): make that warning an error. Default: False.
+
+    Example:
+        >>> custom_hooks = [dict(type='pas_mm.PaSSearchHook',
+        ...                      search_epochs=9, export_after_search=True)]
 
     While searching it logs the MACs ratio and the widths of every group;
     at the end it writes ``<work_dir>/pas_search/width_spec.json`` (the
@@ -91,9 +99,10 @@ class PaSSearchHook(Hook):
         self._step_handles = []
         self._search_end = {}
 
-    def _algorithm(self, runner):
+    @staticmethod
+    def _algorithm(runner) -> PaSSearchMixin:
         model = unwrap(runner.model)
-        if not hasattr(model, 'space'):
+        if not isinstance(model, PaSSearchMixin):
             raise TypeError('PaSSearchHook needs a PaS model (PaSAlgorithm '
                             f'or a PaS GAN), got {type(model).__name__}')
         return model
@@ -104,16 +113,14 @@ class PaSSearchHook(Hook):
                 runner.epoch >= self.search_epochs) or \
             (self.search_iters is not None and
              runner.iter >= self.search_iters)
-        if done and not model.space.frozen:
-            model.space.freeze()
+        if done and not model.search_finished:
+            model.freeze_search()
             runner.logger.info('PaS: resumed after the search; gates frozen')
         if (self.search_epochs == 0 or self.search_iters == 0) and \
                 model.compact_spec is None:
             # nothing to search (baseline criteria, transferred widths)
-            model.space.freeze()
-            self._write_spec(runner, model.space)
+            self._finish(runner, model, searched=False)
             if self.export_after_search:
-                self._export(runner, model)
                 return
         if model.compact_spec is not None and is_model_wrapper(runner.model):
             self._rewrap(runner)  # DDP was built around the full-size model
@@ -173,110 +180,50 @@ class PaSSearchHook(Hook):
 
     def after_train_epoch(self, runner):
         model = self._algorithm(runner)
-        if not model.space.frozen and model.compact_spec is None:
+        if not model.search_finished:
             # the search's own state; the final widths (after the
             # end-of-search projection) are logged when the search ends
+            state = model.search_state()
             weight = '' if self._gate_optim is None else \
                 f', budget weight {self._gate_optim.weight:.4g}'
             runner.logger.info(
                 f'PaS search state after epoch {runner.epoch + 1}: MACs '
-                f'ratio {model.space.macs_ratio():.4f}{weight}, kept '
-                f'channels {json.dumps(model.space.widths())}')
+                f"ratio {state['macs_ratio']:.4f}{weight}, kept channels "
+                f"{json.dumps(state['widths'])}")
         if self.search_epochs is not None and \
                 runner.epoch + 1 == self.search_epochs:
             self.end_search(runner)
 
     def end_search(self, runner):
+        """Stop the gate rule and let the model end its search."""
         model = self._algorithm(runner)
-        space = model.space
-        if space.frozen or model.compact_spec is not None:
+        if model.search_finished:
             return
         self._stop_gate_optimizer()
-        space.freeze()
-        space.apply_floor()
-        target = model.budget['target_ratio']
-        before = space.macs_ratio()
-        runner.logger.info(f'PaS: the search itself ended at MACs ratio '
-                           f'{before:.4f} (target {target})')
-        self._check_search_gap(runner, before, target,
-                               model.budget['mode'] == 'hinge')
-        shift = 0.0
-        if self.project_to_budget:
-            shift = space.project_to_budget(
-                target, self.budget_tolerance,
-                hinge=model.budget['mode'] == 'hinge')
-            if shift:
-                runner.logger.info(
-                    f'PaS: MACs ratio {before:.4f} -> '
-                    f'{space.macs_ratio():.4f} by shifting every latent by '
-                    f'{shift:+.4f} (budget projection)')
-        self._search_end = dict(target_ratio=target,
-                                search_end_ratio=before,
-                                projection_shift=shift)
-        runner.logger.info(
-            f'PaS: search ended at epoch {runner.epoch + 1}, iter '
-            f'{runner.iter + 1}; MACs ratio {space.macs_ratio():.4f} '
-            f'(target {model.budget["target_ratio"]}); gates frozen, '
-            'fine-tuning')
-        self._check_ranks_agree(runner, space)
-        self._write_spec(runner, space)
-        if self.export_after_search:
-            self._export(runner, model)
+        self._finish(runner, model, searched=True)
 
-    def _check_search_gap(self, runner, ratio, target, hinge):
-        gap = (ratio - target) / target
-        if abs(gap) <= self.max_search_gap or (hinge and gap <= 0):
-            return
-        msg = (f'PaS: the search ended at MACs ratio {ratio:.4f}, '
-               f'{100 * gap:+.1f} % off the target {target}: the widths now '
-               'come from the end-of-search projection (one shift of every '
-               'latent), not from the search. Search longer '
-               '(search_epochs / search_iters) or give the gates more room '
-               '(gate_optimizer=dict(lr=...)).')
-        if self.strict_search:
-            raise BudgetError(msg + ' (strict_search=True)')
-        runner.logger.warning(msg)
-
-    @staticmethod
-    def _check_ranks_agree(runner, space):
-        """Every rank must end the search with the same masks (DDP keeps
-        the latents in sync; a divergence would export different nets)."""
-        from mmengine.dist import all_gather_object, get_world_size
-        keep = {n: g.kept_indices().tolist() for n, g in space.gates.items()}
-        digest = hashlib.sha1(json.dumps(keep, sort_keys=True).encode()
-                              ).hexdigest()[:16]
-        world = get_world_size()
-        if world > 1:
-            digests = all_gather_object(digest)
-            if len(set(digests)) != 1:
-                raise RuntimeError(f'PaS: ranks disagree on the searched '
-                                   f'masks (digests {digests})')
-            runner.logger.info(f'PaS: masks identical on all {world} ranks '
-                               f'(digest {digest})')
-        else:
-            runner.logger.info(f'PaS: mask digest {digest}')
-
-    def _export(self, runner, model):
-        spec = model.export_inplace()
-        _drop_stale_optimizer_state(runner.optim_wrapper)
-        if is_model_wrapper(runner.model):
-            self._rewrap(runner)
-        runner.logger.info(
-            'PaS: exported in place; fine-tuning the compact model '
-            f"({spec['macs']['compact'] / 1e6:.2f}M of "
-            f"{spec['macs']['full'] / 1e6:.2f}M MACs per sample)")
-
-    def _write_spec(self, runner, space):
-        keep = {n: g.kept_indices() for n, g in space.gates.items()}
-        spec = make_width_spec(space, keep)
-        spec.update(self._search_end)
-        if runner.rank != 0:
-            return
+    def _finish(self, runner, model, searched):
         folder = osp.join(runner.work_dir, 'pas_search')
-        path = osp.join(folder, 'width_spec.json')
-        save_width_spec(spec, path)
-        write_search_summary(runner, spec, folder)
-        runner.logger.info(f'PaS: width spec written to {path}')
+        spec = model.end_search(
+            folder, searched=searched, project=self.project_to_budget,
+            tolerance=self.budget_tolerance, max_gap=self.max_search_gap,
+            strict=self.strict_search, export_now=self.export_after_search)
+        if searched:
+            runner.logger.info(
+                f'PaS: search ended at epoch {runner.epoch + 1}, iter '
+                f"{runner.iter + 1}; MACs ratio {spec['macs']['ratio']:.4f} "
+                f"(target {spec['target_ratio']}); gates frozen, "
+                'fine-tuning')
+        if runner.rank == 0:
+            write_search_summary(runner, spec, folder)
+        if self.export_after_search:
+            _drop_stale_optimizer_state(runner.optim_wrapper)
+            if is_model_wrapper(runner.model):
+                self._rewrap(runner)
+            runner.logger.info(
+                'PaS: exported in place; fine-tuning the compact model '
+                f"({spec['macs']['compact'] / 1e6:.2f}M of "
+                f"{spec['macs']['full'] / 1e6:.2f}M MACs per sample)")
 
     @staticmethod
     def _rewrap(runner):

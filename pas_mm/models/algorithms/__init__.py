@@ -1,5 +1,6 @@
 from .pas_algorithm import PaSAlgorithm
 from .pas_compact import PaSCompact
 from .pas_search_mixin import PaSSearchMixin
+from .pas_settings import PaSSettings
 
-__all__ = ['PaSAlgorithm', 'PaSCompact', 'PaSSearchMixin']
+__all__ = ['PaSAlgorithm', 'PaSCompact', 'PaSSearchMixin', 'PaSSettings']

@@ -1,6 +1,6 @@
 """PaSAlgorithm: wraps any mmpretrain / mmdet model with a PaS search space."""
 import copy
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, Optional, Union
 
 import torch
 from mmengine.model import BaseModel
@@ -9,6 +9,7 @@ from torch import nn
 
 from pas_mm.registry import MODELS
 from .pas_search_mixin import PaSSearchMixin
+from .pas_settings import PaSSettings
 
 
 @MODELS.register_module()
@@ -16,58 +17,33 @@ class PaSAlgorithm(PaSSearchMixin, BaseModel):
     """Joint search of channel widths and weights under a MACs budget.
 
     Args:
-        architecture: config (or module) of the model to prune, built in its
-            own scope (e.g. ``mmpretrain.ImageClassifier``).
-        search_scope: module-name prefixes of ``architecture`` to search,
-            e.g. ``['backbone', 'neck']``; None searches everything traced.
-        budget: ``dict(target_ratio=0.5, weight=5.0, mode='two-sided')``;
-            loss_budget = weight * (MACs/full_MACs - target_ratio)^2.
-        input_shape: (N, C, H, W) of the example input used for tracing and
-            for the MACs count.
-        trace_mode: how the architecture is run for the trace: ``'tensor'``
-            calls ``architecture(x, mode='tensor')``; any other string names
-            a method, e.g. ``'extract_feat'`` for detectors.
-        exclude: module-name prefixes never pruned.
-        decouple: fnmatch patterns of identity-branch BNs (RepVGG) whose in
-            and out widths may differ.
-        fold: fnmatch patterns of layers that reparameterisation merges
-            away; not costed, so MACs are the deployed model's.
-        min_channels / round_to: per-group width constraints at export.
-        min_ratio (float): the collapse floor: every group keeps at least
-            this fraction of its channels, during the search and after the
-            end-of-search projection (0 lets a layer drop to
-            ``min_channels``). Default: 0.1.
-        pretrained: checkpoint of the trained architecture (PaS starts from
-            a trained net); its keys may carry an ``architecture.`` prefix.
-        criterion: ``'pas'`` searches; ``'uniform'``, ``'bn_gamma'`` or
-            ``'l1'`` instead prune the trained net once by that baseline
-            criterion to the same MACs target (gates frozen from the start),
-            for comparisons in the same harness and exporter.
-        transfer: instead of searching, take the widths of a spec searched
-            on another model/task, e.g. ``dict(width_spec='in1k/
-            width_spec.json', channels='l1', prefix_map=None)``: groups of
-            the spec keep its counts (channels picked by ``channels``, see
-            ``pas_mm.core.transfer_widths``), the others stay full; the
-            gates are frozen from the start.
+        architecture (dict | nn.Module): config (or module) of the model to
+            prune, built in its own scope (e.g. ``mmpretrain.ImageClassifier``).
+        data_preprocessor (dict, optional): the config's top-level data
+            preprocessor; it belongs to the architecture. Default: None.
+        init_cfg (dict, optional): mmengine init config. Default: None.
+        **settings: the PaS arguments (``budget``, ``input_shape``,
+            ``trace_mode``, ``search_scope``, ``exclude``, ``decouple``,
+            ``fold``, ``min_channels``, ``round_to``, ``min_ratio``,
+            ``pretrained``, ``criterion``, ``transfer``), documented and
+            validated by :class:`PaSSettings`.
+
+    Example:
+        >>> model = dict(
+        ...     type='pas_mm.PaSAlgorithm',
+        ...     architecture=dict(type='mmpretrain.ImageClassifier', ...),
+        ...     search_scope=['backbone'],
+        ...     budget=dict(target_ratio=0.5),
+        ...     input_shape=(1, 3, 224, 224),
+        ...     pretrained='resnet50.pth')
     """
 
     def __init__(self,
                  architecture: Union[dict, nn.Module],
-                 search_scope: Optional[List[str]] = None,
-                 budget: Optional[dict] = None,
-                 input_shape: Sequence[int] = (1, 3, 224, 224),
-                 trace_mode: str = 'tensor',
-                 exclude: Sequence[str] = (),
-                 decouple: Sequence[str] = (),
-                 fold: Sequence[str] = (),
-                 min_channels: int = 1,
-                 round_to: int = 1,
-                 min_ratio: float = 0.1,
-                 pretrained: Optional[str] = None,
-                 criterion: str = 'pas',
-                 transfer: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None):
+                 init_cfg: Optional[dict] = None,
+                 **settings):
+        settings = PaSSettings.from_kwargs('PaSAlgorithm', settings)
         if isinstance(architecture, dict):
             architecture = copy.deepcopy(architecture)
             # the Runner hands the config's top-level data_preprocessor to
@@ -81,13 +57,7 @@ class PaSAlgorithm(PaSSearchMixin, BaseModel):
                                       None),
             init_cfg=init_cfg)
         self.architecture = architecture
-        self._init_search(
-            architecture, budget=budget, input_shape=input_shape,
-            trace_mode=trace_mode, search_scope=search_scope,
-            exclude=exclude, decouple=decouple, fold=fold,
-            min_channels=min_channels, round_to=round_to,
-            min_ratio=min_ratio, pretrained=pretrained, criterion=criterion,
-            transfer=transfer)
+        self._init_search(architecture, settings)
 
     @property
     def weights_target(self):

@@ -1,128 +1,90 @@
 """What every PaS model shares, whatever the toolkit: the search space over
-one sub-module, the budget loss, freezing, export in place, the width spec
-kept in checkpoints, and baseline criteria / transferred widths.
+one sub-module, the budget loss, the end of the search, export in place,
+the width spec kept in checkpoints, and baseline criteria / transferred
+widths.
 
 ``PaSAlgorithm`` (mmpretrain, mmdet: wraps the whole model) and the mmagic
 translation models (search the generators only) differ only in which
 module is searched, how it is run for the trace, and where the budget loss
 joins the task loss.
 """
+import hashlib
 import json
-from typing import Callable, Dict, Optional, Sequence
+import os.path as osp
+from typing import Callable, Dict, List, Optional
 
 import torch
+from mmengine.dist import all_gather_object, get_rank, get_world_size
 from mmengine.logging import MMLogger
 from torch import nn
 
 from pas_mm.core import (BudgetError, apply_width_spec, build_search_space,
                          export, transfer_widths)
-from pas_mm.core.criteria import CRITERIA, prune_by_criterion
+from pas_mm.core.criteria import prune_by_criterion
 from pas_mm.core.gate_optimizer import GateOptimizer
-from pas_mm.core.space import check_target_ratio
-from pas_mm.core.width_spec import load_width_spec
-from ..utils import load_architecture_weights, trace_fn, trace_inputs
-
-TRANSFER_KEYS = {'width_spec', 'channels', 'prefix_map'}
-
-
-def check_budget(budget: Optional[dict]) -> dict:
-    """Budget keys: target_ratio (of the search scope's MACs), weight, mode;
-    or target_from=PATH, a width spec exported from the same search space
-    (e.g. a transfer run): its MACs ratio becomes the target, for
-    comparisons at equal MACs. target_from overrides target_ratio."""
-    budget = {**dict(target_ratio=0.5, weight=1.0, mode='two-sided'),
-              **(budget or {})}
-    unknown = set(budget) - {'target_ratio', 'weight', 'mode', 'target_from'}
-    if unknown:
-        raise BudgetError(f'unknown budget keys {sorted(unknown)}; '
-                          'use target_ratio or target_from, weight, mode')
-    if budget.get('target_from'):
-        spec = load_width_spec(budget['target_from'])
-        ratio = spec.get('macs', {}).get('ratio')
-        if not isinstance(ratio, (int, float)):
-            raise BudgetError(f"budget.target_from {budget['target_from']}: "
-                              'the width spec records no MACs ratio')
-        budget['target_ratio'] = float(ratio)
-        budget['target_groups'] = {n: g['channels']
-                                   for n, g in spec['groups'].items()}
-    check_target_ratio(budget['target_ratio'])
-    if budget['mode'] not in ('two-sided', 'hinge'):
-        raise BudgetError(f"budget.mode must be 'two-sided' or 'hinge', "
-                          f"got {budget['mode']!r}")
-    return budget
-
-
-def _check_target_space(budget, space):
-    """A ratio taken from a width spec is only the same MACs in the same
-    search space: same groups, same channel counts."""
-    groups = budget.pop('target_groups', None)
-    if groups is None:
-        return
-    ours = {n: g.num_channels for n, g in space.gates.items()}
-    if groups != ours:
-        diff = sorted(set(groups) ^ set(ours)) or sorted(
-            n for n in ours if groups[n] != ours[n])
-        raise BudgetError(
-            f"budget.target_from {budget['target_from']} was exported from "
-            f'another search space ({len(groups)} groups vs {len(ours)} '
-            f'here; first difference: {diff[0]!r})')
-    MMLogger.get_current_instance().info(
-        f"PaS budget: target MACs ratio {budget['target_ratio']:.4f} from "
-        f"{budget['target_from']}")
+from pas_mm.core.width_spec import (load_width_spec, make_width_spec,
+                                    save_width_spec)
+from ..utils import (decode_extra_state, encode_extra_state,
+                     load_architecture_weights, trace_fn, trace_inputs)
+from .pas_settings import PaSSettings
 
 
 class PaSSearchMixin:
     """Mixed into an ``nn.Module``; call ``_init_search`` in ``__init__``.
 
-    Attributes used by the hook and the tools: ``space``, ``budget``,
-    ``compact_spec``, ``trace_mode``, ``input_shape``, ``search_module``
-    (the searched module) and ``search_forward`` (how it is traced).
+    The contract with ``PaSSearchHook``: ``search_finished``,
+    ``start_search``, ``gate_parameters``, ``search_state``,
+    ``end_search`` and ``export_inplace``. The tools also read
+    ``settings``, ``space``, ``compact_spec``, ``search_module``,
+    ``search_forward`` and ``weights_target``.
     """
 
-    def _init_search(self, module: nn.Module, *, budget, input_shape,
-                     trace_mode, search_scope=None, exclude=(), decouple=(),
-                     fold=(), min_channels=1, round_to=1, min_ratio=0.1,
-                     pretrained=None, criterion='pas', transfer=None):
-        self.budget = check_budget(budget)
-        self.pretrained = pretrained
+    def _init_search(self, module: nn.Module, settings: PaSSettings):
+        self.settings = settings
         self.compact_spec = None  # set once exported in place
         self.gate_optimizer = None  # set by start_search (PaSSearchHook)
-        if criterion != 'pas' and criterion not in CRITERIA:
-            raise BudgetError(f'criterion must be pas or one of {CRITERIA}, '
-                              f'got {criterion!r}')
-        if transfer is not None:
-            if set(transfer) - TRANSFER_KEYS or 'width_spec' not in transfer:
-                raise BudgetError(
-                    'transfer needs dict(width_spec=PATH, channels=..., '
-                    f'prefix_map=...), got keys {sorted(transfer)}')
-            if criterion != 'pas':
-                raise BudgetError('use either transfer or criterion, not '
-                                  'both')
-        self.criterion = criterion
-        self.transfer = transfer
-        self.trace_mode = trace_mode
-        self.input_shape = tuple(input_shape)
         self.space = build_search_space(
-            module, trace_inputs(self.input_shape), exclude=tuple(exclude),
-            scope=search_scope, forward_fn=trace_fn(trace_mode),
-            decouple=tuple(decouple), fold=tuple(fold),
-            min_channels=min_channels, round_to=round_to,
-            min_ratio=min_ratio)
+            module, trace_inputs(settings.input_shape),
+            exclude=settings.exclude, scope=settings.search_scope,
+            forward_fn=trace_fn(settings.trace_mode),
+            decouple=settings.decouple, fold=settings.fold,
+            min_channels=settings.min_channels, round_to=settings.round_to,
+            min_ratio=settings.min_ratio)
         if not self.space.gates:
             raise BudgetError(
-                f'search scope {search_scope} of {type(module).__name__} '
-                'has no prunable channel group')
-        _check_target_space(self.budget, self.space)
+                f'search scope {settings.search_scope} of '
+                f'{type(module).__name__} has no prunable channel group')
+        self._check_target_space()
         floor = self.space.min_macs_ratio()
-        if self.budget['target_ratio'] < floor:
+        if settings.target_ratio < floor:
             raise BudgetError(
-                f"budget target_ratio {self.budget['target_ratio']} cannot "
-                f'be met: min_channels={min_channels} / min_ratio='
-                f'{min_ratio} / round_to={round_to} keep at least '
-                f'{floor:.3f} of the MACs (lower min_ratio to go further)')
+                f'budget target_ratio {settings.target_ratio} cannot be met: '
+                f'min_channels={settings.min_channels} / min_ratio='
+                f'{settings.min_ratio} / round_to={settings.round_to} keep '
+                f'at least {floor:.3f} of the MACs (lower min_ratio to go '
+                'further)')
         MMLogger.get_current_instance().info(
             f'PaS search space: {len(self.space.gates)} gates, '
             f'{self.space.full_macs / 1e9:.4f} GMACs per sample in scope')
+
+    def _check_target_space(self):
+        """A ratio taken from a width spec is only the same MACs in the same
+        search space: same groups, same channel counts."""
+        groups = self.settings.target_groups
+        if groups is None:
+            return
+        source = self.settings.budget['target_from']
+        ours = {n: g.num_channels for n, g in self.space.gates.items()}
+        if groups != ours:
+            diff = sorted(set(groups) ^ set(ours)) or sorted(
+                n for n in ours if groups[n] != ours[n])
+            raise BudgetError(
+                f'budget.target_from {source} was exported from another '
+                f'search space ({len(groups)} groups vs {len(ours)} here; '
+                f'first difference: {diff[0]!r})')
+        MMLogger.get_current_instance().info(
+            f'PaS budget: target MACs ratio {self.settings.target_ratio:.4f} '
+            f'from {source}')
 
     @property
     def weights_target(self) -> nn.Module:
@@ -135,30 +97,33 @@ class PaSSearchMixin:
 
     @property
     def search_forward(self) -> Callable:
-        return trace_fn(self.trace_mode)
+        return trace_fn(self.settings.trace_mode)
 
     def _init_pas_weights(self):
         """After the model's own init: trained weights, then baselines."""
         logger = MMLogger.get_current_instance()
-        if self.pretrained:
-            load_architecture_weights(self.weights_target, self.pretrained)
-        if self.transfer is not None:
-            path = self.transfer['width_spec']
+        settings = self.settings
+        if settings.pretrained:
+            load_architecture_weights(self.weights_target,
+                                      settings.pretrained)
+        if settings.transfer is not None:
+            path = settings.transfer['width_spec']
             result = transfer_widths(
                 self.space, load_width_spec(path),
-                channels=self.transfer.get('channels', 'l1'),
-                prefix_map=self.transfer.get('prefix_map'),
+                channels=settings.transfer.get('channels', 'l1'),
+                prefix_map=settings.transfer.get('prefix_map'),
                 source=f'width spec {path}')
             logger.info(
                 f"PaS transfer from {path}: {len(result['applied'])} groups "
                 f"set, {len(result['untouched'])} kept full; MACs ratio "
                 f"{result['ratio']:.4f} of the search scope, gates frozen")
-        elif self.criterion != 'pas':
-            ratio = prune_by_criterion(self.space, self.criterion,
-                                       self.budget['target_ratio'])
-            logger.info(f'PaS baseline {self.criterion}: pruned to MACs '
+        elif settings.criterion != 'pas':
+            ratio = prune_by_criterion(self.space, settings.criterion,
+                                       settings.target_ratio)
+            logger.info(f'PaS baseline {settings.criterion}: pruned to MACs '
                         f'ratio {ratio:.4f}, gates frozen')
 
+    # ------------------------------------------------------ the loss
     def budget_losses(self) -> Dict[str, torch.Tensor]:
         """loss_budget (0 once the gates are frozen, so the log does not
         keep showing the last search value) and the MACs ratio."""
@@ -171,14 +136,24 @@ class PaSSearchMixin:
         if self.space.frozen:
             out['loss_budget'] = torch.zeros_like(out['macs_ratio'])
             return out
-        weight = self.budget['weight'] if self.gate_optimizer is None \
-            else self.gate_optimizer.weight
+        weight = self.settings.budget['weight'] \
+            if self.gate_optimizer is None else self.gate_optimizer.weight
         out['loss_budget'] = self.space.budget_loss(
-            self.budget['target_ratio'], weight, self.budget['mode'],
+            self.settings.target_ratio, weight, self.settings.budget['mode'],
             macs=macs)
         return out
 
-    def gate_parameters(self):
+    # ------------------------------------------------------ the search
+    @property
+    def search_finished(self) -> bool:
+        """The gates are frozen (or the model already exported)."""
+        return self.compact_spec is not None or self.space.frozen
+
+    def freeze_search(self) -> None:
+        """Freeze the gates as they are (resuming past the search)."""
+        self.space.freeze()
+
+    def gate_parameters(self) -> List[torch.Tensor]:
         """The gate latents still searched (not frozen)."""
         if self.compact_spec is not None:
             return []
@@ -190,16 +165,111 @@ class PaSSearchMixin:
         ``total_steps`` optimizer steps (``GateOptimizer`` arguments in
         ``gate_cfg``); the budget loss then uses its adaptive weight."""
         self.gate_optimizer = GateOptimizer(
-            self.space, self.budget['target_ratio'], total_steps,
-            weight=self.budget['weight'], mode=self.budget['mode'],
-            **gate_cfg)
+            self.space, self.settings.target_ratio, total_steps,
+            weight=self.settings.budget['weight'],
+            mode=self.settings.budget['mode'], **gate_cfg)
         return self.gate_optimizer
 
-    def widths(self):
-        if self.compact_spec is not None:
-            return {n: g['kept'] for n, g in self.compact_spec['groups'].items()}
-        return self.space.widths()
+    def search_state(self) -> dict:
+        """``dict(macs_ratio, widths)`` of the gates as they are now."""
+        return dict(macs_ratio=self.space.macs_ratio(),
+                    widths=self.space.widths())
 
+    def end_search(self, out_dir: Optional[str] = None, *,
+                   searched: bool = True, project: bool = True,
+                   tolerance: float = 0.01, max_gap: float = 0.05,
+                   strict: bool = False, export_now: bool = False) -> dict:
+        """Freeze the gates, move the cut onto the budget, check that all
+        ranks agree, write the width spec and (``export_now``) slice the
+        model to it.
+
+        Args:
+            out_dir (str, optional): where rank 0 writes
+                ``width_spec.json``. Default: None (not written).
+            searched (bool): False when the widths were set without a
+                search (criteria, transfer): no projection, no checks.
+                Default: True.
+            project (bool): shift every latent by one scalar until the
+                MACs ratio is within ``tolerance`` of the target.
+                Default: True.
+            tolerance (float): relative tolerance of the projection.
+                Default: 0.01.
+            max_gap (float): warn when the search itself ended more than
+                this far (relative) from the target. Default: 0.05.
+            strict (bool): raise ``BudgetError`` instead of warning.
+                Default: False.
+            export_now (bool): slice the model in place afterwards.
+                Default: False.
+
+        Returns:
+            dict: the width spec.
+        """
+        logger = MMLogger.get_current_instance()
+        space, target = self.space, self.settings.target_ratio
+        space.freeze()
+        record = {}
+        if searched:
+            space.apply_floor()
+            before = space.macs_ratio()
+            logger.info(f'PaS: the search itself ended at MACs ratio '
+                        f'{before:.4f} (target {target})')
+            self._check_search_gap(before, max_gap, strict)
+            shift = space.project_to_budget(
+                target, tolerance, hinge=self.settings.hinge) \
+                if project else 0.0
+            if shift:
+                logger.info(f'PaS: MACs ratio {before:.4f} -> '
+                            f'{space.macs_ratio():.4f} by shifting every '
+                            f'latent by {shift:+.4f} (budget projection)')
+            record = dict(target_ratio=target, search_end_ratio=before,
+                          projection_shift=shift)
+            self._check_ranks_agree()
+        spec = make_width_spec(space, {n: g.kept_indices()
+                                       for n, g in space.gates.items()})
+        spec.update(record)
+        if out_dir is not None and get_rank() == 0:
+            path = osp.join(out_dir, 'width_spec.json')
+            save_width_spec(spec, path)
+            logger.info(f'PaS: width spec written to {path}')
+        if export_now:
+            self.export_inplace()
+        return spec
+
+    def _check_search_gap(self, ratio, max_gap, strict):
+        target = self.settings.target_ratio
+        gap = (ratio - target) / target
+        if abs(gap) <= max_gap or (self.settings.hinge and gap <= 0):
+            return
+        msg = (f'PaS: the search ended at MACs ratio {ratio:.4f}, '
+               f'{100 * gap:+.1f} % off the target {target}: the widths now '
+               'come from the end-of-search projection (one shift of every '
+               'latent), not from the search. Search longer '
+               '(search_epochs / search_iters) or give the gates more room '
+               '(gate_optimizer=dict(lr=...)).')
+        if strict:
+            raise BudgetError(msg + ' (strict_search=True)')
+        MMLogger.get_current_instance().warning(msg)
+
+    def _check_ranks_agree(self):
+        """Every rank must end the search with the same masks (DDP keeps
+        the latents in sync; a divergence would export different nets)."""
+        keep = {n: g.kept_indices().tolist()
+                for n, g in self.space.gates.items()}
+        digest = hashlib.sha1(json.dumps(keep, sort_keys=True).encode()
+                              ).hexdigest()[:16]
+        logger = MMLogger.get_current_instance()
+        world = get_world_size()
+        if world == 1:
+            logger.info(f'PaS: mask digest {digest}')
+            return
+        digests = all_gather_object(digest)
+        if len(set(digests)) != 1:
+            raise RuntimeError(f'PaS: ranks disagree on the searched masks '
+                               f'(digests {digests})')
+        logger.info(f'PaS: masks identical on all {world} ranks (digest '
+                    f'{digest})')
+
+    # ------------------------------------------------------ export
     def export_inplace(self) -> dict:
         """Slice the searched module to its widths now (after the search),
         so the fine-tune trains the compact, cheaper network. Parameters
@@ -225,29 +295,8 @@ class PaSSearchMixin:
                          forward_fn=self.search_forward)
         self.compact_spec = spec
 
-    # ------------------------------------------------ export to plain cfg
-    PAS_KEYS: Sequence[str] = ()
-
     @classmethod
     def plain_model_cfg(cls, model_cfg: dict):
         """(plain architecture config, path of the searched sub-module or
         None for the whole model) for ``tools/export.py``."""
         return dict(model_cfg['architecture']), None
-
-
-def encode_extra_state(spec: Optional[dict]) -> torch.Tensor:
-    """The width spec as a uint8 tensor of JSON (empty: none). A tensor, not
-    a dict: under DDP mmengine's Runner broadcasts every state_dict entry
-    as a tensor (Runner._init_model_weights), and it loads with
-    torch.load(weights_only=True)."""
-    if spec is None:
-        return torch.zeros(0, dtype=torch.uint8)
-    return torch.frombuffer(bytearray(json.dumps(spec).encode()),
-                            dtype=torch.uint8).clone()
-
-
-def decode_extra_state(state) -> Optional[dict]:
-    if isinstance(state, torch.Tensor):
-        return json.loads(bytes(state.tolist()).decode()) if state.numel() \
-            else None
-    return (state or {}).get('compact_width_spec')  # older checkpoints

@@ -8,12 +8,8 @@ parameters (the generator optimizer trains them, the discriminator's never
 sees them) and the budget loss joins the generator loss in
 ``_get_gen_loss``. Nothing else of mmagic's training step changes.
 """
-from typing import Optional, Sequence
-
 from ..algorithms.pas_search_mixin import PaSSearchMixin
-
-PAS_ARGS = ('budget', 'input_shape', 'exclude', 'min_channels', 'round_to',
-            'min_ratio', 'pretrained', 'criterion', 'transfer')
+from ..algorithms.pas_settings import PaSSettings
 
 
 class PaSTranslationMixin(PaSSearchMixin):
@@ -21,30 +17,26 @@ class PaSTranslationMixin(PaSSearchMixin):
     Pix2Pix)``. Takes the mmagic model's own arguments plus the PaS ones.
 
     Args:
-        budget: ``dict(target_ratio, weight, mode)`` on the MACs of all
-            generators together (CycleGAN: both directions).
-        input_shape: (1, C, H, W) of one generator input for the trace.
-        exclude / min_channels / round_to / min_ratio / criterion /
-        transfer /
-        pretrained: as for ``PaSAlgorithm``; ``pretrained`` is a trained
-            checkpoint of the plain mmagic model (generators and
-            discriminators).
+        *args: the mmagic model's positional arguments.
+        **kwargs: the mmagic model's keyword arguments, plus the PaS
+            arguments of :class:`PaSSettings`. Here ``budget`` is on the
+            MACs of all generators together (CycleGAN: both directions),
+            ``input_shape`` (default (1, 3, 256, 256)) is one generator
+            input, ``trace_mode`` is always ``'each'`` (every generator),
+            and ``pretrained`` is a trained checkpoint of the plain mmagic
+            model (generators and discriminators).
     """
     PLAIN_TYPE: str = ''
 
-    def __init__(self, *args, budget: Optional[dict] = None,
-                 input_shape: Sequence[int] = (1, 3, 256, 256),
-                 exclude: Sequence[str] = (), min_channels: int = 1,
-                 round_to: int = 1, min_ratio: float = 0.1,
-                 pretrained: Optional[str] = None,
-                 criterion: str = 'pas', transfer: Optional[dict] = None,
-                 **kwargs):
+    def __init__(self, *args, **kwargs):
+        if 'trace_mode' in kwargs:
+            raise TypeError(f'{type(self).__name__} traces every generator; '
+                            'it takes no trace_mode')
+        settings = PaSSettings.from_kwargs(
+            type(self).__name__, kwargs, strict=False,
+            input_shape=(1, 3, 256, 256), trace_mode='each')
         super().__init__(*args, **kwargs)
-        self._init_search(
-            self.generators, budget=budget, input_shape=input_shape,
-            trace_mode='each', exclude=exclude, min_channels=min_channels,
-            round_to=round_to, min_ratio=min_ratio, pretrained=pretrained,
-            criterion=criterion, transfer=transfer)
+        self._init_search(self.generators, settings)
 
     @property
     def weights_target(self):
@@ -66,6 +58,7 @@ class PaSTranslationMixin(PaSSearchMixin):
 
     @classmethod
     def plain_model_cfg(cls, model_cfg: dict):
-        arch = {k: v for k, v in model_cfg.items() if k not in PAS_ARGS}
+        arch = {k: v for k, v in model_cfg.items()
+                if k not in PaSSettings.names()}
         arch['type'] = cls.PLAIN_TYPE
         return arch, 'generators'

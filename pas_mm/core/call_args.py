@@ -1,0 +1,25 @@
+"""Reading the arguments of an intercepted torch call."""
+import torch
+from torch import nn
+
+
+def arg(args, kwargs, pos, key):
+    """Argument ``key`` of a call, given by keyword or at position ``pos``."""
+    if key in kwargs:
+        return kwargs[key]
+    return args[pos] if len(args) > pos else None
+
+
+def flatten_tensors(obj):
+    """Every tensor inside nested lists, tuples, dicts and mm data samples."""
+    if isinstance(obj, torch.Tensor):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from flatten_tensors(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from flatten_tensors(v)
+    elif hasattr(obj, '__dict__') and not isinstance(obj, nn.Module) and \
+            type(obj).__module__.startswith('mm'):
+        yield from flatten_tensors(vars(obj))  # mm data samples

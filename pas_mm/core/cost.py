@@ -1,0 +1,116 @@
+"""Every MACs rule of pas-mm, in one place.
+
+The counting follows ``mmengine.analysis``'s FlopAnalyzer defaults (one
+multiply-add is one "flop"), so the MACs of a traced scope match what
+``tools/analysis/get_flops.py`` reports for it:
+
+- conv: ``kernel * c_in / groups * c_out`` per output position; a
+  transposed conv per *input* position; a depth-wise conv
+  ``kernel * c`` per output position;
+- linear: ``c_in * c_out`` per output row;
+- batch norm (eval): 1 per element, 2 with affine params; instance, group
+  and layer norm: 4 per element, 5 with affine params;
+- nearest / bilinear upsampling: 1 / 4 per output element; adaptive
+  average pooling: 1 per input element; other parameter-free ops: free.
+
+The tracer asks this module for each call's *geometry* (positions per
+sample); ``graph_macs`` sums the costs for given kept channel counts, which
+may be differentiable tensors.
+"""
+import fnmatch
+import math
+from typing import Callable, Optional
+
+import torch
+import torch.nn.functional as F
+
+from .call_args import arg
+from .graph import ChannelGraph, LayerCall, LayerKind, Layout
+
+_UPSAMPLE_OPS = ('interpolate', 'upsample', 'upsample_nearest',
+                 'upsample_bilinear')
+
+
+def conv_positions(x: torch.Tensor, out: torch.Tensor,
+                   transposed: bool) -> int:
+    """Positions per sample a conv is costed at."""
+    return math.prod((x if transposed else out).shape[2:])
+
+
+def linear_positions(out: torch.Tensor, batch: int) -> int:
+    """Rows per sample a linear layer is costed at (tokens, positions)."""
+    return out.numel() // (out.shape[-1] * batch)
+
+
+def norm_cost(func, args, kwargs, x: torch.Tensor, out: torch.Tensor,
+              channel_dim: int, batch: int) -> int:
+    """Per-sample cost of a norm per channel."""
+    positions = out.numel() // (x.shape[channel_dim] * batch) if \
+        x.dim() > channel_dim else 1
+    if func is F.batch_norm:
+        factor = 2 if arg(args, kwargs, 3, 'weight') is not None else 1
+    else:
+        pos = 3 if func is F.instance_norm else 2  # group / layer norm: 2
+        factor = 5 if arg(args, kwargs, pos, 'weight') is not None else 4
+    return positions * factor
+
+
+def free_op_cost(name: str, args, kwargs, x: torch.Tensor,
+                 res: torch.Tensor, channel_dim: int,
+                 batch: int) -> Optional[int]:
+    """Per-sample, per-channel cost of a channel-wise parameter-free op, or
+    None when mmengine charges nothing for it."""
+    if name in _UPSAMPLE_OPS:
+        mode = arg(args, kwargs, 3, 'mode') or 'nearest'
+        if name == 'upsample_bilinear':
+            mode = 'bilinear'
+        if mode not in ('nearest', 'bilinear') or res.dim() != 4:
+            return None
+        per_out = res.numel() // (res.shape[channel_dim] * batch)
+        return per_out * (4 if mode == 'bilinear' else 1)
+    if name == 'adaptive_avg_pool2d':
+        return x.numel() // (x.shape[channel_dim] * batch)
+    return None
+
+
+def layer_macs(call: LayerCall, c_in, c_out):
+    """MACs per sample of one layer call with ``c_in`` / ``c_out`` kept
+    channels (numbers or tensors)."""
+    if call.kind in (LayerKind.NORM, LayerKind.DIAG):
+        return 0.  # costed once per call as a free op
+    if call.kind is LayerKind.DWCONV:
+        return call.kernel * c_in * call.positions
+    return call.kernel * c_in / call.groups * c_out * call.positions
+
+
+def graph_macs(graph: ChannelGraph, kept: Callable[[Layout], object],
+               fold=()) -> torch.Tensor:
+    """Per-sample MACs of a traced scope.
+
+    Args:
+        graph (ChannelGraph): the trace.
+        kept (callable): layout -> number of kept channels (a number or a
+            differentiable tensor).
+        fold (Sequence[str]): fnmatch patterns of layers that
+            reparameterisation folds into others; they are not costed.
+            Default: ().
+    """
+    def folded(name):
+        return any(fnmatch.fnmatchcase(name, p) for p in fold)
+
+    total = 0.
+    for name, calls in graph.calls.items():
+        if folded(name):
+            continue
+        for call in calls:
+            if call.kind in (LayerKind.NORM, LayerKind.DIAG):
+                continue
+            total = total + layer_macs(call, kept(call.in_layout),
+                                       kept(call.out_layout))
+    for free in graph.free_calls:
+        if free.owner is not None and folded(free.owner):
+            continue
+        total = total + kept(free.layout) * free.cost_per_channel
+    if not isinstance(total, torch.Tensor):
+        total = torch.tensor(float(total))
+    return total

@@ -1,0 +1,163 @@
+"""PaSSettings: every PaS argument of a searched model, validated once."""
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Optional, Sequence, Tuple
+
+from pas_mm.core import BudgetError, CriterionError, TransferError
+from pas_mm.core.criteria import CRITERIA
+from pas_mm.core.space import check_target_ratio
+from pas_mm.core.width_spec import load_width_spec
+
+BUDGET_KEYS = ('target_ratio', 'weight', 'mode', 'target_from')
+TRANSFER_KEYS = ('width_spec', 'channels', 'prefix_map')
+
+
+@dataclass
+class PaSSettings:
+    """The PaS arguments shared by ``PaSAlgorithm`` and the PaS GANs.
+
+    Args:
+        budget (dict, optional): ``dict(target_ratio=0.5, weight=1.0,
+            mode='two-sided')``: loss_budget = weight * (MACs/full_MACs -
+            target_ratio)^2 (``'hinge'`` only punishes excess). Or
+            ``target_from=PATH``: a width spec exported from the same search
+            space, whose MACs ratio becomes the target (comparisons at equal
+            MACs). Default: None (the defaults above).
+        input_shape (Sequence[int]): (N, C, H, W) of the example input used
+            for tracing and for the MACs count. Default: (1, 3, 224, 224).
+        trace_mode (str): how the searched module is run for the trace:
+            ``'tensor'`` calls ``module(x, mode='tensor')``, ``'each'``
+            runs every module of a ModuleDict, any other string names a
+            method, e.g. ``'extract_feat'`` for detectors.
+            Default: 'tensor'.
+        search_scope (Sequence[str], optional): module-name prefixes to
+            search, e.g. ``['backbone', 'neck']``; None searches everything
+            traced. Default: None.
+        exclude (Sequence[str]): module-name prefixes never pruned.
+            Default: ().
+        decouple (Sequence[str]): fnmatch patterns of identity-branch BNs
+            (RepVGG) whose in and out widths may differ. Default: ().
+        fold (Sequence[str]): fnmatch patterns of layers that
+            reparameterisation merges away; not costed, so MACs are the
+            deployed model's. Default: ().
+        min_channels (int): every group keeps at least this many channels.
+            Default: 1.
+        round_to (int): every group keeps a multiple of this many channels.
+            Default: 1.
+        min_ratio (float): the collapse floor: every group keeps at least
+            this fraction of its channels, during the search and after the
+            end-of-search projection. Default: 0.1.
+        pretrained (str, optional): checkpoint of the trained plain model
+            (PaS starts from a trained net). Default: None.
+        criterion (str): ``'pas'`` searches; ``'uniform'``, ``'bn_gamma'``
+            or ``'l1'`` prune the trained net once by that baseline
+            criterion to the same MACs target (gates frozen from the
+            start). Default: 'pas'.
+        transfer (dict, optional): take the widths of a spec searched on
+            another model/task instead of searching: ``dict(width_spec=PATH,
+            channels='l1', prefix_map=None)`` (see
+            ``pas_mm.core.transfer_widths``). Default: None.
+    """
+    budget: Optional[dict] = None
+    input_shape: Tuple[int, ...] = (1, 3, 224, 224)
+    trace_mode: str = 'tensor'
+    search_scope: Optional[Sequence[str]] = None
+    exclude: Sequence[str] = ()
+    decouple: Sequence[str] = ()
+    fold: Sequence[str] = ()
+    min_channels: int = 1
+    round_to: int = 1
+    min_ratio: float = 0.1
+    pretrained: Optional[str] = None
+    criterion: str = 'pas'
+    transfer: Optional[dict] = None
+    # filled by validation: the widths of budget.target_from, if any
+    target_groups: Optional[dict] = field(default=None, repr=False)
+
+    @classmethod
+    def names(cls) -> Tuple[str, ...]:
+        """The argument names (what a PaS model takes besides its own)."""
+        return tuple(f.name for f in dataclasses.fields(cls)
+                     if f.name != 'target_groups')
+
+    @classmethod
+    def from_kwargs(cls, owner: str, kwargs: dict, strict: bool = True,
+                    **defaults) -> 'PaSSettings':
+        """Pop the PaS arguments out of ``kwargs`` and validate them.
+
+        Args:
+            owner (str): the model's name, for the error message.
+            kwargs (dict): keyword arguments; the PaS ones are removed.
+            strict (bool): refuse keys left over (the model takes no
+                others). Default: True.
+            **defaults: values that replace the dataclass defaults.
+        """
+        values = dict(defaults)
+        values.update({k: kwargs.pop(k) for k in cls.names() if k in kwargs})
+        if strict and kwargs:
+            raise TypeError(f'{owner} got unknown arguments {sorted(kwargs)};'
+                            f' PaS arguments are {list(cls.names())}')
+        return cls(**values)
+
+    def __post_init__(self):
+        self.budget = _checked_budget(self.budget)
+        if self.budget.get('target_from'):
+            self.target_groups = self.budget.pop('target_groups')
+        self.input_shape = tuple(int(s) for s in self.input_shape)
+        if len(self.input_shape) < 2:
+            raise BudgetError(f'input_shape must be (N, C, ...), got '
+                              f'{self.input_shape}')
+        self.exclude, self.decouple, self.fold = (
+            tuple(self.exclude), tuple(self.decouple), tuple(self.fold))
+        if self.min_channels < 1 or self.round_to < 1:
+            raise BudgetError(f'min_channels and round_to must be >= 1, got '
+                              f'{self.min_channels} and {self.round_to}')
+        if not 0 <= self.min_ratio < 1:
+            raise BudgetError(f'min_ratio must be in [0, 1), got '
+                              f'{self.min_ratio!r}')
+        if self.criterion != 'pas' and self.criterion not in CRITERIA:
+            raise CriterionError(f'criterion must be pas or one of '
+                                 f'{CRITERIA}, got {self.criterion!r}')
+        if self.transfer is not None:
+            if not isinstance(self.transfer, dict) or \
+                    set(self.transfer) - set(TRANSFER_KEYS) or \
+                    'width_spec' not in self.transfer:
+                keys = sorted(self.transfer) if isinstance(
+                    self.transfer, dict) else self.transfer
+                raise TransferError(
+                    'transfer needs dict(width_spec=PATH, channels=..., '
+                    f'prefix_map=...), got {keys}')
+            if self.criterion != 'pas':
+                raise TransferError('use either transfer or criterion, not '
+                                    'both')
+
+    @property
+    def target_ratio(self) -> float:
+        return self.budget['target_ratio']
+
+    @property
+    def hinge(self) -> bool:
+        return self.budget['mode'] == 'hinge'
+
+
+def _checked_budget(budget: Optional[dict]) -> dict:
+    budget = {**dict(target_ratio=0.5, weight=1.0, mode='two-sided'),
+              **(budget or {})}
+    unknown = set(budget) - set(BUDGET_KEYS)
+    if unknown:
+        raise BudgetError(f'unknown budget keys {sorted(unknown)}; '
+                          'use target_ratio or target_from, weight, mode')
+    if budget.get('target_from'):
+        spec = load_width_spec(budget['target_from'])
+        ratio = spec.get('macs', {}).get('ratio')
+        if not isinstance(ratio, (int, float)):
+            raise BudgetError(f"budget.target_from {budget['target_from']}: "
+                              'the width spec records no MACs ratio')
+        budget['target_ratio'] = float(ratio)
+        budget['target_groups'] = {n: g['channels']
+                                   for n, g in spec['groups'].items()}
+    check_target_ratio(budget['target_ratio'])
+    if budget['mode'] not in ('two-sided', 'hinge'):
+        raise BudgetError(f"budget.mode must be 'two-sided' or 'hinge', "
+                          f"got {budget['mode']!r}")
+    return budget
