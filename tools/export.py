@@ -12,12 +12,11 @@ import copy
 import json
 import os
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _common import (die, load_config, pas_errors_as_one_line,  # noqa: E402
-                     setup_env)
-from train import _DictAction  # noqa: E402
+from mmengine.config import DictAction
+
+from pas_mm.apis import die, load_config, pas_errors_as_one_line, setup_env
+from pas_mm.core.io import atomic_torch_save, atomic_write_text
 
 
 def parse_args(argv=None):
@@ -31,16 +30,9 @@ def parse_args(argv=None):
                         help='round every width up to a multiple of N '
                         '(hardware-friendly; re-opens the best channels, '
                         'so MACs rise a little); default: the config\'s')
-    parser.add_argument('--cfg-options', nargs='+', action=_DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         default={}, help='override config settings')
     return parser.parse_args(argv)
-
-
-def atomic_torch_save(obj, path):
-    import torch
-
-    from pas_mm.core.io import atomic_write
-    atomic_write(path, lambda tmp: torch.save(obj, tmp))
 
 
 def compact_config(cfg, model, reparam):
@@ -82,7 +74,6 @@ def main(argv=None):
 
     from pas_mm.core import export, reparameterize
     from pas_mm.core.export import max_rel_diff
-    from pas_mm.core.width_spec import atomic_write_text
     from pas_mm.models.utils import trace_inputs
 
     init_default_scope(cfg.get('default_scope', 'mmengine'))

@@ -23,17 +23,17 @@ ARCHS=${*:-resnet repvgg}
 [ -f data/demo/VERSION ] || "$PY" tools/data/prepare_demo.py --out data/demo
 for ARCH in $ARCHS; do
   case $ARCH in
-    resnet) BASE=configs/classification/resnet/resnet18-w16_demo.py
-            PAS=configs/classification/resnet/pas_resnet18-w16_demo.py
+    resnet) BASE=configs/classification/resnet/resnet18-w16_1xb64_demo-cls.py
+            PAS=configs/classification/resnet/pas_resnet18-w16_1xb64_demo-cls_flops-0.5x.py
             BASE_CKPT=epoch_12.pth; PAS_CKPT=epoch_9.pth ;;
-    repvgg) BASE=configs/classification/repvgg/repvgg-tiny_demo.py
-            PAS=configs/classification/repvgg/pas_repvgg-tiny_demo.py
+    repvgg) BASE=configs/classification/repvgg/repvgg-tiny_1xb64_demo-cls.py
+            PAS=configs/classification/repvgg/pas_repvgg-tiny_1xb64_demo-cls_flops-0.5x.py
             BASE_CKPT=epoch_12.pth; PAS_CKPT=epoch_9.pth ;;
-    mask-rcnn) BASE=configs/instance_segmentation/mask_rcnn/mask-rcnn_r50_fpn_demo.py
-            PAS=configs/instance_segmentation/mask_rcnn/pas_mask-rcnn_r50_fpn_demo.py
+    mask-rcnn) BASE=configs/instance_segmentation/mask_rcnn/mask-rcnn_r50_fpn_1xb4_demo-coco.py
+            PAS=configs/instance_segmentation/mask_rcnn/pas_mask-rcnn_r50_fpn_1xb4_demo-coco_flops-0.5x.py
             BASE_CKPT=epoch_4.pth; PAS_CKPT=epoch_3.pth ;;
-    pix2pix) BASE=configs/image_translation/pix2pix/pix2pix_unet-w32_demo.py
-            PAS=configs/image_translation/pix2pix/pas_pix2pix_unet-w32_demo.py
+    pix2pix) BASE=configs/image_translation/pix2pix/pix2pix_unet-w32_1xb4_demo-edges2photo.py
+            PAS=configs/image_translation/pix2pix/pas_pix2pix_unet-w32_1xb4_demo-edges2photo_flops-0.25x.py
             BASE_CKPT=iter_480.pth; PAS_CKPT=iter_480.pth ;;
     *) echo "run_demo.sh: unknown arch '$ARCH' (resnet, repvgg, mask-rcnn or pix2pix)" >&2; exit 2 ;;
   esac

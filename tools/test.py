@@ -5,12 +5,11 @@
 import argparse
 import os
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _common import (die, load_config, pas_errors_as_one_line,  # noqa: E402
-                     setup_env, skip_unloadable_inception_metrics)
-from train import _DictAction  # noqa: E402
+from mmengine.config import DictAction
+
+from pas_mm.apis import die, load_config, pas_errors_as_one_line, setup_env
+from pas_mm.apis.cli import skip_unloadable_inception_metrics
 
 
 def parse_args(argv=None):
@@ -33,7 +32,7 @@ def parse_args(argv=None):
         help='load a checkpoint whose keys do not match the model (by '
         'default that is an error: it is usually another model\'s)')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=_DictAction, default={},
+        '--cfg-options', nargs='+', action=DictAction, default={},
         help='override config settings, key=value')
     parser.add_argument(
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -69,7 +68,7 @@ def main(argv=None):
     args = parse_args(argv)
     setup_env()
     cfg = load_config(args.config, args.cfg_options,
-                      loaders=('test_dataloader', ))
+                      loaders=('test_dataloader', ), launcher=args.launcher)
     setup_env(cfg)
     skip_unloadable_inception_metrics(cfg)
     if not osp.isfile(args.checkpoint):
@@ -137,7 +136,7 @@ def _metrics_collector():
 def write_metrics(metrics, path, config, checkpoint):
     import json
 
-    from pas_mm.core.width_spec import atomic_write_text
+    from pas_mm.core.io import atomic_write_text
     plain = {k: float(v) if hasattr(v, '__float__') else v
              for k, v in metrics.items()}
     atomic_write_text(path, json.dumps(

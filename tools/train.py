@@ -8,11 +8,11 @@ One entry point for all three tasks: the config's ``default_scope``
 import argparse
 import os
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _common import (die, load_config, pas_errors_as_one_line,  # noqa: E402
-                     setup_env, skip_unloadable_inception_metrics)
+from mmengine.config import DictAction
+
+from pas_mm.apis import die, load_config, pas_errors_as_one_line, setup_env
+from pas_mm.apis.cli import skip_unloadable_inception_metrics
 
 
 def parse_args(argv=None):
@@ -32,7 +32,7 @@ def parse_args(argv=None):
         '--auto-scale-lr', action='store_true',
         help='scale the lr by the actual batch size / base_batch_size')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=_DictAction, default={},
+        '--cfg-options', nargs='+', action=DictAction, default={},
         help='override config settings, key=value (e.g. '
         'train_cfg.max_epochs=2 model.backbone.depth=18)')
     parser.add_argument(
@@ -43,15 +43,6 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
-
-
-class _DictAction(argparse.Action):
-    """Defer to mmengine's DictAction without importing it at parse time."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        from mmengine.config import DictAction
-        DictAction(self.option_strings, self.dest)(
-            parser, namespace, values, option_string)
 
 
 def merge_args(cfg, args):
@@ -107,7 +98,7 @@ def _check_resume_checkpoint(cfg, resume):
 def main(argv=None):
     args = parse_args(argv)
     setup_env()
-    cfg = load_config(args.config, args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options, launcher=args.launcher)
     setup_env(cfg)
     skip_unloadable_inception_metrics(cfg)
     cfg = merge_args(cfg, args)

@@ -22,20 +22,21 @@
 # PaS schedule intends, and faster than fine-tuning the gated one (the
 # configs' default; tests/test_engine/test_pas_pipeline.py covers both).
 EXPORT_AFTER_SEARCH = 'custom_hooks.0.export_after_search=True'
+CLS = 'configs/classification/resnet/'
 tasks = [
     dict(
         name='classification',
         family='resnet18-w16',
         baseline=dict(
-            config='configs/classification/resnet/resnet18-w16_demo.py',
+            config=f'{CLS}resnet18-w16_1xb64_demo-cls.py',
             final='epoch_12.pth'),
-        methods=dict(
-            pas='configs/classification/resnet/pas_resnet18-w16_demo.py',
-            uniform='configs/classification/resnet/'
-            'uniform_resnet18-w16_demo.py',
-            bn_gamma='configs/classification/resnet/'
-            'bn-gamma_resnet18-w16_demo.py',
-            l1='configs/classification/resnet/l1_resnet18-w16_demo.py'),
+        methods={
+            'pas': f'{CLS}pas_resnet18-w16_1xb64_demo-cls_flops-0.5x.py',
+            'uniform':
+            f'{CLS}uniform_resnet18-w16_1xb64_demo-cls_flops-0.5x.py',
+            'bn-gamma':
+            f'{CLS}bn-gamma_resnet18-w16_1xb64_demo-cls_flops-0.5x.py',
+            'l1': f'{CLS}l1_resnet18-w16_1xb64_demo-cls_flops-0.5x.py'},
         train_options=[EXPORT_AFTER_SEARCH],
         budgets=[0.5],
         final='epoch_9.pth',
@@ -45,10 +46,10 @@ tasks = [
         name='classification-r50',
         family='resnet50',
         baseline=dict(
-            config='configs/classification/resnet/resnet50_demo.py',
+            config='configs/classification/resnet/resnet50_1xb64_demo-cls.py',
             final='epoch_8.pth'),
         methods=dict(
-            pas='configs/classification/resnet/pas_resnet50_demo.py'),
+            pas='configs/classification/resnet/pas_resnet50_1xb64_demo-cls_flops-0.5x.py'),
         train_options=[EXPORT_AFTER_SEARCH],
         budgets=[0.5],
         final='epoch_6.pth',
@@ -61,14 +62,14 @@ tasks = [
         # 2 CPU cores (tools/run_demo.sh mask-rcnn trains on all of them)
         baseline=dict(
             config='configs/instance_segmentation/mask_rcnn/'
-            'mask-rcnn_r50_fpn_demo.py',
+            'mask-rcnn_r50_fpn_1xb4_demo-coco.py',
             final='epoch_4.pth',
             train_options=['train_dataloader.dataset.indices=96']),
         methods=dict(
             pas='configs/instance_segmentation/mask_rcnn/'
-            'pas_mask-rcnn_r50_fpn_demo.py',
+            'pas_mask-rcnn_r50_fpn_1xb4_demo-coco_flops-0.5x.py',
             transfer='configs/instance_segmentation/mask_rcnn/'
-            'mask-rcnn_r50-cls-widths_fpn_demo.py'),
+            'transfer_mask-rcnn_r50_fpn_1xb4_demo-coco.py'),
         transfer_from='classification-r50/pas@0.5',
         # the search epoch has 24 iterations here (60 in tools/run_demo.sh);
         # the gate rule's lr follows the search length by itself
@@ -86,11 +87,11 @@ tasks = [
         family='unet',
         baseline=dict(
             config='configs/image_translation/pix2pix/'
-            'pix2pix_unet-w32_demo.py',
+            'pix2pix_unet-w32_1xb4_demo-edges2photo.py',
             final='iter_480.pth'),
         methods=dict(
             pas='configs/image_translation/pix2pix/'
-            'pas_pix2pix_unet-w32_demo.py'),
+            'pas_pix2pix_unet-w32_1xb4_demo-edges2photo_flops-0.25x.py'),
         train_options=[EXPORT_AFTER_SEARCH],
         budgets=[0.25],
         final='iter_480.pth',

@@ -22,7 +22,7 @@ tasks = [
             '.pth',
             final=None),
         methods=dict(pas='configs/classification/resnet/'
-                     'pas_resnet50_8xb64_in1k-2.0g.py'),
+                     'pas_resnet50_8xb64_in1k_flops-2.0G.py'),
         budgets=[0.4866],  # 2.0 of 4.11 GMACs
         final='epoch_47.pth',
         metrics=['accuracy/top1', 'accuracy/top5'],
@@ -37,9 +37,9 @@ tasks = [
             final=None),
         methods=dict(
             pas='configs/instance_segmentation/mask_rcnn/'
-            'pas_mask-rcnn_r50_fpn_1x_coco-0.5.py',
+            'pas_mask-rcnn_r50_fpn_8xb2-1x_coco_flops-0.5x.py',
             transfer='configs/instance_segmentation/mask_rcnn/'
-            'mask-rcnn_r50-in1k-pas-widths_fpn_1x_coco.py'),
+            'transfer_mask-rcnn_r50_fpn_8xb2-1x_coco.py'),
         transfer_from='imagenet-resnet50/pas@0.4866',
         # 'transfer': a second detection search at the MACs ratio the
         # transferred widths reach (equal-MACs comparison)
@@ -57,8 +57,8 @@ tasks = [
             '1x1_80k_facades_20210902_170442-c0958d50.pth',
             final=None),
         methods=dict(pas='configs/image_translation/pix2pix/'
-                     'pas_pix2pix_vanilla-unet-bn_1xb1-80kiters_facades-'
-                     '0.25.py'),
+                     'pas_pix2pix_vanilla-unet-bn_1xb4-80kiters_facades'
+                     '_flops-0.25x.py'),
         budgets=[0.25, 0.1],
         final='iter_80000.pth',
         metrics=['FID-Full/fid', 'IS-Full/is'],
@@ -73,8 +73,8 @@ tasks = [
             '1x1_266800_horse2zebra_convert-bgr_20210902_170004-a32c733a.pth',
             final=None),
         methods=dict(pas='configs/image_translation/cyclegan/'
-                     'pas_cyclegan_lsgan-resnet-in_1xb1-270kiters_horse2zebra-'
-                     '0.25.py'),
+                     'pas_cyclegan_lsgan-resnet-in_1xb4-270kiters_horse2zebra'
+                     '_flops-0.25x.py'),
         budgets=[0.25, 0.1],
         final='iter_120000.pth',
         metrics=['FID-horse-to-zebra/fid', 'FID-zebra-to-horse/fid'],

@@ -6,7 +6,7 @@ onto the MACs target. Export, MACs and fine-tuning are then identical to
 PaS, so the comparison is fair.
 
 - ``uniform``: every group keeps the same fraction of its channels.
-- ``bn_gamma``: network slimming, |gamma| of the BatchNorms that read the
+- ``bn-gamma``: network slimming, |gamma| of the BatchNorms that read the
   group, ranked globally.
 - ``l1``: L1 norm of each channel's producer filters (Li et al.), divided by
   the group's largest so that one global cut keeps the strongest filters of
@@ -21,7 +21,14 @@ from .errors import CriterionError
 from .graph import LayerKind
 from .space import SearchSpace
 
-CRITERIA = ('uniform', 'bn_gamma', 'l1')
+CRITERIA = ('uniform', 'bn-gamma', 'l1')
+# spellings accepted for a criterion (configs name files ``bn-gamma_...``)
+_ALIASES = {'bn_gamma': 'bn-gamma'}
+
+
+def canonical_criterion(method: str) -> str:
+    """The name in ``CRITERIA`` that ``method`` spells (or ``method``)."""
+    return _ALIASES.get(method, method)
 
 
 def _group_slices(space: SearchSpace, layout):
@@ -69,6 +76,7 @@ def _filter_l1(module, call):
 
 def channel_scores(space: SearchSpace, method: str) -> Dict[str, torch.Tensor]:
     """Per-group channel scores in [0, 1] (higher: kept first)."""
+    method = canonical_criterion(method)
     if method not in CRITERIA:
         raise CriterionError(f'unknown pruning criterion {method!r}; choose '
                           f'from {CRITERIA} (or PaS search)')
@@ -76,8 +84,9 @@ def channel_scores(space: SearchSpace, method: str) -> Dict[str, torch.Tensor]:
                for n, g in space.gates.items()}
     if method == 'uniform':
         return uniform
-    if method == 'bn_gamma':
-        scores, found = _accumulate(space, (LayerKind.NORM, LayerKind.DIAG), _bn_gamma)
+    if method == 'bn-gamma':
+        scores, found = _accumulate(space, (LayerKind.NORM, LayerKind.DIAG),
+                                    _bn_gamma)
         top = max((float(s.max()) for n, s in scores.items() if found[n]),
                   default=1.0) or 1.0
         scores = {n: s / top for n, s in scores.items()}

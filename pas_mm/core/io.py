@@ -40,3 +40,9 @@ def atomic_write_text(path: str, text: str) -> None:
             f.flush()
             os.fsync(f.fileno())
     atomic_write(path, write)
+
+
+def atomic_torch_save(obj, path: str) -> None:
+    """``torch.save`` through ``atomic_write``."""
+    import torch
+    atomic_write(str(path), lambda tmp: torch.save(obj, tmp))

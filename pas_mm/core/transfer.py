@@ -10,13 +10,13 @@ Which channels to keep is a separate choice. The spec's ``indices`` only
 mean something when both models share the same trained weights; after
 fine-tuning on another task they do not, so by default the kept count of
 each group is filled with the target's own highest-scoring channels under
-a criterion (``l1`` filter norms or ``bn_gamma``).
+a criterion (``l1`` filter norms or ``bn-gamma``).
 """
 from typing import Dict, Optional
 
 import torch
 
-from .criteria import CRITERIA, channel_scores
+from .criteria import CRITERIA, canonical_criterion, channel_scores
 from .errors import TransferError, WidthSpecError
 from .space import SearchSpace
 from .width_spec import validate_width_spec
@@ -31,7 +31,7 @@ def transfer_widths(space: SearchSpace, spec: dict, channels: str = 'l1',
 
     Args:
         channels: ``'indices'`` keeps the spec's own channel indices;
-            ``'l1'``, ``'bn_gamma'`` or ``'uniform'`` keep the spec's count
+            ``'l1'``, ``'bn-gamma'`` or ``'uniform'`` keep the spec's count
             of the target's best channels under that criterion.
         prefix_map: renames spec groups, ``{'backbone.': 'backbone.'}``
             style (first matching prefix wins).
@@ -40,6 +40,7 @@ def transfer_widths(space: SearchSpace, spec: dict, channels: str = 'l1',
         ``dict(applied=[...], untouched=[...], ratio=MACs ratio)``.
     """
     validate_width_spec(spec, source)
+    channels = canonical_criterion(channels)
     if channels not in CHANNEL_CHOICES:
         raise TransferError(f'transfer channels must be one of '
                             f'{CHANNEL_CHOICES}, got {channels!r}')

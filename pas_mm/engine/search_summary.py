@@ -6,7 +6,7 @@ import os.path as osp
 
 import numpy as np
 
-from pas_mm.core.width_spec import atomic_write_text
+from pas_mm.core.io import atomic_write_text
 from pas_mm.core.width_summary import (per_stage, spec_layer_widths, stage_of,
                                        summary_lines)
 

@@ -9,7 +9,7 @@ from _helpers import rel_diff
 from pas_mm.core import export
 
 
-@pytest.mark.parametrize('method', ['uniform', 'bn_gamma', 'l1'])
+@pytest.mark.parametrize('method', ['uniform', 'bn-gamma', 'l1'])
 def test_criterion_hits_budget_and_exports_exactly(method):
     torch.manual_seed(0)
     model = resnet18().eval()

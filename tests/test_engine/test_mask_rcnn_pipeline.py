@@ -14,8 +14,8 @@ import torch
 
 from conftest import DEMO, run_tool
 
-BASE = 'configs/instance_segmentation/mask_rcnn/mask-rcnn_r50_fpn_demo.py'
-PAS = 'configs/instance_segmentation/mask_rcnn/pas_mask-rcnn_r50_fpn_demo.py'
+BASE = 'configs/instance_segmentation/mask_rcnn/mask-rcnn_r50_fpn_1xb4_demo-coco.py'
+PAS = 'configs/instance_segmentation/mask_rcnn/pas_mask-rcnn_r50_fpn_1xb4_demo-coco_flops-0.5x.py'
 SHORT = ['train_dataloader.dataset.indices=120', 'train_cfg.max_epochs=2',
          'train_cfg.val_interval=2']
 

@@ -138,7 +138,8 @@ def test_export_after_search_fine_tunes_the_compact_model(cls_baseline,
 
 @pytest.mark.parametrize('method', ['uniform', 'bn-gamma', 'l1'])
 def test_baseline_criteria_configs(method, cls_baseline, tmp_path):
-    config = f'configs/classification/resnet/{method}_resnet18-w16_demo.py'
+    config = (f'configs/classification/resnet/{method}_resnet18-w16_1xb64_'
+              'demo-cls_flops-0.5x.py')
     proc = run_tool('tools/train.py', config, '--work-dir', tmp_path,
                     '--cfg-options', f'model.pretrained={cls_baseline}',
                     'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
@@ -164,8 +165,8 @@ def test_baseline_criteria_configs(method, cls_baseline, tmp_path):
 def test_repvgg_demo_search_export_reparameterise(tmp_path):
     """RepVGG: per-layer widths through identity branches, exported and
     merged into single 3x3 convs with the same outputs and top-1."""
-    base_cfg = 'configs/classification/repvgg/repvgg-tiny_demo.py'
-    pas_cfg = 'configs/classification/repvgg/pas_repvgg-tiny_demo.py'
+    base_cfg = 'configs/classification/repvgg/repvgg-tiny_1xb64_demo-cls.py'
+    pas_cfg = 'configs/classification/repvgg/pas_repvgg-tiny_1xb64_demo-cls_flops-0.5x.py'
     run_tool('tools/train.py', base_cfg, '--work-dir', tmp_path / 'base')
     run_tool('tools/train.py', pas_cfg, '--work-dir', tmp_path / 'pas',
              '--cfg-options',

@@ -90,8 +90,8 @@ def config_of(path):
 
 
 @pytest.mark.parametrize('config, extra', [
-    (DET + 'pas_mask-rcnn_r50_fpn_1x_coco-0.5.py', []),
-    (DET + 'mask-rcnn_r50-in1k-pas-widths_fpn_1x_coco.py', ['transfer']),
+    (DET + 'pas_mask-rcnn_r50_fpn_8xb2-1x_coco_flops-0.5x.py', []),
+    (DET + 'transfer_mask-rcnn_r50_fpn_8xb2-1x_coco.py', ['transfer']),
 ])
 def test_coco_configs(config, extra, fake_coco, r50_cls_spec, tmp_path):
     cfg = config_of(config)
@@ -118,14 +118,14 @@ def test_coco_configs(config, extra, fake_coco, r50_cls_spec, tmp_path):
 
 
 @pytest.mark.parametrize('config, layout', [
-    (GAN + 'pix2pix/pas_pix2pix_vanilla-unet-bn_1xb1-80kiters_facades-0.25.py',
+    (GAN + 'pix2pix/pas_pix2pix_vanilla-unet-bn_1xb4-80kiters_facades_flops-0.25x.py',
      'paired'),
-    (GAN + 'pix2pix/pas_pix2pix_vanilla-unet-bn_1xb1-80kiters_facades-0.1.py',
+    (GAN + 'pix2pix/pas_pix2pix_vanilla-unet-bn_1xb4-80kiters_facades_flops-0.1x.py',
      'paired'),
-    (GAN + 'pix2pix/pas_pix2pix_vanilla-unet-bn_wo-jitter-flip-1xb4-190kiters'
-     '_edges2shoes-0.25.py', 'paired'),
-    (GAN + 'cyclegan/pas_cyclegan_lsgan-resnet-in_1xb1-270kiters_horse2zebra'
-     '-0.25.py', 'unpaired'),
+    (GAN + 'pix2pix/pas_pix2pix_vanilla-unet-bn-wo-jitter-flip_1xb4-190kiters'
+     '_edges2shoes_flops-0.25x.py', 'paired'),
+    (GAN + 'cyclegan/pas_cyclegan_lsgan-resnet-in_1xb4-270kiters_horse2zebra'
+     '_flops-0.25x.py', 'unpaired'),
 ])
 def test_translation_configs(config, layout, fake_translation, tmp_path):
     cfg = config_of(config)

@@ -16,8 +16,8 @@ import torch
 
 from conftest import DEMO, run_tool
 
-BASE = 'configs/image_translation/pix2pix/pix2pix_unet-w32_demo.py'
-PAS = 'configs/image_translation/pix2pix/pas_pix2pix_unet-w32_demo.py'
+BASE = 'configs/image_translation/pix2pix/pix2pix_unet-w32_1xb4_demo-edges2photo.py'
+PAS = 'configs/image_translation/pix2pix/pas_pix2pix_unet-w32_1xb4_demo-edges2photo_flops-0.25x.py'
 
 
 @pytest.fixture(scope='module')

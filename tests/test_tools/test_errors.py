@@ -1,7 +1,7 @@
 """Bad input to the tools: one clear line that names it, no traceback."""
 from conftest import run_tool
 
-CLS = 'configs/classification/resnet/resnet18-w16_demo.py'
+CLS = 'configs/classification/resnet/resnet18-w16_1xb64_demo-cls.py'
 
 
 def one_line_error(proc):
@@ -46,7 +46,7 @@ def test_show_dir_unsupported_for_mmagic(tmp_path):
     ckpt.write_bytes(b'')
     line = one_line_error(run_tool(
         'tools/test.py', 'configs/image_translation/pix2pix/'
-        'pix2pix_unet-w32_demo.py', ckpt, '--show-dir', 'vis', check=False))
+        'pix2pix_unet-w32_1xb4_demo-edges2photo.py', ckpt, '--show-dir', 'vis', check=False))
     assert '--show-dir is supported for mmpretrain and mmdet' in line
 
 

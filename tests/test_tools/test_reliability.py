@@ -99,10 +99,7 @@ class _Unpicklable:
 
 
 def test_export_writes_are_atomic(tmp_path, monkeypatch):
-    sys.path.insert(0, osp.join(REPO, 'tools'))
-    from export import atomic_torch_save
-
-    from pas_mm.core.width_spec import atomic_write_text
+    from pas_mm.core.io import atomic_torch_save, atomic_write_text
     target = tmp_path / 'compact.pth'
     atomic_torch_save({'ok': torch.ones(3)}, target)
     before = target.read_bytes()
@@ -136,7 +133,7 @@ def test_empty_dataset_one_line(tmp_path):
             (tmp_path / split / cls).mkdir(parents=True)
     line = one_line_error(run_tool(
         'tools/train.py', 'configs/classification/resnet/'
-        'resnet18-w16_demo.py', '--work-dir', tmp_path / 'w',
+        'resnet18-w16_1xb64_demo-cls.py', '--work-dir', tmp_path / 'w',
         '--cfg-options', f'train_dataloader.dataset.data_root={tmp_path}',
         f'val_dataloader.dataset.data_root={tmp_path}', check=False))
     assert 'empty dataset: no files under' in line and str(tmp_path) in line
@@ -148,7 +145,7 @@ def test_empty_coco_annotations_one_line(tmp_path):
                                    categories=[])))
     line = one_line_error(run_tool(
         'tools/train.py', 'configs/instance_segmentation/mask_rcnn/'
-        'mask-rcnn_r50_fpn_demo.py', '--work-dir', tmp_path / 'w',
+        'mask-rcnn_r50_fpn_1xb4_demo-coco.py', '--work-dir', tmp_path / 'w',
         '--cfg-options', f'train_dataloader.dataset.ann_file={ann}',
         check=False))
     assert 'lists no images' in line and 'empty.json' in line
@@ -162,7 +159,7 @@ def test_foreign_width_spec_one_line(tmp_path):
     (tmp_path / 'width_spec.json').write_text(json.dumps(spec))
     cfg = tmp_path / 'config.py'
     cfg.write_text(
-        "_base_ = ['%s/configs/classification/resnet/resnet18-w16_demo.py']\n"
+        "_base_ = ['%s/configs/classification/resnet/resnet18-w16_1xb64_demo-cls.py']\n"
         "custom_imports = dict(imports=['pas_mm'])\n"
         "arch = _base_.model\n"
         "model = dict(_delete_=True, type='pas_mm.PaSCompact',\n"

@@ -14,15 +14,15 @@ REDUCED = '''
 tasks = [
     dict(name='classification', family='resnet18-w16',
          baseline=dict(
-             config='configs/classification/resnet/resnet18-w16_demo.py',
+             config='configs/classification/resnet/resnet18-w16_1xb64_demo-cls.py',
              final='epoch_2.pth',
              train_options=['train_cfg.max_epochs=2',
                             'train_cfg.val_interval=2',
                             'default_hooks.checkpoint.interval=2']),
          methods=dict(
-             pas='configs/classification/resnet/pas_resnet18-w16_demo.py',
+             pas='configs/classification/resnet/pas_resnet18-w16_1xb64_demo-cls_flops-0.5x.py',
              uniform='configs/classification/resnet/'
-             'uniform_resnet18-w16_demo.py'),
+             'uniform_resnet18-w16_1xb64_demo-cls_flops-0.5x.py'),
          train_options=['train_cfg.max_epochs=2', 'train_cfg.val_interval=2',
                         'custom_hooks.0.search_epochs=1',
                         'default_hooks.checkpoint.interval=2',
@@ -33,13 +33,13 @@ tasks = [
     dict(name='image_translation', family='unet',
          baseline=dict(
              config='configs/image_translation/pix2pix/'
-             'pix2pix_unet-w32_demo.py',
+             'pix2pix_unet-w32_1xb4_demo-edges2photo.py',
              final='iter_40.pth',
              train_options=['train_cfg.max_iters=40',
                             'train_cfg.val_interval=40',
                             'default_hooks.checkpoint.interval=40']),
          methods=dict(pas='configs/image_translation/pix2pix/'
-                      'pas_pix2pix_unet-w32_demo.py'),
+                      'pas_pix2pix_unet-w32_1xb4_demo-edges2photo_flops-0.25x.py'),
          train_options=['train_cfg.max_iters=40', 'train_cfg.val_interval=40',
                         'custom_hooks.0.search_iters=20',
                         'default_hooks.checkpoint.interval=40',
@@ -94,7 +94,7 @@ def test_cluster_commands(suite_run):
     lines = out.strip().splitlines()
     assert len(lines) == 23
     assert lines[0].startswith('bash tools/dist_train.sh configs/'
-                               'classification/resnet/resnet18-w16_demo.py 8')
+                               'classification/resnet/resnet18-w16_1xb64_demo-cls.py 8')
     assert any('tools/export.py' in ln for ln in lines)
     assert not osp.exists(work / 'x')  # nothing was run
 
@@ -166,11 +166,11 @@ def test_real_suite_emits_cluster_commands(tmp_path):
     assert len(train) == 8
     assert all(ln.startswith('GPUS=8 bash tools/slurm_train.sh gpu ')
                for ln in train)
-    assert any('mask-rcnn_r50-in1k-pas-widths' in ln and
+    assert any('transfer_mask-rcnn_r50_fpn_8xb2-1x_coco' in ln and
                'imagenet-resnet50/pas@0.4866/compact/width_spec.json' in ln
                for ln in train)
     # the transfer runs before the equal-MACs search that reads its spec
-    transfer = next(i for i, ln in enumerate(train) if 'in1k-pas-widths' in ln)
+    transfer = next(i for i, ln in enumerate(train) if 'transfer_mask-rcnn' in ln)
     equal = [i for i, ln in enumerate(train) if
              'model.budget.target_from=' in ln and
              'coco-mask-rcnn/transfer/compact/width_spec.json' in ln]
@@ -189,7 +189,7 @@ def test_failed_step_in_shared_process_is_named(tmp_path, demo_data):
     suite = tmp_path / 'broken_suite.py'
     suite.write_text(
         "tasks = [dict(name='cls', family='resnet18-w16', baseline=dict(\n"
-        "    config='configs/classification/resnet/resnet18-w16_demo.py',\n"
+        "    config='configs/classification/resnet/resnet18-w16_1xb64_demo-cls.py',\n"
         f"    checkpoint='{tmp_path}/missing.pth', final='x'),\n"
         "    methods=dict(), budgets=[0.5], final='x',\n"
         "    metrics=['accuracy/top1'], shape=(32, 32))]\n")

@@ -19,10 +19,9 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _model_io import DEFAULT_SHAPES, inference_fn, load_model  # noqa: E402
-from benchmark_latency import measure  # noqa: E402
-from get_flops import count  # noqa: E402
+from pas_mm.apis.measure import count_macs as count
+from pas_mm.apis.measure import measure
+from pas_mm.apis.model_runner import DEFAULT_SHAPES, inference_fn, load_model
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

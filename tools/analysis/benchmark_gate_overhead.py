@@ -8,7 +8,6 @@ warm-up so that machine noise hits both alike; the medians are compared.
 Prints one table; nothing is asserted (speed is not a test).
 """
 import argparse
-import os.path as osp
 import statistics
 import time
 
@@ -22,16 +21,13 @@ ARCHS = {
 
 
 def build_pair(arch, size):
-    from mmengine.config import Config
     from mmengine.registry import MODELS, init_default_scope
 
-    import pas_mm  # noqa: F401
+    from pas_mm.apis import load_config
     from pas_mm.models import PaSAlgorithm
     package, rel = ARCHS[arch]
     init_default_scope(package)
-    mod = __import__(package)
-    cfg = Config.fromfile(osp.join(osp.dirname(mod.__file__), '.mim',
-                                   'configs', rel)).model
+    cfg = load_config(f'{package}::{rel}', loaders=()).model
     torch.manual_seed(0)
     plain = MODELS.build(cfg)
     gated = PaSAlgorithm(architecture=cfg, input_shape=(1, 3, size, size),

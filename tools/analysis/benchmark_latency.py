@@ -14,14 +14,11 @@ so compare ratios from one run.
 import argparse
 import json
 import os.path as osp
-import statistics
-import sys
-import time
 
 import torch
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _model_io import DEFAULT_SHAPES, inference_fn, load_model  # noqa: E402
+from pas_mm.apis.measure import benchmark
+from pas_mm.apis.model_runner import DEFAULT_SHAPES, load_model
 
 
 def parse_args(argv=None):
@@ -38,41 +35,6 @@ def parse_args(argv=None):
                         help='torch CPU threads (default: torch decides)')
     parser.add_argument('--json', default=None)
     return parser.parse_args(argv)
-
-
-def measure(run, warmup, iters, cuda=False):
-    """Median seconds of ``run()`` after ``warmup`` untimed calls."""
-    def sync():
-        if cuda:
-            torch.cuda.synchronize()
-
-    with torch.no_grad():
-        for _ in range(warmup):
-            run()
-        times = []
-        for _ in range(iters):
-            sync()
-            t = time.perf_counter()
-            run()
-            sync()
-            times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
-def benchmark(model, scope, shape, batch_sizes, warmup, iters, device):
-    if device == 'cuda':
-        if not torch.cuda.is_available():
-            raise SystemExit('pas-mm: error: --device cuda but CUDA is not '
-                             'available')
-        model = model.cuda()
-    rows = []
-    for batch in batch_sizes:
-        run = inference_fn(model, scope, shape, batch, device)
-        sec = measure(run, warmup, iters, cuda=device == 'cuda')
-        rows.append(dict(batch=batch, ms_per_batch=sec * 1e3,
-                         ms_per_image=sec * 1e3 / batch,
-                         images_per_s=batch / sec))
-    return rows
 
 
 def main(argv=None):
@@ -94,7 +56,7 @@ def main(argv=None):
                   scope=scope, device=args.device, shape=list(shape),
                   threads=torch.get_num_threads(), rows=rows)
     if args.json:
-        from pas_mm.core.width_spec import atomic_write_text
+        from pas_mm.core.io import atomic_write_text
         atomic_write_text(args.json, json.dumps(result, indent=1))
     return result
 

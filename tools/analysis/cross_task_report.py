@@ -22,8 +22,7 @@ import os.path as osp
 import re
 import sys
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _report_data import collect_runs, per_stage, spearman  # noqa: E402
+from pas_mm.apis.report_data import collect_runs, per_stage, spearman
 
 
 def parse_args(argv=None):

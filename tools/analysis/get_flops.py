@@ -13,13 +13,9 @@ figures (atomically) for reports.
 import argparse
 import json
 import os.path as osp
-import sys
 
-import torch
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _model_io import (config_input_size, flops_inputs,  # noqa: E402
-                       human_count, load_model)
+from pas_mm.apis.measure import count_macs, human_count
+from pas_mm.apis.model_runner import config_input_size, load_model
 
 
 def parse_args(argv=None):
@@ -38,33 +34,6 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def count(model, scope, shape, modules=None) -> dict:
-    from mmengine.analysis import FlopAnalyzer, parameter_count
-    module, inputs = flops_inputs(model, scope, shape)
-    analyzer = FlopAnalyzer(module, inputs)
-    analyzer.unsupported_ops_warnings(False)
-    analyzer.uncalled_modules_warnings(False)
-    with torch.no_grad():
-        by_module = analyzer.by_module()
-    params = parameter_count(model)
-    from pas_mm.core.space import GATES_ATTR
-    prefix = 'model.'
-    if modules is None:
-        modules = [n for n, _ in model.named_children()
-                   if n not in ('data_preprocessor', GATES_ATTR)]
-    parts = {}
-    for name in modules:
-        key = prefix + name
-        if key not in by_module:
-            raise SystemExit(f'pas-mm: error: no sub-module {name!r} in '
-                             f'{type(model).__name__}')
-        parts[name] = dict(macs=int(by_module[key]),
-                           params=int(params.get(name, 0)))
-    return dict(model=type(model).__name__, scope=scope,
-                input_shape=[1, 3, *shape], macs=int(by_module['']),
-                params=int(params['']), modules=parts)
-
-
 def main(argv=None):
     args = parse_args(argv)
     model, cfg, scope = load_model(args.config, args.checkpoint)
@@ -72,7 +41,7 @@ def main(argv=None):
         shape, source = tuple(args.shape), '--shape'
     else:
         shape, source = config_input_size(cfg, scope)
-    result = count(model, scope, shape, args.modules)
+    result = count_macs(model, scope, shape, args.modules)
     print(f'{result["model"]} at 1x3x{shape[0]}x{shape[1]} (input size '
           f'from {source}; {args.config}):')
     print(f'{"module":<24}{"MACs":>12}{"params":>12}')
@@ -82,7 +51,7 @@ def main(argv=None):
     print(f'{"total":<24}{human_count(result["macs"]):>12}'
           f'{human_count(result["params"]):>12}')
     if args.json:
-        from pas_mm.core.width_spec import atomic_write_text
+        from pas_mm.core.io import atomic_write_text
         atomic_write_text(args.json, json.dumps(result, indent=1))
     return result
 

@@ -49,7 +49,6 @@ def run_step(step, shared) -> bool:
     saved = _redirected(step['log'])
     ok = True
     try:
-        # each tool inserts its own directory into sys.path on import
         namespace = runpy.run_path(step['script'], run_name='pas_suite_step')
         namespace['main'](step['argv'])
     except SystemExit as e:

@@ -29,8 +29,9 @@ import sys
 import time
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(REPO, 'tools'))
-from _common import die, suite_runs  # noqa: E402
+
+from pas_mm.apis import die  # noqa: E402
+from pas_mm.apis.suite import suite_runs  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -74,6 +75,12 @@ def load_suite(path):
                                         0 < b <= 1):
                 die(f'suite {path}: task {t["name"]!r}: budget {b!r} is '
                     "neither a MACs ratio in (0, 1] nor 'transfer'")
+        seeds = t.get('seeds')
+        if seeds is not None and (not isinstance(seeds, (list, tuple)) or
+                                  not all(isinstance(x, int)
+                                          for x in seeds)):
+            die(f'suite {path}: task {t["name"]!r}: seeds must be a list '
+                f'of ints, got {seeds!r}')
         if 'transfer' in t['methods'] and '/' not in str(
                 t.get('transfer_from')):
             die(f'suite {path}: task {t["name"]!r} has a transfer method '
@@ -112,7 +119,7 @@ def plan(tasks, work, train_options):
              [py, 'tools/analysis/benchmark_latency.py', base['config'],
               '--shape', *shape, '--json', osp.join(bdir, 'latency.json')]),
         ]
-        for method, budget, tag in suite_runs(task):
+        for method, budget, tag, seed in suite_runs(task):
             config = task['methods'][method]
             rdir = osp.join(tdir, tag)
             opts = [f'model.pretrained={bckpt}']
@@ -126,6 +133,8 @@ def plan(tasks, work, train_options):
                     tdir, 'transfer', 'compact', 'width_spec.json'))
             else:
                 opts.append(f'model.budget.target_ratio={budget}')
+            if seed is not None:
+                opts.append(f'randomness.seed={seed}')
             ckpt = osp.join(rdir, task['final'])
             cdir = osp.join(rdir, 'compact')
             cfg_c = osp.join(cdir, 'config.py')
@@ -215,7 +224,7 @@ def main(argv=None):
         return
     start = time.time()
     os.makedirs(args.work_dir, exist_ok=True)
-    from pas_mm.core.width_spec import atomic_write_text
+    from pas_mm.core.io import atomic_write_text
     # every task of the suite, also under --only: the report reads them all
     # (runs that did not happen are listed as missing)
     atomic_write_text(osp.join(args.work_dir, 'suite.json'),

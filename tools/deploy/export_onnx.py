@@ -18,37 +18,11 @@ import os.path as osp
 import sys
 
 import torch
-from torch import nn
 
+from pas_mm.apis import die
+from pas_mm.apis.model_runner import (DEFAULT_SHAPES, DeployForward,
+                                      deploy_output_names, load_model)
 from pas_mm.core.io import atomic_write
-
-sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
-                            'analysis'))
-from _model_io import (DEFAULT_SHAPES, die, generators,  # noqa: E402
-                       load_model)
-
-
-class Exported(nn.Module):
-    def __init__(self, model, scope):
-        super().__init__()
-        self.model, self.scope = model, scope
-        if scope == 'mmagic':
-            self.net = generators(model)[model._default_domain]
-
-    def forward(self, x):
-        if self.scope == 'mmagic':
-            return self.net(x)
-        if self.scope == 'mmdet':
-            return tuple(self.model.extract_feat(x))
-        return self.model(x, mode='tensor')
-
-
-def output_names(scope, count):
-    """FPN levels for detectors ('fpn_0'...), else 'output' (numbered when
-    there are several)."""
-    if scope == 'mmdet':
-        return [f'fpn_{i}' for i in range(count)]
-    return ['output'] if count == 1 else [f'output_{i}' for i in range(count)]
 
 
 def parse_args(argv=None):
@@ -69,12 +43,12 @@ def main(argv=None):
     import onnxruntime as ort
     model, _, scope = load_model(args.config, args.checkpoint)
     shape = tuple(args.shape or DEFAULT_SHAPES[scope])
-    net = Exported(model, scope).eval()
+    net = DeployForward(model, scope).eval()
     x = torch.randn(1, 3, *shape, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         ref = net(x)
     refs = list(ref) if isinstance(ref, (tuple, list)) else [ref]
-    names = output_names(scope, len(refs))
+    names = deploy_output_names(scope, len(refs))
     result = {}
 
     def write(tmp):

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence, Tuple
 
 from pas_mm.core import BudgetError, CriterionError, TransferError
-from pas_mm.core.criteria import CRITERIA
+from pas_mm.core.criteria import CRITERIA, canonical_criterion
 from pas_mm.core.space import check_target_ratio
 from pas_mm.core.width_spec import load_width_spec
 
@@ -49,7 +49,7 @@ class PaSSettings:
             end-of-search projection. Default: 0.1.
         pretrained (str, optional): checkpoint of the trained plain model
             (PaS starts from a trained net). Default: None.
-        criterion (str): ``'pas'`` searches; ``'uniform'``, ``'bn_gamma'``
+        criterion (str): ``'pas'`` searches; ``'uniform'``, ``'bn-gamma'``
             or ``'l1'`` prune the trained net once by that baseline
             criterion to the same MACs target (gates frozen from the
             start). Default: 'pas'.
@@ -115,6 +115,7 @@ class PaSSettings:
         if not 0 <= self.min_ratio < 1:
             raise BudgetError(f'min_ratio must be in [0, 1), got '
                               f'{self.min_ratio!r}')
+        self.criterion = canonical_criterion(self.criterion)
         if self.criterion != 'pas' and self.criterion not in CRITERIA:
             raise CriterionError(f'criterion must be pas or one of '
                                  f'{CRITERIA}, got {self.criterion!r}')

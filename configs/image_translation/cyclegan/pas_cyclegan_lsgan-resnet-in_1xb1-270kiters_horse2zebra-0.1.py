@@ -1,4 +1,0 @@
-# As pas_cyclegan_lsgan-resnet-in_1xb1-270kiters_horse2zebra-0.25.py, at
-# 10 % of the generators' MACs (GAN Compression reached 4.7 %).
-_base_ = ['./pas_cyclegan_lsgan-resnet-in_1xb1-270kiters_horse2zebra-0.25.py']
-model = dict(budget=dict(target_ratio=0.1))

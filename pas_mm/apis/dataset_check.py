@@ -1,0 +1,91 @@
+"""Fail early, naming the folder, when a config's dataset is missing."""
+import json
+import os
+import os.path as osp
+
+from .cli import die
+
+ALL_LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def dataset_cfgs(cfg, loaders=ALL_LOADERS):
+    """(loader key, dataset config) of every dataset, wrappers unpacked."""
+    for key in loaders:
+        loader = cfg.get(key)
+        if not loader or not loader.get('dataset'):
+            continue
+        stack = [loader['dataset']]
+        while stack:
+            ds = stack.pop()
+            if isinstance(ds, (list, tuple)):
+                stack.extend(ds)
+                continue
+            if not isinstance(ds, dict):
+                continue
+            if 'dataset' in ds:  # RepeatDataset, ClassBalancedDataset, ...
+                stack.append(ds['dataset'])
+            if 'datasets' in ds:  # ConcatDataset
+                stack.extend(ds['datasets'])
+            yield key, ds
+
+
+def check_dataset_paths(cfg, cfg_path, loaders=ALL_LOADERS):
+    """Fail early, naming the folder, when a dataset path of one of the
+    ``loaders`` the tool uses does not exist."""
+    for key, ds in dataset_cfgs(cfg, loaders):
+        root = ds.get('data_root') or ''
+        if root and not is_remote(root) and not osp.isdir(root):
+            hint = '; run `python tools/data/prepare_demo.py`' if \
+                'demo' in root else ''
+            die(f'{key}: dataset folder not found: {root} (config '
+                f'{cfg_path}{hint})')
+        ann = ds.get('ann_file')
+        if ann:
+            full = osp.join(root, ann)
+            if not is_remote(full) and not osp.exists(full):
+                die(f'{key}: annotation file not found: {full} (config '
+                    f'{cfg_path})')
+            if not is_remote(full) and _coco_without_images(full):
+                die(f'{key}: empty dataset: annotation file {full} lists no '
+                    f'images (config {cfg_path})')
+        elif root and not is_remote(root) and not _has_files(root):
+            die(f'{key}: empty dataset: no files under {root} (config '
+                f'{cfg_path})')
+        prefix = ds.get('data_prefix')
+        prefixes = prefix.values() if isinstance(prefix, dict) else [prefix]
+        for p in prefixes:
+            if not p or not isinstance(p, str):
+                continue
+            full = osp.join(root, p)
+            if not is_remote(full) and not osp.exists(full):
+                die(f'{key}: dataset folder not found: {full} (config '
+                    f'{cfg_path})')
+            if not is_remote(full) and osp.isdir(full) and \
+                    not _has_files(full):
+                die(f'{key}: empty dataset: no files under {full} (config '
+                    f'{cfg_path})')
+
+
+def _has_files(folder: str) -> bool:
+    for _, _, files in os.walk(folder):
+        if files:
+            return True
+    return False
+
+
+def _coco_without_images(path: str) -> bool:
+    """A COCO-style json whose 'images' list is empty (small files only:
+    a real COCO annotation file is not parsed twice)."""
+    if not path.endswith('.json') or osp.getsize(path) > 64 * 2**20:
+        return False
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except ValueError:
+        die(f'annotation file {path} is not valid JSON')
+    return isinstance(data, dict) and data.get('images') == []
+
+
+def is_remote(path: str) -> bool:
+    """A URL (s3://, http://): not checked on disk."""
+    return '://' in str(path)

@@ -1,0 +1,88 @@
+"""Measuring a model: MACs and parameters (mmengine.analysis), latency."""
+import statistics
+import time
+
+import torch
+
+from pas_mm.core.space import GATES_ATTR
+from .cli import die
+from .model_runner import flops_inputs, inference_fn
+
+
+def human_count(n, unit=''):
+    """3 significant figures with a K/M/G prefix: tiny models stay
+    readable (17.7 M, not 0.0177 G)."""
+    for factor, prefix in ((1e9, 'G'), (1e6, 'M'), (1e3, 'K')):
+        if abs(n) >= factor:
+            return f'{n / factor:.3g} {prefix}{unit}'
+    return f'{n:.3g} {unit}'.rstrip()
+
+
+def count_macs(model, scope, shape, modules=None) -> dict:
+    """MACs and parameters by mmengine.analysis, in total and per module.
+
+    Args:
+        model (nn.Module): a model built by ``load_model``.
+        scope (str): its toolkit (mmpretrain, mmdet, mmagic).
+        shape (tuple): input (H, W).
+        modules (Sequence[str], optional): sub-modules reported separately
+            (default: the top-level children).
+    """
+    from mmengine.analysis import FlopAnalyzer, parameter_count
+    module, inputs = flops_inputs(model, scope, shape)
+    analyzer = FlopAnalyzer(module, inputs)
+    analyzer.unsupported_ops_warnings(False)
+    analyzer.uncalled_modules_warnings(False)
+    with torch.no_grad():
+        by_module = analyzer.by_module()
+    params = parameter_count(model)
+    prefix = 'model.'
+    if modules is None:
+        modules = [n for n, _ in model.named_children()
+                   if n not in ('data_preprocessor', GATES_ATTR)]
+    parts = {}
+    for name in modules:
+        key = prefix + name
+        if key not in by_module:
+            die(f'no sub-module {name!r} in {type(model).__name__}')
+        parts[name] = dict(macs=int(by_module[key]),
+                           params=int(params.get(name, 0)))
+    return dict(model=type(model).__name__, scope=scope,
+                input_shape=[1, 3, *shape], macs=int(by_module['']),
+                params=int(params['']), modules=parts)
+
+
+def measure(run, warmup, iters, cuda=False):
+    """Median seconds of ``run()`` after ``warmup`` untimed calls."""
+    def sync():
+        if cuda:
+            torch.cuda.synchronize()
+
+    with torch.no_grad():
+        for _ in range(warmup):
+            run()
+        times = []
+        for _ in range(iters):
+            sync()
+            t = time.perf_counter()
+            run()
+            sync()
+            times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def benchmark(model, scope, shape, batch_sizes, warmup, iters, device):
+    """Median latency per batch size: [dict(batch, ms_per_batch,
+    ms_per_image, images_per_s)]."""
+    if device == 'cuda':
+        if not torch.cuda.is_available():
+            die('--device cuda but CUDA is not available')
+        model = model.cuda()
+    rows = []
+    for batch in batch_sizes:
+        run = inference_fn(model, scope, shape, batch, device)
+        sec = measure(run, warmup, iters, cuda=device == 'cuda')
+        rows.append(dict(batch=batch, ms_per_batch=sec * 1e3,
+                         ms_per_image=sec * 1e3 / batch,
+                         images_per_s=batch / sec))
+    return rows

@@ -1,0 +1,185 @@
+"""The one adapter for "how to run this model": build a model from a config
+(+ checkpoint) and run it on a synthetic input the way its toolkit runs it,
+for MACs, latency and ONNX export.
+
+- mmpretrain: ``model(x, mode='tensor')`` on (N, 3, H, W);
+- mmdet: ``test_step`` (pre-processing, backbone, neck, RPN, RoI heads,
+  post-processing) for latency, ``forward(mode='tensor')`` for MACs, as
+  mmdet's get_flops does;
+- mmagic: every generator on (N, 3, H, W) (the network that translates).
+A PaS search config builds its unpruned architecture (say so in reports);
+the ``config.py`` written by tools/export.py builds the compact model.
+"""
+import json
+import os.path as osp
+
+import torch
+from torch import nn
+
+from pas_mm.core import PaSError
+from pas_mm.core.space import GATES_ATTR
+from .cli import die, setup_env
+from .config import load_config
+
+DEFAULT_SHAPES = {'mmpretrain': (224, 224), 'mmdet': (800, 1344),
+                  'mmagic': (256, 256)}
+
+
+def _pipeline_size(pipeline):
+    """(H, W) from the first resize / crop step of a data pipeline."""
+    for step in pipeline or []:
+        if not isinstance(step, dict):
+            continue
+        for key in ('crop_size', 'scale', 'size'):
+            value = step.get(key)
+            if isinstance(value, int):
+                return (value, value)
+            if isinstance(value, (list, tuple)) and len(value) == 2 and \
+                    all(isinstance(v, int) for v in value):
+                w, h = value  # mmcv / mmdet scales are (w, h)
+                return (h, w) if key == 'scale' else (value[0], value[1])
+    return None
+
+
+def config_input_size(cfg, scope):
+    """((H, W), where it came from): the PaS trace shape, the compact
+    model's width spec, the test then the train pipeline, else the
+    toolkit's default."""
+    model = cfg.get('model', {})
+    if model.get('input_shape'):
+        return tuple(model['input_shape'][-2:]), 'model.input_shape'
+    spec = model.get('width_spec')
+    if isinstance(spec, str) and osp.isfile(spec):
+        with open(spec) as f:
+            shapes = json.load(f).get('input_shapes')
+        if shapes:
+            return tuple(shapes[0][-2:]), 'the width spec'
+    for key in ('test_dataloader', 'train_dataloader'):
+        dataset = (cfg.get(key) or {}).get('dataset') or {}
+        size = _pipeline_size(dataset.get('pipeline'))
+        if size:
+            return size, f'{key} pipeline'
+    return DEFAULT_SHAPES[scope], f'the {scope} default'
+
+
+def load_model(config, checkpoint=None, cfg_options=None):
+    """Build ``config``'s model and load ``checkpoint`` (strict).
+
+    Args:
+        config (str): any config: plain, PaS search (its unpruned network)
+            or the ``config.py`` that tools/export.py writes.
+        checkpoint (str, optional): weights to load. Default: None.
+        cfg_options (dict, optional): overrides. Default: None.
+
+    Returns:
+        tuple: (model in eval mode, cfg, scope).
+    """
+    setup_env()
+    cfg = load_config(config, cfg_options, loaders=())
+    setup_env(cfg)
+    from mmengine.registry import MODELS, init_default_scope
+    from mmengine.runner import load_checkpoint
+    scope = cfg.get('default_scope', 'mmengine')
+    if scope not in DEFAULT_SHAPES:
+        die(f'{config}: default_scope {scope!r} is not one of '
+            f'{sorted(DEFAULT_SHAPES)}')
+    init_default_scope(scope)
+    model_cfg = cfg.model
+    if 'pretrained' in model_cfg:
+        model_cfg.pretrained = None  # weights come from --checkpoint
+    try:
+        model = MODELS.build(model_cfg)
+    except PaSError as e:
+        die(f'{type(e).__name__}: {e}')
+    from pas_mm.models import PaSSearchMixin
+    if isinstance(model, PaSSearchMixin):  # a search model: its plain net
+        model.space.remove()
+    if checkpoint:
+        if not osp.isfile(checkpoint):
+            die(f'checkpoint not found: {checkpoint}')
+        try:
+            load_checkpoint(model, checkpoint, map_location='cpu',
+                            strict=True, logger='silent')
+        except Exception as e:
+            die(f'cannot load checkpoint {checkpoint} into {config}: '
+                f'{type(e).__name__}: {str(e).strip()[:200]}')
+    return model.eval(), cfg, scope
+
+
+def generators(model):
+    gens = getattr(model, 'generators', None)
+    if gens is None:
+        die(f'{type(model).__name__} has no generators')
+    return {d: g for d, g in gens.items() if d != GATES_ATTR}
+
+
+def det_batch(batch, shape):
+    from mmdet.structures import DetDataSample
+    h, w = shape
+    meta = dict(img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w),
+                batch_input_shape=(h, w), scale_factor=(1.0, 1.0))
+    gen = torch.Generator().manual_seed(0)
+    return dict(
+        inputs=[torch.randint(0, 256, (3, h, w), generator=gen,
+                              dtype=torch.uint8) for _ in range(batch)],
+        data_samples=[DetDataSample(metainfo=meta) for _ in range(batch)])
+
+
+class TensorForward(nn.Module):
+    """The network as a module of one tensor input, for FlopAnalyzer."""
+
+    def __init__(self, model, scope, data_samples=None):
+        super().__init__()
+        self.model, self.scope, self.samples = model, scope, data_samples
+
+    def forward(self, x):
+        if self.scope == 'mmagic':
+            return [g(x) for g in generators(self.model).values()]
+        if self.scope == 'mmdet':
+            return self.model(x, self.samples, mode='tensor')
+        return self.model(x, mode='tensor')
+
+
+def flops_inputs(model, scope, shape):
+    """(module, example inputs) for mmengine.analysis."""
+    if scope == 'mmdet':
+        data = model.data_preprocessor(det_batch(1, shape), False)
+        return TensorForward(model, scope, data['data_samples']), \
+            (data['inputs'], )
+    return TensorForward(model, scope), (torch.randn(1, 3, *shape), )
+
+
+def inference_fn(model, scope, shape, batch, device='cpu'):
+    """A no-argument callable running one inference batch."""
+    if scope == 'mmdet':  # the data preprocessor moves it to the device
+        data = det_batch(batch, shape)
+        return lambda: model.test_step(data)
+    x = torch.randn(batch, 3, *shape, device=device)
+    module = TensorForward(model, scope)
+    return lambda: module(x)
+
+
+class DeployForward(nn.Module):
+    """The network as deployed (ONNX): classifier logits, detector FPN
+    levels, the default-domain generator."""
+
+    def __init__(self, model, scope):
+        super().__init__()
+        self.model, self.scope = model, scope
+        if scope == 'mmagic':
+            self.net = generators(model)[model._default_domain]
+
+    def forward(self, x):
+        if self.scope == 'mmagic':
+            return self.net(x)
+        if self.scope == 'mmdet':
+            return tuple(self.model.extract_feat(x))
+        return self.model(x, mode='tensor')
+
+
+def deploy_output_names(scope, count):
+    """FPN levels for detectors ('fpn_0'...), else 'output' (numbered when
+    there are several)."""
+    if scope == 'mmdet':
+        return [f'fpn_{i}' for i in range(count)]
+    return ['output'] if count == 1 else [f'output_{i}' for i in range(count)]

@@ -1,0 +1,84 @@
+"""Config names follow one scheme, and each says what its config does:
+
+    <algo>_<model>_<N>xb<M>[-<schedule>]_<data>[_flops-<budget>].py
+
+- ``algo``: ``pas`` (search), ``pas-subnet`` (train a searched net),
+  ``transfer`` (widths of another task), a baseline criterion
+  (``uniform``, ``bn-gamma``, ``l1``), or absent for a plain model;
+- ``N``x``b``M: processes x batch per process (the dataloader's batch);
+- ``flops-<r>x``: MACs target as a ratio of the search scope (equal to
+  ``model.budget.target_ratio``); ``flops-<v>G`` / ``M``: absolute MACs
+  of the searched net.
+"""
+import os.path as osp
+import re
+from glob import glob
+
+import pytest
+import yaml
+from mmengine.config import Config
+
+from pas_mm.core.criteria import CRITERIA
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TASKS = ('classification', 'instance_segmentation', 'image_translation')
+FOLDERS = sorted({osp.dirname(p) for t in TASKS for p in glob(
+    osp.join(REPO, 'configs', t, '*', '*.py'))})
+CONFIGS = sorted(p for f in FOLDERS for p in glob(osp.join(f, '*.py')))
+ALGOS = ('pas', 'pas-subnet', 'transfer') + CRITERIA
+NAME = re.compile(
+    r'^(?:(?P<algo>' + '|'.join(ALGOS) + r')_)?(?P<model>[A-Za-z0-9.-]+(?:_'
+    r'[A-Za-z0-9.-]+)*?)_(?P<n>\d+)xb(?P<m>\d+)(?:-(?P<sched>[a-z0-9-]+))?_'
+    r'(?P<data>[A-Za-z0-9-]+)(?:_flops-(?P<budget>\d+(?:\.\d+)?)'
+    r'(?P<unit>[xGM]))?\.py$')
+
+
+def _name(path):
+    match = NAME.match(osp.basename(path))
+    assert match, f'{osp.basename(path)} does not follow the naming scheme'
+    return match.groupdict()
+
+
+def test_there_are_configs_to_check():
+    assert len(CONFIGS) >= 30 and len(FOLDERS) == 8
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
+def test_name_says_what_the_config_does(path):
+    fields = _name(path)
+    cfg = Config.fromfile(path)
+    model = cfg.model
+    assert int(fields['m']) == cfg.train_dataloader.batch_size, \
+        'the xb field is the batch per process'
+    searched = 'budget' in model or 'criterion' in model or \
+        'transfer' in model
+    algo = fields['algo']
+    if algo is None:
+        assert not searched and fields['budget'] is None
+        return
+    if algo == 'pas-subnet':
+        assert 'PaSRepVGG' in str(model) and fields['unit'] in 'GM'
+        return
+    assert searched, f'{algo}_ config without PaS settings'
+    if algo == 'transfer':
+        assert model.get('transfer') and fields['budget'] is None
+        return
+    assert fields['budget'] is not None, 'a pruned config names its budget'
+    if algo in CRITERIA:
+        assert model.criterion == algo
+    if fields['unit'] == 'x':
+        assert model.budget.target_ratio == float(fields['budget'])
+
+
+@pytest.mark.parametrize('folder', FOLDERS, ids=osp.basename)
+def test_each_folder_has_readme_and_metafile(folder):
+    assert osp.isfile(osp.join(folder, 'README.md'))
+    with open(osp.join(folder, 'metafile.yml')) as f:
+        meta = yaml.safe_load(f)
+    listed = {m['Config'] for m in meta['Models']}
+    here = {osp.relpath(p, REPO) for p in glob(osp.join(folder, '*.py'))}
+    assert listed == here, 'metafile.yml lists every config of its folder'
+    for entry in meta['Models']:
+        assert entry['Name'] == osp.splitext(osp.basename(entry['Config']))[0]
+        assert entry['In Collection'] in {c['Name']
+                                          for c in meta['Collections']}
