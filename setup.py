@@ -1,5 +1,4 @@
 import os.path as osp
-
 from setuptools import find_packages, setup
 
 
@@ -22,13 +21,16 @@ def read_requirements(name):
 setup(
     name='pas-mm',
     version=read_version(),
-    description='Pruning-as-Search (PaS) channel-width search for OpenMMLab 2.x',
-    long_description=open('README.md').read() if osp.exists('README.md') else '',
+    description=('Pruning-as-Search (PaS) channel-width search for '
+                 'OpenMMLab 2.x'),
+    long_description=(open('README.md').read()
+                      if osp.exists('README.md') else ''),
     long_description_content_type='text/markdown',
     packages=find_packages(exclude=('configs', 'tools', 'tests', 'data')),
     python_requires='==3.11.*',
-    # mm* packages are installed by tools/install.sh (mmcv is built from source and
-    # mmagic needs --no-deps), so only the core runtime is declared here.
+    # mm* packages are installed by tools/install.sh (mmcv is built from
+    # source and mmagic needs --no-deps), so only the core runtime is
+    # declared here.
     install_requires=read_requirements('runtime.txt'),
     extras_require={
         'mim': read_requirements('mminstall.txt'),

@@ -1,4 +1,5 @@
-"""pas-mm registries: children of mmengine's root registries (scope ``pas_mm``).
+"""pas-mm registries: children of mmengine's root registries (scope
+``pas_mm``).
 
 Configs reach them through ``custom_imports = dict(imports=['pas_mm'])`` and
 ``type='pas_mm.X'`` (or ``default_scope='pas_mm'``). Only the kinds pas-mm

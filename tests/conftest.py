@@ -7,7 +7,8 @@ import pytest
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CLS = 'configs/classification/resnet/resnet18-w16_1xb64_demo-cls.py'
-PAS_CLS = 'configs/classification/resnet/pas_resnet18-w16_1xb64_demo-cls_flops-0.5x.py'
+PAS_CLS = ('configs/classification/resnet/'
+           'pas_resnet18-w16_1xb64_demo-cls_flops-0.5x.py')
 DEMO = osp.join(REPO, 'data', 'demo')
 
 # Runner checkpoints written by the tests are trusted (see pas_mm.compat).

@@ -3,9 +3,9 @@
     python tools/export.py CONFIG CHECKPOINT --out DIR [--no-reparam]
 
 Writes to DIR (each file atomically):
-    compact.pth       state_dict + meta; loads with torch.load(weights_only=True)
+    compact.pth       state_dict + meta (torch.load(weights_only=True))
     width_spec.json   the searched widths (pas_mm.core width spec)
-    config.py         builds the compact model (tools/test.py, init_detector, ...)
+    config.py         builds the compact model (tools/test.py, ...)
 """
 import argparse
 import copy
@@ -44,7 +44,8 @@ def compact_config(cfg, model, reparam):
     extra = {} if module_path is None else dict(search_module=module_path)
     out.model = dict(type='pas_mm.PaSCompact', arch_type=arch_type,
                      width_spec='{{ fileDirname }}/width_spec.json',
-                     reparameterize=reparam, trace_mode=model.settings.trace_mode,
+                     reparameterize=reparam,
+                     trace_mode=model.settings.trace_mode,
                      **extra, **arch)
     out.custom_hooks = [h for h in out.get('custom_hooks', [])
                         if 'PaSSearchHook' not in str(h.get('type'))]

@@ -86,9 +86,9 @@ def main(argv=None):
     if args.show_dir:
         enable_visualization(cfg, args.show_dir)
 
+    from mmengine.model import is_model_wrapper
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
-    from mmengine.model import is_model_wrapper
 
     from pas_mm.models.utils import check_checkpoint_keys, read_checkpoint
     with pas_errors_as_one_line():

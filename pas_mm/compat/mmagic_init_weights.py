@@ -22,7 +22,7 @@ _USERS = (
 
 
 def generation_init_weights(module, init_type='normal', init_gain=0.02):
-    """pix2pix/CycleGAN weight init (normal | xavier | kaiming | orthogonal)."""
+    """pix2pix/CycleGAN weight init (normal, xavier, kaiming, orthogonal)."""
     from mmengine.model.weight_init import (kaiming_init, normal_init,
                                             update_init_info, xavier_init)
     from torch.nn import init

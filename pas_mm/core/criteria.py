@@ -78,8 +78,8 @@ def channel_scores(space: SearchSpace, method: str) -> Dict[str, torch.Tensor]:
     """Per-group channel scores in [0, 1] (higher: kept first)."""
     method = canonical_criterion(method)
     if method not in CRITERIA:
-        raise CriterionError(f'unknown pruning criterion {method!r}; choose '
-                          f'from {CRITERIA} (or PaS search)')
+        raise CriterionError(f'unknown pruning criterion {method!r}; '
+                             f'choose from {CRITERIA} (or PaS search)')
     uniform = {n: 1.0 - (torch.arange(g.num_channels) + 0.5) / g.num_channels
                for n, g in space.gates.items()}
     if method == 'uniform':
@@ -92,7 +92,7 @@ def channel_scores(space: SearchSpace, method: str) -> Dict[str, torch.Tensor]:
         scores = {n: s / top for n, s in scores.items()}
     else:
         scores, found = _accumulate(space, (LayerKind.CONV, LayerKind.CONV_T,
-                                     LayerKind.LINEAR),
+                                            LayerKind.LINEAR),
                                     _filter_l1)
         scores = {n: s / (float(s.max()) or 1.0) for n, s in scores.items()}
     # a group without BN / producer weights falls back to uniform

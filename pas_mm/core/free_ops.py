@@ -147,7 +147,8 @@ class FreeOpRules:
             lays = [lay for lay in layouts if lay is not None]
             merged = lays[0]
             for lay in lays[1:]:
-                merged = merge_layouts(merged, lay, f'stack in {self.here()!r}')
+                merged = merge_layouts(merged, lay,
+                                       f'stack in {self.here()!r}')
             if len(lays) != len(tensors):
                 self.pin_all(lays, 'stack with untracked tensors')
             cdim = merged.dim + 1 if dim <= merged.dim else merged.dim
@@ -158,8 +159,9 @@ class FreeOpRules:
             segments = []
             for t, lay in zip(tensors, layouts):
                 if lay is None:  # e.g. a constant map: a pinned segment
-                    node = self.state.new_node(t.shape[dim], pinned='untracked '
-                                         f'cat input in {self.here()!r}')
+                    node = self.state.new_node(
+                        t.shape[dim],
+                        pinned=f'untracked cat input in {self.here()!r}')
                     segments.append((node, t.shape[dim]))
                 else:
                     segments.extend(lay.segments)

@@ -45,7 +45,7 @@ class ChannelNode:
         return root
 
     def leaves(self) -> List[Tuple['ChannelNode', int]]:
-        """[(leaf root, size)] that this node's channels consist of, in order."""
+        """[(leaf root, size)] this node's channels consist of, in order."""
         root = self.find()
         if not root.children:
             return [(root, root.size)]

@@ -200,7 +200,8 @@ class SearchSpace:
 
     # ------------------------------------------------------------ state
     def widths(self) -> Dict[str, int]:
-        return {n: int(g.kept_indices().numel()) for n, g in self.gates.items()}
+        return {n: int(g.kept_indices().numel())
+                for n, g in self.gates.items()}
 
     def freeze(self):
         for gate in self.gates.values():
@@ -268,7 +269,8 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
             (a floor against collapse; 0 disables it).
         round_to: export keeps a multiple of this many channels per group.
         scope: module-name prefixes to search (None: the whole model).
-        forward_fn: ``forward_fn(model, *inputs)`` instead of ``model(*inputs)``.
+        forward_fn: ``forward_fn(model, *inputs)`` instead of
+            ``model(*inputs)``.
         decouple: fnmatch patterns of identity-branch BatchNorms that map
             channel c to channel c without tying the kept sets (RepVGG).
         fold: fnmatch patterns of layers that reparameterisation folds into

@@ -1,12 +1,11 @@
 """Baseline criteria share the space, the budget cut and the exporter."""
 import pytest
 import torch
+from _helpers import rel_diff
 from torchvision.models import resnet18
 
 from pas_mm.core import (CriterionError, build_search_space, channel_scores,
-                         prune_by_criterion)
-from _helpers import rel_diff
-from pas_mm.core import export
+                         export, prune_by_criterion)
 
 
 @pytest.mark.parametrize('method', ['uniform', 'bn-gamma', 'l1'])

@@ -3,8 +3,7 @@ turns the torch-internal override off."""
 import torch
 from torch import nn
 
-from pas_mm.core import build_search_space
-from pas_mm.core import input_mask
+from pas_mm.core import build_search_space, input_mask
 
 
 class _Net(nn.Module):

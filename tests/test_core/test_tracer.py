@@ -4,12 +4,12 @@ import json
 import pytest
 import torch
 import torch.nn.functional as F
+from _helpers import export_and_compare
 from torch import nn
 
 from pas_mm.core import (BudgetError, UnsupportedOpError, WidthSpecError,
                          apply_width_spec, build_search_space, export,
                          reparameterize)
-from _helpers import export_and_compare
 
 
 def conv_bn(cin, cout, k=3, stride=1, groups=1):
@@ -65,7 +65,8 @@ class RepBlock(nn.Module):
     def __init__(self, c):
         super().__init__()
         self.branch_3x3 = nn.Sequential()
-        self.branch_3x3.add_module('conv', nn.Conv2d(c, c, 3, 1, 1, bias=False))
+        self.branch_3x3.add_module('conv',
+                                   nn.Conv2d(c, c, 3, 1, 1, bias=False))
         self.branch_3x3.add_module('norm', nn.BatchNorm2d(c))
         self.branch_1x1 = nn.Sequential()
         self.branch_1x1.add_module('conv', nn.Conv2d(c, c, 1, bias=False))

@@ -5,14 +5,14 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
-
 from conftest import run_tool
 
 CONFIGS = [
     'configs/classification/resnet/pas_resnet50_8xb64_in1k_flops-2.0G.py',
     'configs/classification/repvgg/pas_repvgg-A0_8xb64_in1k_flops-0.5x.py',
     'configs/classification/repvgg/pas_repvgg-B1_8xb64_in1k_flops-0.5x.py',
-    'configs/classification/mobilenet_v2/pas_mobilenet-v2_8xb64_in1k_flops-200M.py',
+    'configs/classification/mobilenet_v2/'
+    'pas_mobilenet-v2_8xb64_in1k_flops-200M.py',
 ]
 
 

@@ -11,11 +11,11 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-
 from conftest import DEMO, run_tool
 
-BASE = 'configs/instance_segmentation/mask_rcnn/mask-rcnn_r50_fpn_1xb4_demo-coco.py'
-PAS = 'configs/instance_segmentation/mask_rcnn/pas_mask-rcnn_r50_fpn_1xb4_demo-coco_flops-0.5x.py'
+DET = 'configs/instance_segmentation/mask_rcnn/'
+BASE = DET + 'mask-rcnn_r50_fpn_1xb4_demo-coco.py'
+PAS = DET + 'pas_mask-rcnn_r50_fpn_1xb4_demo-coco_flops-0.5x.py'
 SHORT = ['train_dataloader.dataset.indices=120', 'train_cfg.max_epochs=2',
          'train_cfg.val_interval=2']
 
@@ -81,9 +81,8 @@ def test_init_detector_and_inference_match_gated(pas_detector):
     image = osp.join(DEMO, 'coco', 'val', sorted(
         f for f in __import__('os').listdir(osp.join(DEMO, 'coco', 'val'))
         if f.endswith('.png') or f.endswith('.jpg'))[0])
-    compact = init_detector(str(out / 'config.py'), str(out /
-                                                         'compact.pth'),
-                            device='cpu')
+    compact = init_detector(str(out / 'config.py'),
+                            str(out / 'compact.pth'), device='cpu')
     cfg = Config.fromfile(PAS)
     cfg.model.pretrained = None
     gated = MODELS.build(cfg.model)

@@ -6,8 +6,8 @@ import re
 
 import pytest
 import torch
-
 from conftest import PAS_CLS, run_tool
+
 from pas_mm.models.utils import decode_extra_state
 
 
@@ -70,6 +70,7 @@ def test_export_is_exact_and_safe_to_load(pas_run, cls_baseline, tmp_path):
     compact = metrics_of(tmp_path / 'compact_test')['accuracy/top1']
     assert abs(gated - compact) <= 0.1
     assert compact > 80.0
+
     def params(state):
         return sum(v.numel() for k, v in state.items()
                    if 'running' not in k and 'num_batches' not in k)
@@ -105,8 +106,8 @@ def test_corrupt_checkpoint_export(tmp_path):
         proc.stderr
 
 
-def test_export_after_search_fine_tunes_the_compact_model(cls_baseline,
-                                                         tmp_path):
+def test_export_after_search_fine_tunes_the_compact_model(
+        cls_baseline, tmp_path):
     opts = [f'model.pretrained={cls_baseline}',
             'custom_hooks.0.export_after_search=True',
             'train_cfg.max_epochs=5', 'train_cfg.val_interval=5',
@@ -166,7 +167,8 @@ def test_repvgg_demo_search_export_reparameterise(tmp_path):
     """RepVGG: per-layer widths through identity branches, exported and
     merged into single 3x3 convs with the same outputs and top-1."""
     base_cfg = 'configs/classification/repvgg/repvgg-tiny_1xb64_demo-cls.py'
-    pas_cfg = 'configs/classification/repvgg/pas_repvgg-tiny_1xb64_demo-cls_flops-0.5x.py'
+    pas_cfg = ('configs/classification/repvgg/'
+               'pas_repvgg-tiny_1xb64_demo-cls_flops-0.5x.py')
     run_tool('tools/train.py', base_cfg, '--work-dir', tmp_path / 'base')
     run_tool('tools/train.py', pas_cfg, '--work-dir', tmp_path / 'pas',
              '--cfg-options',

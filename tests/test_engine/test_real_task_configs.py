@@ -9,7 +9,6 @@ import shutil
 
 import pytest
 import torch
-
 from conftest import REPO, run_tool
 
 DET = 'configs/instance_segmentation/mask_rcnn/'
@@ -65,10 +64,10 @@ def fake_translation(tmp_path_factory, demo_data):
 @pytest.fixture(scope='module')
 def r50_cls_spec(tmp_path_factory):
     """An exported width spec of an mmpretrain ResNet-50 classifier."""
+    from _helpers import prune_randomly
     from mmengine.registry import MODELS, init_default_scope
 
     from pas_mm.core import build_search_space, export
-    from _helpers import prune_randomly
     init_default_scope('mmpretrain')
     model = MODELS.build(dict(
         type='ImageClassifier',
@@ -118,9 +117,11 @@ def test_coco_configs(config, extra, fake_coco, r50_cls_spec, tmp_path):
 
 
 @pytest.mark.parametrize('config, layout', [
-    (GAN + 'pix2pix/pas_pix2pix_vanilla-unet-bn_1xb4-80kiters_facades_flops-0.25x.py',
+    (GAN + 'pix2pix/pas_pix2pix_vanilla-unet-bn_1xb4-80kiters_facades'
+     '_flops-0.25x.py',
      'paired'),
-    (GAN + 'pix2pix/pas_pix2pix_vanilla-unet-bn_1xb4-80kiters_facades_flops-0.1x.py',
+    (GAN + 'pix2pix/pas_pix2pix_vanilla-unet-bn_1xb4-80kiters_facades'
+     '_flops-0.1x.py',
      'paired'),
     (GAN + 'pix2pix/pas_pix2pix_vanilla-unet-bn-wo-jitter-flip_1xb4-190kiters'
      '_edges2shoes_flops-0.25x.py', 'paired'),

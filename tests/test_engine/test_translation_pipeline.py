@@ -13,11 +13,11 @@ import os.path as osp
 
 import pytest
 import torch
-
 from conftest import DEMO, run_tool
 
-BASE = 'configs/image_translation/pix2pix/pix2pix_unet-w32_1xb4_demo-edges2photo.py'
-PAS = 'configs/image_translation/pix2pix/pas_pix2pix_unet-w32_1xb4_demo-edges2photo_flops-0.25x.py'
+P2P = 'configs/image_translation/pix2pix/'
+BASE = P2P + 'pix2pix_unet-w32_1xb4_demo-edges2photo.py'
+PAS = P2P + 'pas_pix2pix_unet-w32_1xb4_demo-edges2photo_flops-0.25x.py'
 
 
 @pytest.fixture(scope='module')
@@ -125,8 +125,8 @@ def _translation_model(kind):
 
 @pytest.mark.parametrize('kind', ['pix2pix', 'cyclegan'])
 def test_search_space_builds_and_trains_a_step(kind):
-    from mmengine.optim import build_optim_wrapper
     from mmengine.logging import MessageHub
+    from mmengine.optim import build_optim_wrapper
     model, domains, size = _translation_model(kind)
     space = model.space
     assert len(space.gates) >= (10 if kind == 'pix2pix' else 8)
@@ -153,6 +153,6 @@ def test_search_space_builds_and_trains_a_step(kind):
     model.train()
     log_vars = model.train_step(data, optim)
     assert 'loss_budget' in log_vars and 'macs_ratio' in log_vars
-    moved = sum(not torch.equal(a, b.detach()) for a, b in zip(before,
-                                                                latents))
+    moved = sum(not torch.equal(a, b.detach())
+                for a, b in zip(before, latents))
     assert moved == len(latents)  # the budget loss reached every gate

@@ -6,7 +6,8 @@ from torch import nn
 
 from pas_mm.core import reparameterize
 
-CONFIG = 'configs/classification/repvgg/pas-subnet_repvgg-B1_8xb64_in1k_flops-2.1G.py'
+CONFIG = ('configs/classification/repvgg/'
+          'pas-subnet_repvgg-B1_8xb64_in1k_flops-2.1G.py')
 
 
 def test_searched_repvgg_b1():

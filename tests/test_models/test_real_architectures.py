@@ -9,11 +9,11 @@ import os.path as osp
 
 import pytest
 import torch
+from _helpers import export_and_compare, rel_diff
 from torch import nn
 
 from pas_mm.core import build_search_space, reparameterize
 from pas_mm.core.reparam import REP_BLOCK_SPACE
-from _helpers import export_and_compare, rel_diff
 
 
 def package_config(package, rel):
@@ -92,12 +92,14 @@ CASES = {
         space=dict(scope=['backbone', 'neck'])),
     'pix2pix-unet': dict(
         build=lambda: build(
-            'mmagic', 'pix2pix/pix2pix_vanilla-unet-bn_1xb1-80kiters_facades.py'
+            'mmagic',
+            'pix2pix/pix2pix_vanilla-unet-bn_1xb1-80kiters_facades.py'
         ).generators['photo'],
         run=plain, shape=(1, 3, 256, 256)),
     'cyclegan-resnet': dict(
         build=lambda: build(
-            'mmagic', 'cyclegan/cyclegan_lsgan-resnet-in_1xb1-80kiters_facades.py'
+            'mmagic',
+            'cyclegan/cyclegan_lsgan-resnet-in_1xb1-80kiters_facades.py'
         ).generators['photo'],
         run=plain, shape=(1, 3, 128, 128)),
 }

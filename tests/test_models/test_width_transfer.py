@@ -4,11 +4,11 @@ import json
 
 import pytest
 import torch
+from _helpers import prune_randomly
+from test_real_architectures import build, package_config
 
 from pas_mm.core import WidthSpecError, build_search_space, export
 from pas_mm.core.criteria import channel_scores
-from _helpers import prune_randomly
-from test_real_architectures import build, package_config
 
 
 @pytest.fixture(scope='module')

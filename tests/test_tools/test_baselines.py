@@ -9,8 +9,10 @@ import sys
 
 from conftest import CLS, REPO, run_tool
 
-DET = 'configs/instance_segmentation/mask_rcnn/mask-rcnn_r50_fpn_1xb4_demo-coco.py'
-GAN = 'configs/image_translation/pix2pix/pix2pix_unet-w32_1xb4_demo-edges2photo.py'
+DET = ('configs/instance_segmentation/mask_rcnn/'
+       'mask-rcnn_r50_fpn_1xb4_demo-coco.py')
+GAN = ('configs/image_translation/pix2pix/'
+       'pix2pix_unet-w32_1xb4_demo-edges2photo.py')
 
 
 def metrics_of(work_dir):

@@ -46,7 +46,8 @@ def test_show_dir_unsupported_for_mmagic(tmp_path):
     ckpt.write_bytes(b'')
     line = one_line_error(run_tool(
         'tools/test.py', 'configs/image_translation/pix2pix/'
-        'pix2pix_unet-w32_1xb4_demo-edges2photo.py', ckpt, '--show-dir', 'vis', check=False))
+        'pix2pix_unet-w32_1xb4_demo-edges2photo.py', ckpt, '--show-dir',
+        'vis', check=False))
     assert '--show-dir is supported for mmpretrain and mmdet' in line
 
 

@@ -10,7 +10,6 @@ import time
 
 import pytest
 import torch
-
 from conftest import PAS_CLS, REPO, run_tool
 from test_errors import one_line_error
 
@@ -159,7 +158,8 @@ def test_foreign_width_spec_one_line(tmp_path):
     (tmp_path / 'width_spec.json').write_text(json.dumps(spec))
     cfg = tmp_path / 'config.py'
     cfg.write_text(
-        "_base_ = ['%s/configs/classification/resnet/resnet18-w16_1xb64_demo-cls.py']\n"
+        "_base_ = ['%s/configs/classification/resnet/"
+        "resnet18-w16_1xb64_demo-cls.py']\n"
         "custom_imports = dict(imports=['pas_mm'])\n"
         "arch = _base_.model\n"
         "model = dict(_delete_=True, type='pas_mm.PaSCompact',\n"

@@ -7,7 +7,6 @@ import json
 import os.path as osp
 
 import pytest
-
 from conftest import run_tool
 
 REDUCED = '''
@@ -93,8 +92,9 @@ def test_cluster_commands(suite_run):
                    work / 'x', '--emit', 'dist', '--gpus', '8').stdout
     lines = out.strip().splitlines()
     assert len(lines) == 23
-    assert lines[0].startswith('bash tools/dist_train.sh configs/'
-                               'classification/resnet/resnet18-w16_1xb64_demo-cls.py 8')
+    assert lines[0].startswith(
+        'bash tools/dist_train.sh configs/classification/resnet/'
+        'resnet18-w16_1xb64_demo-cls.py 8')
     assert any('tools/export.py' in ln for ln in lines)
     assert not osp.exists(work / 'x')  # nothing was run
 
@@ -170,7 +170,8 @@ def test_real_suite_emits_cluster_commands(tmp_path):
                'imagenet-resnet50/pas@0.4866/compact/width_spec.json' in ln
                for ln in train)
     # the transfer runs before the equal-MACs search that reads its spec
-    transfer = next(i for i, ln in enumerate(train) if 'transfer_mask-rcnn' in ln)
+    transfer = next(i for i, ln in enumerate(train)
+                    if 'transfer_mask-rcnn' in ln)
     equal = [i for i, ln in enumerate(train) if
              'model.budget.target_from=' in ln and
              'coco-mask-rcnn/transfer/compact/width_spec.json' in ln]
@@ -189,7 +190,8 @@ def test_failed_step_in_shared_process_is_named(tmp_path, demo_data):
     suite = tmp_path / 'broken_suite.py'
     suite.write_text(
         "tasks = [dict(name='cls', family='resnet18-w16', baseline=dict(\n"
-        "    config='configs/classification/resnet/resnet18-w16_1xb64_demo-cls.py',\n"
+        "    config='configs/classification/resnet/'\n"
+        "    'resnet18-w16_1xb64_demo-cls.py',\n"
         f"    checkpoint='{tmp_path}/missing.pth', final='x'),\n"
         "    methods=dict(), budgets=[0.5], final='x',\n"
         "    metrics=['accuracy/top1'], shape=(32, 32))]\n")

@@ -13,7 +13,6 @@ so compare ratios from one run.
 """
 import argparse
 import json
-import os.path as osp
 
 import torch
 

@@ -84,8 +84,8 @@ def plot_family(family, series, path):
     common = None
     for ratios in series.values():
         names = [n for n in ratios]
-        common = names if common is None else [n for n in common
-                                                if n in ratios]
+        common = names if common is None else [
+            n for n in common if n in ratios]
     fig, ax = plt.subplots(figsize=(10, 3.6))
     for label, ratios in series.items():
         ax.plot(range(len(common)), [ratios[n] for n in common],

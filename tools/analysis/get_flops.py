@@ -12,7 +12,6 @@ figures (atomically) for reports.
 """
 import argparse
 import json
-import os.path as osp
 
 from pas_mm.apis.measure import count_macs, human_count
 from pas_mm.apis.model_runner import config_input_size, load_model

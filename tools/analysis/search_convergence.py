@@ -19,46 +19,53 @@ import sys
 import time
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-C = 'configs/'
+CLS, DET, GAN = ('configs/classification/', 'configs/instance_segmentation/',
+                 'configs/image_translation/')
 # name: (baseline config, its final checkpoint, PaS config, search length
 # override as cfg-options that stop the run when the search ends)
 NETS = {
-    'resnet18': (C + 'classification/resnet/resnet18-w16_1xb64_demo-cls.py',
-                 'epoch_12.pth',
-                 C + 'classification/resnet/pas_resnet18-w16_1xb64_demo-cls_flops-0.5x.py',
-                 ['train_cfg.max_epochs=3']),
-    'resnet50': (C + 'classification/resnet/resnet50_1xb64_demo-cls.py', 'epoch_8.pth',
-                 C + 'classification/resnet/pas_resnet50_1xb64_demo-cls_flops-0.5x.py',
-                 ['train_cfg.max_epochs=2']),
-    'mobilenet-v2': (C + 'classification/mobilenet_v2/mobilenet-v2_1xb64_demo-cls.py',
-                     'epoch_12.pth',
-                     C + 'classification/mobilenet_v2/'
-                     'pas_mobilenet-v2_1xb64_demo-cls_flops-0.5x.py', ['train_cfg.max_epochs=3']),
-    'mobilenet-v3-small': (
-        C + 'classification/mobilenet_v3/mobilenet-v3-small_1xb64_demo-cls.py',
-        'epoch_12.pth',
-        C + 'classification/mobilenet_v3/pas_mobilenet-v3-small_1xb64_demo-cls_flops-0.5x.py',
+    'resnet18': (
+        CLS + 'resnet/resnet18-w16_1xb64_demo-cls.py', 'epoch_12.pth',
+        CLS + 'resnet/pas_resnet18-w16_1xb64_demo-cls_flops-0.5x.py',
         ['train_cfg.max_epochs=3']),
-    'repvgg': (C + 'classification/repvgg/repvgg-tiny_1xb64_demo-cls.py',
-               'epoch_12.pth',
-               C + 'classification/repvgg/pas_repvgg-tiny_1xb64_demo-cls_flops-0.5x.py',
-               ['train_cfg.max_epochs=3']),
-    'retinanet': (C + 'instance_segmentation/retinanet/'
-                  'retinanet_r50_fpn_1xb4_demo-coco.py', 'epoch_4.pth',
-                  C + 'instance_segmentation/retinanet/'
-                  'pas_retinanet_r50_fpn_1xb4_demo-coco_flops-0.5x.py', ['train_cfg.max_epochs=1']),
-    'mask-rcnn': (C + 'instance_segmentation/mask_rcnn/'
-                  'mask-rcnn_r50_fpn_1xb4_demo-coco.py', 'epoch_4.pth',
-                  C + 'instance_segmentation/mask_rcnn/'
-                  'pas_mask-rcnn_r50_fpn_1xb4_demo-coco_flops-0.5x.py', ['train_cfg.max_epochs=1']),
-    'pix2pix': (C + 'image_translation/pix2pix/pix2pix_unet-w32_1xb4_demo-edges2photo.py',
-                'iter_480.pth',
-                C + 'image_translation/pix2pix/pas_pix2pix_unet-w32_1xb4_demo-edges2photo_flops-0.25x.py',
-                ['train_cfg.max_iters=160']),
-    'cyclegan': (C + 'image_translation/cyclegan/cyclegan_resnet-in_1xb4_demo-edges2photo.py',
-                 'iter_240.pth',
-                 C + 'image_translation/cyclegan/'
-                 'pas_cyclegan_resnet-in_1xb4_demo-edges2photo_flops-0.25x.py', ['train_cfg.max_iters=80']),
+    'resnet50': (
+        CLS + 'resnet/resnet50_1xb64_demo-cls.py', 'epoch_8.pth',
+        CLS + 'resnet/pas_resnet50_1xb64_demo-cls_flops-0.5x.py',
+        ['train_cfg.max_epochs=2']),
+    'mobilenet-v2': (
+        CLS + 'mobilenet_v2/mobilenet-v2_1xb64_demo-cls.py', 'epoch_12.pth',
+        CLS + 'mobilenet_v2/pas_mobilenet-v2_1xb64_demo-cls_flops-0.5x.py',
+        ['train_cfg.max_epochs=3']),
+    'mobilenet-v3-small': (
+        CLS + 'mobilenet_v3/mobilenet-v3-small_1xb64_demo-cls.py',
+        'epoch_12.pth',
+        CLS + 'mobilenet_v3/'
+        'pas_mobilenet-v3-small_1xb64_demo-cls_flops-0.5x.py',
+        ['train_cfg.max_epochs=3']),
+    'repvgg': (
+        CLS + 'repvgg/repvgg-tiny_1xb64_demo-cls.py', 'epoch_12.pth',
+        CLS + 'repvgg/pas_repvgg-tiny_1xb64_demo-cls_flops-0.5x.py',
+        ['train_cfg.max_epochs=3']),
+    'retinanet': (
+        DET + 'retinanet/retinanet_r50_fpn_1xb4_demo-coco.py', 'epoch_4.pth',
+        DET + 'retinanet/pas_retinanet_r50_fpn_1xb4_demo-coco_flops-0.5x.py',
+        ['train_cfg.max_epochs=1']),
+    'mask-rcnn': (
+        DET + 'mask_rcnn/mask-rcnn_r50_fpn_1xb4_demo-coco.py', 'epoch_4.pth',
+        DET + 'mask_rcnn/pas_mask-rcnn_r50_fpn_1xb4_demo-coco_flops-0.5x.py',
+        ['train_cfg.max_epochs=1']),
+    'pix2pix': (
+        GAN + 'pix2pix/pix2pix_unet-w32_1xb4_demo-edges2photo.py',
+        'iter_480.pth',
+        GAN + 'pix2pix/'
+        'pas_pix2pix_unet-w32_1xb4_demo-edges2photo_flops-0.25x.py',
+        ['train_cfg.max_iters=160']),
+    'cyclegan': (
+        GAN + 'cyclegan/cyclegan_resnet-in_1xb4_demo-edges2photo.py',
+        'iter_240.pth',
+        GAN + 'cyclegan/'
+        'pas_cyclegan_resnet-in_1xb4_demo-edges2photo_flops-0.25x.py',
+        ['train_cfg.max_iters=80']),
 }
 
 

@@ -8,9 +8,9 @@ get_flops, benchmark_latency): each is a separate tool with its own
 mmengine, the toolkit) on the 2-core demo machine. STEPS.json is a list of
 ``{"label", "script", "argv", "log", "marker", "command", "suite_start"}``.
 Each step's stdout and stderr (file descriptors 1 and 2, so C-level output
-too) go to its own log, and its ``.done-<step>`` marker is written when it succeeds, exactly as when
-run_suite.py runs it alone. The first failing step ends the process with
-exit status 1; run_suite.py then names it.
+too) go to its own log, and its ``.done-<step>`` marker is written when it
+succeeds, exactly as when run_suite.py runs it alone. The first failing step
+ends the process with exit status 1; run_suite.py then names it.
 """
 import json
 import os

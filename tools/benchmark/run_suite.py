@@ -225,6 +225,7 @@ def main(argv=None):
     start = time.time()
     os.makedirs(args.work_dir, exist_ok=True)
     from pas_mm.core.io import atomic_write_text
+
     # every task of the suite, also under --only: the report reads them all
     # (runs that did not happen are listed as missing)
     atomic_write_text(osp.join(args.work_dir, 'suite.json'),

@@ -18,7 +18,8 @@ class PaSAlgorithm(PaSSearchMixin, BaseModel):
 
     Args:
         architecture (dict | nn.Module): config (or module) of the model to
-            prune, built in its own scope (e.g. ``mmpretrain.ImageClassifier``).
+            prune, built in its own scope (e.g.
+            ``mmpretrain.ImageClassifier``).
         data_preprocessor (dict, optional): the config's top-level data
             preprocessor; it belongs to the architecture. Default: None.
         init_cfg (dict, optional): mmengine init config. Default: None.

@@ -37,7 +37,8 @@ def load_architecture_weights(architecture, path: str):
 
 
 def _is_gate(key: str) -> bool:
-    # gates hang off the searched module: 'pas_gates.*', 'generators.pas_gates.*'
+    # gates hang off the searched module: 'pas_gates.*',
+    # 'generators.pas_gates.*'
     return f'.{GATES_ATTR}.' in f'.{key}'
 
 
