@@ -11,6 +11,8 @@ import pytest
 import torch
 from conftest import REPO, run_tool
 
+pytestmark = pytest.mark.slow  # runs the tools in subprocesses
+
 DET = 'configs/instance_segmentation/mask_rcnn/'
 GAN = 'configs/image_translation/'
 NO_VAL = ['val_cfg=None', 'val_dataloader=None', 'val_evaluator=None',

@@ -3,7 +3,10 @@ import hashlib
 import os
 import os.path as osp
 
+import pytest
 from conftest import run_tool
+
+pytestmark = pytest.mark.slow  # runs the tools in subprocesses
 
 
 def tree_digest(root):

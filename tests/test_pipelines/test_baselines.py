@@ -7,7 +7,10 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
 from conftest import CLS, REPO, run_tool
+
+pytestmark = pytest.mark.slow  # runs the tools in subprocesses
 
 DET = ('configs/instance_segmentation/mask_rcnn/'
        'mask-rcnn_r50_fpn_1xb4_demo-coco.py')

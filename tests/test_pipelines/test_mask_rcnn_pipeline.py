@@ -13,6 +13,8 @@ import pytest
 import torch
 from conftest import DEMO, run_tool
 
+pytestmark = pytest.mark.slow  # runs the tools in subprocesses
+
 DET = 'configs/instance_segmentation/mask_rcnn/'
 BASE = DET + 'mask-rcnn_r50_fpn_1xb4_demo-coco.py'
 PAS = DET + 'pas_mask-rcnn_r50_fpn_1xb4_demo-coco_flops-0.5x.py'

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from conftest import run_tool
 
+pytestmark = pytest.mark.slow  # runs the tools in subprocesses
+
 CONFIGS = [
     'configs/classification/resnet/pas_resnet50_8xb64_in1k_flops-2.0G.py',
     'configs/classification/repvgg/pas_repvgg-A0_8xb64_in1k_flops-0.5x.py',

@@ -10,6 +10,8 @@ from conftest import PAS_CLS, run_tool
 
 from pas_mm.models.utils import decode_extra_state
 
+pytestmark = pytest.mark.slow  # runs the tools in subprocesses
+
 
 @pytest.fixture(scope='module')
 def pas_run(cls_baseline, tmp_path_factory):

@@ -13,6 +13,8 @@ import torch
 from conftest import PAS_CLS, REPO, run_tool
 from test_errors import one_line_error
 
+pytestmark = pytest.mark.slow  # runs the tools in subprocesses
+
 SMALL = ['train_dataloader.dataset.indices=256',
          'val_dataloader.dataset.indices=64', 'train_cfg.max_epochs=4',
          'train_cfg.val_interval=4', 'custom_hooks.0.search_epochs=3',
@@ -90,40 +92,6 @@ def test_two_processes_agree_on_the_masks(cls_baseline, tmp_path):
     assert "dist_cfg: {'backend': 'gloo'}" in log
     assert 'PaS: masks identical on all 2 ranks' in log
     assert osp.isfile(tmp_path / 'epoch_2.pth')
-
-
-class _Unpicklable:
-    def __reduce__(self):
-        raise RuntimeError('interrupted mid-write')
-
-
-def test_export_writes_are_atomic(tmp_path, monkeypatch):
-    from pas_mm.core.io import atomic_torch_save, atomic_write_text
-    target = tmp_path / 'compact.pth'
-    atomic_torch_save({'ok': torch.ones(3)}, target)
-    before = target.read_bytes()
-    # a write that fails after the first bytes hit the disk
-    obj = {'big': torch.randn(256, 256), 'bad': _Unpicklable()}
-    with pytest.raises(RuntimeError, match='interrupted mid-write'):
-        atomic_torch_save(obj, target)
-    assert target.read_bytes() == before  # the old file, whole
-    with pytest.raises(RuntimeError):
-        atomic_torch_save(obj, tmp_path / 'new.pth')
-    assert not (tmp_path / 'new.pth').exists()
-    # width spec / config text: interrupted after writing, before the rename
-    spec = tmp_path / 'width_spec.json'
-    atomic_write_text(str(spec), '{"a": 1}')
-
-    def interrupted(fd):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(os, 'fsync', interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        atomic_write_text(str(spec), '{"a": 2, "half": "written"}')
-    monkeypatch.undo()
-    assert json.loads(spec.read_text()) == {'a': 1}
-    # no temporary left behind
-    assert sorted(os.listdir(tmp_path)) == ['compact.pth', 'width_spec.json']
 
 
 def test_empty_dataset_one_line(tmp_path):

@@ -9,6 +9,8 @@ import os.path as osp
 import pytest
 from conftest import run_tool
 
+pytestmark = pytest.mark.slow  # runs the tools in subprocesses
+
 REDUCED = '''
 tasks = [
     dict(name='classification', family='resnet18-w16',

@@ -1,5 +1,8 @@
 """Bad input to the tools: one clear line that names it, no traceback."""
+import pytest
 from conftest import run_tool
+
+pytestmark = pytest.mark.slow  # runs the tools in subprocesses
 
 CLS = 'configs/classification/resnet/resnet18-w16_1xb64_demo-cls.py'
 

@@ -1,0 +1,52 @@
+"""The package layer under tools/: config loading, suites, one-line errors."""
+import os.path as osp
+
+import pytest
+import torch
+
+from pas_mm.apis import die, load_config, pas_errors_as_one_line
+from pas_mm.apis.suite import suite_runs
+from pas_mm.core import BudgetError
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CLS = osp.join(REPO, 'configs/classification/resnet/'
+               'resnet18-w16_1xb64_demo-cls.py')
+
+
+def test_gloo_only_for_distributed_launchers():
+    cfg = load_config(CLS, loaders=())
+    backend = cfg.get('env_cfg', {}).get('dist_cfg', {}).get('backend')
+    assert backend != 'gloo' and 'model_wrapper_cfg' not in cfg
+    dist = load_config(CLS, loaders=(), launcher='pytorch')
+    if torch.cuda.is_available():  # NCCL stays: the fall-back is CPU-only
+        assert 'model_wrapper_cfg' not in dist
+    else:
+        assert dist.env_cfg.dist_cfg.backend == 'gloo'
+        assert dist.model_wrapper_cfg.device_ids is None
+
+
+def test_bad_config_and_pas_errors_are_one_line(tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        load_config(str(tmp_path / 'nope.py'))
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f'pas-mm: error: config file not found: '
+                   f'{tmp_path / "nope.py"}']
+    with pytest.raises(SystemExit), pas_errors_as_one_line():
+        raise BudgetError('target_ratio must be in (0, 1], got 2\nmore')
+    assert capsys.readouterr().err.strip() == \
+        'pas-mm: error: BudgetError: target_ratio must be in (0, 1], got 2'
+    with pytest.raises(SystemExit):
+        die('x')
+
+
+def test_suite_runs_with_seeds_and_transfer():
+    task = dict(methods={'pas': 'a.py', 'transfer': 'b.py'},
+                budgets=[0.5, 'transfer'], seeds=[0, 1])
+    runs = suite_runs(task)
+    assert [r.tag for r in runs] == [
+        'transfer', 'pas@0.5-seed0', 'pas@0.5-seed1', 'pas@transfer-seed0',
+        'pas@transfer-seed1']
+    assert runs[1].seed == 0 and runs[0].seed is None
+    plain = suite_runs(dict(methods={'pas': 'a.py'}, budgets=[0.25]))
+    assert [(r.tag, r.seed) for r in plain] == [('pas@0.25', None)]
