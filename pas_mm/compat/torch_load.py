@@ -5,8 +5,9 @@ message-hub / numpy objects inside Runner checkpoints, so ``--resume`` and
 ``load_from`` fail (open-mmlab/mmengine#1621). Runner checkpoints named by the
 user on the command line or in a config are trusted, so the tools opt back in
 to full unpickling with torch's documented switch. pas-mm's own exported
-compact checkpoints hold tensors and plain containers only and are always read
-with ``weights_only=True`` (see ``pas_mm.core.io``).
+compact checkpoints (``tools/export.py``) hold tensors and plain containers
+only, so they load with ``torch.load(path, weights_only=True)`` whatever this
+switch says (the classification pipeline test loads one that way).
 """
 import os
 

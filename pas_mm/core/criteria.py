@@ -75,7 +75,16 @@ def _filter_l1(module, call):
 
 
 def channel_scores(space: SearchSpace, method: str) -> Dict[str, torch.Tensor]:
-    """Per-group channel scores in [0, 1] (higher: kept first)."""
+    """Per-group channel scores in [0, 1] (higher: kept first).
+
+    Args:
+        space (SearchSpace): the search space of the trained model.
+        method (str): one of ``CRITERIA`` (``'bn_gamma'`` is accepted for
+            ``'bn-gamma'``).
+
+    Returns:
+        dict[str, Tensor]: group name -> one score per channel.
+    """
     method = canonical_criterion(method)
     if method not in CRITERIA:
         raise CriterionError(f'unknown pruning criterion {method!r}; '
@@ -102,7 +111,17 @@ def channel_scores(space: SearchSpace, method: str) -> Dict[str, torch.Tensor]:
 def prune_by_criterion(space: SearchSpace, method: str, target_ratio: float,
                        tol: float = 0.01) -> float:
     """Set the gates from ``method``'s scores, cut at the MACs target, and
-    freeze them. Returns the reached MACs ratio."""
+    freeze them.
+
+    Args:
+        space (SearchSpace): the search space of the trained model.
+        method (str): one of ``CRITERIA``.
+        target_ratio (float): the MACs ratio of the search scope to reach.
+        tol (float): relative tolerance of the cut. Default: 0.01.
+
+    Returns:
+        float: the MACs ratio reached.
+    """
     scores = channel_scores(space, method)
     with torch.no_grad():
         for name, gate in space.gates.items():

@@ -22,9 +22,13 @@ def export(space: SearchSpace) -> Tuple[nn.Module, dict]:
     highest-latent channels of each group, so the gated model and the
     compact one agree exactly.
 
+    Args:
+        space (SearchSpace): the search space of the model to slice; its
+            gates and hooks are removed.
+
     Returns:
-        (compact_model, width_spec): the same model object, sliced, and a
-        JSON-serialisable description of the kept channels.
+        tuple[nn.Module, dict]: the same model object, sliced, and its
+        width spec (JSON-serialisable description of the kept channels).
     """
     space.apply_constraints()
     keep = {name: gate.kept_indices() for name, gate in space.gates.items()}
@@ -48,9 +52,19 @@ def apply_width_spec(model: nn.Module, width_spec: dict, example_inputs=None,
                      forward_fn=None) -> nn.Module:
     """Reshape a fresh model to a searched width spec (in place).
 
-    The model is traced again on ``example_inputs`` (default: zeros of the
-    spec's recorded input shapes); every group of the spec must exist with
-    the same channel count, or ``WidthSpecError`` names the first mismatch.
+    The model is traced again; every group of the spec must exist with the
+    same channel count, or ``WidthSpecError`` names the first mismatch.
+
+    Args:
+        model (nn.Module): a fresh (full-width) model of the spec's kind.
+        width_spec (dict): a spec written by :func:`export`.
+        example_inputs (tuple, optional): inputs for the trace.
+            Default: None (zeros of the spec's recorded input shapes).
+        forward_fn (callable, optional): ``forward_fn(model, *inputs)``.
+            Default: None.
+
+    Returns:
+        nn.Module: ``model``, sliced.
     """
     validate_width_spec(width_spec)
     if example_inputs is None:

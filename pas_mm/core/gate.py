@@ -19,9 +19,11 @@ class DBCGate(nn.Module):
     """Per-channel binary gate with a straight-through estimator.
 
     Args:
-        num_channels: channels of the gated group.
-        init: initial latent value (1.0: every channel kept).
-        threshold: a channel is kept while its latent is above it.
+        num_channels (int): channels of the gated group.
+        init (float): initial latent value (1.0: every channel kept).
+            Default: 1.0.
+        threshold (float): a channel is kept while its latent is above it.
+            Default: 0.5.
     """
 
     def __init__(self, num_channels: int, init: float = 1.0,

@@ -81,8 +81,14 @@ def merge_block(block: nn.Module) -> nn.Conv2d:
 def reparameterize(model: nn.Module) -> int:
     """Merge every multi-branch block of ``model`` in place.
 
-    Returns the number of merged blocks. Call after ``export`` so that pruned
-    blocks merge at their searched widths.
+    Call after ``export`` so that pruned blocks merge at their searched
+    widths.
+
+    Args:
+        model (nn.Module): a model holding RepVGG-style blocks.
+
+    Returns:
+        int: the number of merged blocks.
     """
     blocks = [m for m in model.modules() if is_rep_block(m)]
     for block in blocks:

@@ -26,6 +26,19 @@ GATES_ATTR = 'pas_gates'
 class SearchSpace:
     """Gates, channel groups and the differentiable cost of a model.
 
+    Built by :func:`build_search_space`.
+
+    Args:
+        model (nn.Module): the traced model; gets ``pas_gates`` and hooks.
+        graph (ChannelGraph): its trace.
+        min_channels (int): floor of kept channels per group. Default: 1.
+        round_to (int): kept channels are a multiple of this at export.
+            Default: 1.
+        fold (Sequence[str]): fnmatch patterns of layers not costed.
+            Default: ().
+        min_ratio (float): floor of the kept fraction per group.
+            Default: 0.0.
+
     Attributes:
         gates: group name -> DBCGate (also registered as ``model.pas_gates``).
         full_macs: per-sample MACs of the traced scope with every gate open.
@@ -261,21 +274,33 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
     """Trace ``model`` by running it and insert one gate per channel group.
 
     Args:
-        model: any nn.Module; modified in place (gates + forward pre-hooks).
-        example_inputs: tensor or tuple of positional inputs for the trace.
-        exclude: module-name prefixes never pruned.
-        min_channels: every group keeps at least this many channels.
-        min_ratio: every group keeps at least this fraction of its channels
-            (a floor against collapse; 0 disables it).
-        round_to: export keeps a multiple of this many channels per group.
-        scope: module-name prefixes to search (None: the whole model).
-        forward_fn: ``forward_fn(model, *inputs)`` instead of
-            ``model(*inputs)``.
-        decouple: fnmatch patterns of identity-branch BatchNorms that map
-            channel c to channel c without tying the kept sets (RepVGG).
-        fold: fnmatch patterns of layers that reparameterisation folds into
-            others; they are not costed, so MACs are those of the deployed
-            model (``pas_mm.core.reparam.REP_BLOCK_SPACE`` for RepVGG).
+        model (nn.Module): any module; modified in place (gates and
+            forward pre-hooks).
+        example_inputs (Tensor | tuple): positional inputs for the trace.
+        exclude (Sequence[str]): module-name prefixes never pruned.
+            Default: ().
+        min_channels (int): every group keeps at least this many channels.
+            Default: 1.
+        round_to (int): export keeps a multiple of this many channels per
+            group. Default: 1.
+        scope (Sequence[str], optional): module-name prefixes to search
+            (None: the whole model). Default: None.
+        forward_fn (callable, optional): ``forward_fn(model, *inputs)``
+            instead of ``model(*inputs)``. Default: None.
+        decouple (Sequence[str]): fnmatch patterns of identity-branch
+            BatchNorms that map channel c to channel c without tying the
+            kept sets (RepVGG). Default: ().
+        fold (Sequence[str]): fnmatch patterns of layers that
+            reparameterisation folds into others; they are not costed, so
+            MACs are those of the deployed model
+            (``pas_mm.core.reparam.REP_BLOCK_SPACE`` for RepVGG).
+            Default: ().
+        min_ratio (float): every group keeps at least this fraction of its
+            channels (a floor against collapse; 0 disables it).
+            Default: 0.0.
+
+    Returns:
+        SearchSpace: the gates, groups and differentiable MACs.
     """
     if min_channels < 1 or round_to < 1:
         raise BudgetError(f'min_channels and round_to must be >= 1, got '

@@ -30,14 +30,19 @@ def transfer_widths(space: SearchSpace, spec: dict, channels: str = 'l1',
     """Set the gates of ``space`` to the widths of ``spec`` and freeze them.
 
     Args:
-        channels: ``'indices'`` keeps the spec's own channel indices;
-            ``'l1'``, ``'bn-gamma'`` or ``'uniform'`` keep the spec's count
-            of the target's best channels under that criterion.
-        prefix_map: renames spec groups, ``{'backbone.': 'backbone.'}``
-            style (first matching prefix wins).
+        space (SearchSpace): the target's search space.
+        spec (dict): a width spec searched on another model or task.
+        channels (str): ``'indices'`` keeps the spec's own channel
+            indices; ``'l1'``, ``'bn-gamma'`` or ``'uniform'`` keep the
+            spec's count of the target's best channels under that
+            criterion. Default: 'l1'.
+        prefix_map (dict, optional): renames spec groups,
+            ``{'backbone.': 'backbone.'}`` style (first matching prefix
+            wins). Default: None.
+        source (str): how errors name the spec. Default: 'width spec'.
 
     Returns:
-        ``dict(applied=[...], untouched=[...], ratio=MACs ratio)``.
+        dict: ``dict(applied=[...], untouched=[...], ratio=MACs ratio)``.
     """
     validate_width_spec(spec, source)
     channels = canonical_criterion(channels)

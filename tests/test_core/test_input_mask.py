@@ -1,6 +1,7 @@
 """Masking on the weight side equals masking the activation; a switch
 turns the torch-internal override off."""
 import torch
+from _toy_nets import SplitSE
 from torch import nn
 
 from pas_mm.core import build_search_space, input_mask
@@ -60,3 +61,31 @@ def test_remove_restores_the_class_forward():
     space.remove()
     assert not any('_conv_forward' in m.__dict__ for m in net.modules())
     assert not hasattr(net, 'pas_gates')
+
+
+def test_weight_side_masking_matches_activation_side():
+    """Big activations are masked through the conv weight instead: same
+    outputs and the same latent gradients as masking the activation."""
+    results = []
+    for weight_side in (True, False):
+        torch.manual_seed(0)
+        model = SplitSE()
+        x = torch.randn(4, 3, 16, 16)
+        space = build_search_space(model, x)
+        for hook, _ in space._hooks:
+            if not weight_side:
+                hook.remove()
+                hook.weight_side = False
+        assert any(h.weight_side for h, _ in space._hooks) == weight_side
+        with torch.no_grad():
+            for i, gate in enumerate(space.gates.values()):
+                gate.latent[::2] = 0.3
+        model.train()
+        out = model(x)
+        out.square().sum().backward()
+        results.append((out.detach(), [g.latent.grad.clone()
+                                       for g in space.gates.values()]))
+    (out_w, grads_w), (out_a, grads_a) = results
+    assert torch.allclose(out_w, out_a, atol=1e-5)
+    for gw, ga in zip(grads_w, grads_a):
+        assert torch.allclose(gw, ga, rtol=1e-4, atol=1e-5)

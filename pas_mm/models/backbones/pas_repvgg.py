@@ -17,13 +17,22 @@ class PaSRepVGG(BaseModule):
     input and output widths match and its stride is 1.
 
     Args:
-        stem_width: output channels of the stride-2 stem block.
-        widths: one list of block widths per stage, e.g. for the PaS
-            RepVGG-B1 at ~2.1 GMACs ``[[20, 16, 15, 10], [49, ...], ...,
-            [2048]]``.
-        strides: stride of the first block of each stage.
-        out_indices: stages whose outputs are returned.
-        deploy: build the merged single-conv blocks directly.
+        stem_width (int): output channels of the stride-2 stem block.
+        widths (Sequence[Sequence[int]]): one list of block widths per
+            stage, e.g. for the PaS RepVGG-B1 at ~2.1 GMACs
+            ``[[20, 16, 15, 10], [49, ...], ..., [2048]]``.
+        strides (Sequence[int]): stride of the first block of each stage.
+            Default: (2, 2, 2, 2).
+        in_channels (int): channels of the input image. Default: 3.
+        out_indices (Sequence[int]): stages whose outputs are returned.
+            Default: (3, ).
+        norm_cfg (dict): norm layer of every block.
+            Default: ``dict(type='BN')``.
+        act_cfg (dict): activation of every block.
+            Default: ``dict(type='ReLU')``.
+        deploy (bool): build the merged single-conv blocks directly.
+            Default: False.
+        init_cfg (dict, optional): mmengine init config. Default: None.
     """
 
     def __init__(self,
