@@ -97,7 +97,6 @@ class PaSSearchHook(Hook):
         self._gate_optim = None
         self._gate_state = None
         self._step_handles = []
-        self._search_end = {}
 
     @staticmethod
     def _algorithm(runner) -> PaSSearchMixin:
@@ -117,12 +116,12 @@ class PaSSearchHook(Hook):
             model.freeze_search()
             runner.logger.info('PaS: resumed after the search; gates frozen')
         if (self.search_epochs == 0 or self.search_iters == 0) and \
-                model.compact_spec is None:
+                not model.exported:
             # nothing to search (baseline criteria, transferred widths)
             self._finish(runner, model, searched=False)
             if self.export_after_search:
                 return
-        if model.compact_spec is not None and is_model_wrapper(runner.model):
+        if model.exported and is_model_wrapper(runner.model):
             self._rewrap(runner)  # DDP was built around the full-size model
         if model.gate_parameters() and self.gate_optimizer_cfg is not None:
             self._start_gate_optimizer(runner, model)

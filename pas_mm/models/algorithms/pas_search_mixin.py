@@ -32,9 +32,9 @@ from .pas_settings import PaSSettings
 class PaSSearchMixin:
     """Mixed into an ``nn.Module``; call ``_init_search`` in ``__init__``.
 
-    The contract with ``PaSSearchHook``: ``search_finished``,
-    ``start_search``, ``gate_parameters``, ``search_state``,
-    ``end_search`` and ``export_inplace``. The tools also read
+    The contract with ``PaSSearchHook``: ``exported``, ``search_finished``,
+    ``freeze_search``, ``start_search``, ``gate_parameters``,
+    ``search_state`` and ``end_search``. The tools also read
     ``settings``, ``space``, ``compact_spec``, ``search_module``,
     ``search_forward`` and ``weights_target``.
     """
@@ -144,6 +144,11 @@ class PaSSearchMixin:
         return out
 
     # ------------------------------------------------------ the search
+    @property
+    def exported(self) -> bool:
+        """The searched module is sliced to its widths (in place)."""
+        return self.compact_spec is not None
+
     @property
     def search_finished(self) -> bool:
         """The gates are frozen (or the model already exported)."""
