@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Distributed testing with torchrun: bash tools/dist_test.sh CONFIG CHECKPOINT GPUS [test.py args]
-# Without CUDA the processes use gloo on CPU (tools/_common.py picks it).
+# Without CUDA the processes use gloo on CPU (pas_mm.apis.load_config picks it for --launcher pytorch).
 set -euo pipefail
 CONFIG=$1
 CHECKPOINT=$2

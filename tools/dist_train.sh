@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Distributed training with torchrun: bash tools/dist_train.sh CONFIG GPUS [train.py args]
-# Without CUDA the processes use gloo on CPU (tools/_common.py picks it).
+# Without CUDA the processes use gloo on CPU (pas_mm.apis.load_config picks it for --launcher pytorch).
 set -euo pipefail
 CONFIG=$1
 GPUS=$2

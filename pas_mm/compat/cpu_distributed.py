@@ -6,7 +6,7 @@ before ``init_process_group`` whatever the backend, so
 machine without CUDA (no upstream issue found). Without CUDA we initialise the
 process group directly; with CUDA the original function runs unchanged.
 ``Runner.wrap_model`` also passes ``device_ids=[LOCAL_RANK]``, which DDP
-rejects for CPU modules: tools/_common.py sets ``device_ids=None`` in the
+rejects for CPU modules: pas_mm.apis.config sets ``device_ids=None`` in the
 config's ``model_wrapper_cfg`` for such runs.
 """
 import torch

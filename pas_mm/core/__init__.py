@@ -7,8 +7,8 @@ gate -> graph (structures) / tracer (+ free_ops, ops) -> cost -> space
 """
 from .criteria import CRITERIA, channel_scores, prune_by_criterion
 from .errors import (BudgetError, CheckpointError, CriterionError, PaSError,
-                     ScopeError, TransferError, UnsupportedOpError,
-                     WidthSpecError)
+                     ScopeError, SettingsError, TransferError,
+                     UnsupportedOpError, WidthSpecError)
 from .export import apply_width_spec, export
 from .gate import DBCGate, ste_mask
 from .graph import ChannelGraph, LayerKind
@@ -21,7 +21,7 @@ __all__ = [
     'DBCGate', 'ste_mask', 'ChannelGraph', 'trace_channels',
     'UnsupportedOpError', 'SearchSpace', 'build_search_space', 'BudgetError',
     'PaSError', 'ScopeError', 'CheckpointError', 'CriterionError',
-    'TransferError', 'LayerKind',
+    'TransferError', 'SettingsError', 'LayerKind',
     'export', 'apply_width_spec', 'WidthSpecError', 'reparameterize',
     'CRITERIA', 'channel_scores', 'prune_by_criterion', 'transfer_widths'
 ]

@@ -31,3 +31,7 @@ class CriterionError(PaSError, ValueError):
 
 class TransferError(PaSError, ValueError):
     """A malformed width-transfer setting (keys, channel choice)."""
+
+
+class SettingsError(PaSError, TypeError):
+    """An argument a PaS model does not take (e.g. a misspelt key)."""

@@ -50,3 +50,15 @@ def test_suite_runs_with_seeds_and_transfer():
     assert runs[1].seed == 0 and runs[0].seed is None
     plain = suite_runs(dict(methods={'pas': 'a.py'}, budgets=[0.25]))
     assert [(r.tag, r.seed) for r in plain] == [('pas@0.25', None)]
+
+
+def test_criteria_suite_runs_four_methods_two_budgets_three_seeds():
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(REPO, 'configs/benchmark/'
+                                   'criteria_suite.py'))
+    (task, ) = cfg.tasks
+    runs = suite_runs(task)
+    assert len(runs) == 4 * 2 * 3
+    assert {r.method for r in runs} == {'pas', 'uniform', 'bn-gamma', 'l1'}
+    assert all(osp.isfile(osp.join(REPO, c))
+               for c in task['methods'].values())

@@ -2,7 +2,8 @@
 import pytest
 from torch import nn
 
-from pas_mm.core import BudgetError, CriterionError, TransferError
+from pas_mm.core import (BudgetError, CriterionError, SettingsError,
+                         TransferError)
 from pas_mm.models import PaSAlgorithm
 from pas_mm.models.algorithms import PaSSettings
 
@@ -48,7 +49,7 @@ def test_from_kwargs_pops_pas_arguments_and_refuses_others():
                                 input_shape=(1, 3, 64, 64))
     assert kwargs == dict(generator=dict(type='G'))
     assert s.input_shape == (1, 3, 64, 64) and s.target_ratio == 0.4
-    with pytest.raises(TypeError, match=r"unknown arguments \['budjet'\]"):
+    with pytest.raises(SettingsError, match=r"unknown arguments \[.budjet.\]"):
         PaSSettings.from_kwargs('PaSAlgorithm', dict(budjet=None))
 
 
@@ -58,5 +59,5 @@ def test_algorithm_keeps_one_settings_object():
     assert isinstance(model.settings, PaSSettings)
     assert model.settings.target_ratio == 0.6
     assert model.search_state()['widths'] == {'a': 8}
-    with pytest.raises(TypeError, match='unknown arguments'):
+    with pytest.raises(SettingsError, match='unknown arguments'):
         PaSAlgorithm(_Tiny(), input_shape=(1, 3, 12, 12), budjet=None)

@@ -135,7 +135,7 @@ def test_translation_configs(config, layout, fake_translation, tmp_path):
     types = {m['type'] for m in cfg.val_evaluator.metrics}
     assert {'TransFID', 'TransIS'} <= types  # FID/IS on the real data
     assert cfg.model.input_shape == (1, 3, 256, 256)
-    ratio = 0.1 if config.endswith('-0.1.py') else 0.25
+    ratio = 0.1 if config.endswith('_flops-0.1x.py') else 0.25
     assert cfg.model.budget.target_ratio == ratio
     assert cfg.model.pretrained.startswith('https://download.openmmlab.com/')
     log = run_tool(

@@ -5,6 +5,7 @@ from typing import Optional, Sequence, Tuple
 
 from pas_mm.core import BudgetError, CriterionError, TransferError
 from pas_mm.core.criteria import CRITERIA, canonical_criterion
+from pas_mm.core.errors import SettingsError
 from pas_mm.core.space import check_target_ratio
 from pas_mm.core.width_spec import load_width_spec
 
@@ -95,8 +96,9 @@ class PaSSettings:
         values = dict(defaults)
         values.update({k: kwargs.pop(k) for k in cls.names() if k in kwargs})
         if strict and kwargs:
-            raise TypeError(f'{owner} got unknown arguments {sorted(kwargs)};'
-                            f' PaS arguments are {list(cls.names())}')
+            raise SettingsError(f'{owner} got unknown arguments '
+                                f'{sorted(kwargs)}; PaS arguments are '
+                                f'{list(cls.names())}')
         return cls(**values)
 
     def __post_init__(self):

@@ -8,6 +8,7 @@ parameters (the generator optimizer trains them, the discriminator's never
 sees them) and the budget loss joins the generator loss in
 ``_get_gen_loss``. Nothing else of mmagic's training step changes.
 """
+from pas_mm.core.errors import SettingsError
 from ..algorithms.pas_search_mixin import PaSSearchMixin
 from ..algorithms.pas_settings import PaSSettings
 
@@ -30,8 +31,8 @@ class PaSTranslationMixin(PaSSearchMixin):
 
     def __init__(self, *args, **kwargs):
         if 'trace_mode' in kwargs:
-            raise TypeError(f'{type(self).__name__} traces every generator; '
-                            'it takes no trace_mode')
+            raise SettingsError(f'{type(self).__name__} traces every '
+                                'generator; it takes no trace_mode')
         settings = PaSSettings.from_kwargs(
             type(self).__name__, kwargs, strict=False,
             input_shape=(1, 3, 256, 256), trace_mode='each')
