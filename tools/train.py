@@ -4,6 +4,7 @@ One entry point for all three tasks: the config's ``default_scope``
 (mmpretrain / mmdet / mmagic) decides which toolkit builds the pieces.
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
+        [--channels-last]
 """
 import argparse
 import os
@@ -24,7 +25,16 @@ def parse_args(argv=None):
         help='resume from the given checkpoint, or from the latest one in '
         'the work dir when no path is given')
     parser.add_argument(
-        '--amp', action='store_true', help='enable automatic mixed precision')
+        '--amp', action='store_true',
+        help='automatic mixed precision (AmpOptimWrapper; the gates and the '
+        'budget loss stay fp32)')
+    parser.add_argument(
+        '--amp-dtype', choices=['float16', 'bfloat16'], default=None,
+        help='autocast dtype with --amp (default: float16 on GPUs)')
+    parser.add_argument(
+        '--channels-last', action='store_true',
+        help='train in the channels_last memory format '
+        '(pas_mm.ChannelsLastHook)')
     parser.add_argument(
         '--no-validate', action='store_true',
         help='skip validation during training')
@@ -52,13 +62,14 @@ def merge_args(cfg, args):
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     if args.amp:
-        optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if optim_wrapper in ('OptimWrapper', 'AmpOptimWrapper'):
-            cfg.optim_wrapper.type = 'AmpOptimWrapper'
-            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-        else:
-            die(f'--amp: optim_wrapper type {optim_wrapper!r} of '
-                f'{args.config} is not OptimWrapper; set AMP in the config')
+        _enable_amp(cfg, args)
+    elif args.amp_dtype:
+        die('--amp-dtype needs --amp')
+    if args.channels_last:
+        hooks = list(cfg.get('custom_hooks') or [])
+        if not any('ChannelsLastHook' in str(h.get('type')) for h in hooks):
+            hooks.append(dict(type='pas_mm.ChannelsLastHook'))
+        cfg.custom_hooks = hooks
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None
@@ -78,6 +89,25 @@ def merge_args(cfg, args):
         cfg.auto_scale_lr.enable = True
     cfg.launcher = args.launcher
     return cfg
+
+
+def _enable_amp(cfg, args):
+    """AmpOptimWrapper for the optimizer wrapper, or for each one of a
+    multi-optimizer config (mmagic GANs: generators, discriminators)."""
+    optim = cfg.optim_wrapper
+    wrappers = [optim]
+    if optim.get('constructor') == 'MultiOptimWrapperConstructor' or (
+            'type' not in optim and 'optimizer' not in optim):
+        wrappers = [w for w in optim.values() if isinstance(w, dict)]
+    for wrapper in wrappers:
+        kind = wrapper.get('type', 'OptimWrapper')
+        if kind not in ('OptimWrapper', 'AmpOptimWrapper'):
+            die(f'--amp: optim_wrapper type {kind!r} of {args.config} is '
+                'not OptimWrapper; set AMP in the config')
+        wrapper.type = 'AmpOptimWrapper'
+        wrapper.setdefault('loss_scale', 'dynamic')
+        if args.amp_dtype:
+            wrapper.dtype = args.amp_dtype
 
 
 def _check_resume_checkpoint(cfg, resume):

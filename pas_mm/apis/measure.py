@@ -71,7 +71,8 @@ def measure(run, warmup, iters, cuda=False):
     return statistics.median(times)
 
 
-def benchmark(model, scope, shape, batch_sizes, warmup, iters, device):
+def benchmark(model, scope, shape, batch_sizes, warmup, iters, device,
+              channels_last=False):
     """Median latency per batch size: [dict(batch, ms_per_batch,
     ms_per_image, images_per_s)]."""
     if device == 'cuda':
@@ -80,7 +81,8 @@ def benchmark(model, scope, shape, batch_sizes, warmup, iters, device):
         model = model.cuda()
     rows = []
     for batch in batch_sizes:
-        run = inference_fn(model, scope, shape, batch, device)
+        run = inference_fn(model, scope, shape, batch, device,
+                           channels_last)
         sec = measure(run, warmup, iters, cuda=device == 'cuda')
         rows.append(dict(batch=batch, ms_per_batch=sec * 1e3,
                          ms_per_image=sec * 1e3 / batch,

@@ -149,12 +149,18 @@ def flops_inputs(model, scope, shape):
     return TensorForward(model, scope), (torch.randn(1, 3, *shape), )
 
 
-def inference_fn(model, scope, shape, batch, device='cpu'):
-    """A no-argument callable running one inference batch."""
+def inference_fn(model, scope, shape, batch, device='cpu',
+                 channels_last=False):
+    """A no-argument callable running one inference batch (NHWC weights
+    and input with ``channels_last``)."""
+    if channels_last:
+        model.to(memory_format=torch.channels_last)
     if scope == 'mmdet':  # the data preprocessor moves it to the device
         data = det_batch(batch, shape)
         return lambda: model.test_step(data)
     x = torch.randn(batch, 3, *shape, device=device)
+    if channels_last:
+        x = x.contiguous(memory_format=torch.channels_last)
     module = TensorForward(model, scope)
     return lambda: module(x)
 

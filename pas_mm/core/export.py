@@ -120,10 +120,16 @@ def _layout_indices(space: SearchSpace, layout: Layout,
 
 def _take(param, idx, dim):
     """Slice a parameter in place: the Parameter object survives, so an
-    optimizer that holds it keeps training it (export during training)."""
+    optimizer that holds it keeps training it (export during training), and
+    so does its memory format (channels_last training)."""
     if param is None or idx is None:
         return param
-    new = param.detach().index_select(dim, idx.to(param.device)).clone()
+    new = param.detach().index_select(dim, idx.to(param.device))
+    if new.dim() == 4 and param.is_contiguous(
+            memory_format=torch.channels_last) and not param.is_contiguous():
+        new = new.contiguous(memory_format=torch.channels_last)
+    else:
+        new = new.clone()
     if isinstance(param, nn.Parameter):
         param.data = new
         param.grad = None

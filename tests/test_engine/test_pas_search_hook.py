@@ -7,71 +7,10 @@ import os.path as osp
 
 import pytest
 import torch
-import torch.nn.functional as F
-from mmengine.model import BaseModel
-from mmengine.runner import Runner
-from torch import nn
-from torch.utils.data import Dataset
+from _toy_runner import make_runner
 
 from pas_mm.core import BudgetError
 from pas_mm.engine.hooks import PaSSearchHook
-from pas_mm.models import PaSAlgorithm
-
-
-class ToyNet(BaseModel):
-
-    def __init__(self, width=32):
-        super().__init__()
-        self.convs = nn.Sequential(
-            nn.Conv2d(3, width, 3, padding=1), nn.BatchNorm2d(width),
-            nn.ReLU(), nn.Conv2d(width, 2 * width, 3, 2, 1),
-            nn.BatchNorm2d(2 * width), nn.ReLU(),
-            nn.Conv2d(2 * width, 2 * width, 3, padding=1),
-            nn.BatchNorm2d(2 * width), nn.ReLU())
-        self.fc = nn.Linear(2 * width, 4)
-
-    def forward(self, inputs, data_samples=None, mode='tensor'):
-        logits = self.fc(self.convs(inputs).mean((2, 3)))
-        if mode == 'loss':
-            return {'loss': F.cross_entropy(logits, data_samples)}
-        return logits
-
-
-class ToyData(Dataset):
-
-    def __init__(self, n=64):
-        gen = torch.Generator().manual_seed(0)
-        self.x = torch.randn(n, 3, 16, 16, generator=gen)
-        self.y = (self.x[:, 0].mean((1, 2)) > 0).long() + \
-            2 * (self.x[:, 1].mean((1, 2)) > 0).long()
-
-    def __len__(self):
-        return len(self.x)
-
-    def __getitem__(self, i):
-        return dict(inputs=self.x[i], data_samples=self.y[i])
-
-
-def make_runner(work_dir, hook, max_iters, optimizer=None, resume=False,
-                target=0.5):
-    model = PaSAlgorithm(architecture=ToyNet(),
-                         budget=dict(target_ratio=target, weight=5.0),
-                         input_shape=(1, 3, 16, 16))
-    return Runner(
-        model=model, work_dir=str(work_dir),
-        train_dataloader=dict(dataset=ToyData(), batch_size=16,
-                              sampler=dict(type='DefaultSampler',
-                                           shuffle=True),
-                              collate_fn=dict(type='default_collate')),
-        optim_wrapper=dict(optimizer=optimizer or dict(
-            type='SGD', lr=0.02, momentum=0.9, weight_decay=5e-4)),
-        train_cfg=dict(by_epoch=False, max_iters=max_iters),
-        custom_hooks=[hook],
-        default_hooks=dict(checkpoint=dict(type='CheckpointHook',
-                                           interval=10, by_epoch=False),
-                           logger=dict(type='LoggerHook', interval=5)),
-        resume=resume, randomness=dict(seed=0),
-        experiment_name=f'toy_{id(hook)}', log_level='INFO')
 
 
 @pytest.mark.parametrize('optimizer', [

@@ -77,21 +77,38 @@ def test_interrupted_search_resumes_to_the_same_result(cls_baseline,
 
 
 def test_two_processes_agree_on_the_masks(cls_baseline, tmp_path):
+    """2 gloo processes: the search under DDP, the export in place, a new
+    DDP wrapper without find_unused_parameters for the fine-tune, and a
+    resume from the exported checkpoint (re-wrapped again)."""
     env = dict(os.environ, PYTHON=sys.executable, PORT='29541',
                PYTHONPATH=REPO)
+    opts = [f'model.pretrained={cls_baseline}',
+            'train_dataloader.dataset.indices=256',
+            'val_dataloader.dataset.indices=64', 'train_cfg.max_epochs=2',
+            'train_cfg.val_interval=2', 'custom_hooks.0.search_epochs=1',
+            'custom_hooks.0.export_after_search=True',
+            'default_hooks.checkpoint.interval=1']
     res = subprocess.run(
         ['bash', 'tools/dist_train.sh', PAS_CLS, '2', '--work-dir',
-         str(tmp_path), '--cfg-options', f'model.pretrained={cls_baseline}',
-         'train_dataloader.dataset.indices=256',
-         'val_dataloader.dataset.indices=64', 'train_cfg.max_epochs=2',
-         'train_cfg.val_interval=2', 'custom_hooks.0.search_epochs=1',
-         'default_hooks.checkpoint.interval=2'],
+         str(tmp_path), '--cfg-options', *opts],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, res.stderr[-4000:]
     log = res.stdout + res.stderr
     assert "dist_cfg: {'backend': 'gloo'}" in log
     assert 'PaS: masks identical on all 2 ranks' in log
+    assert 'PaS: exported in place' in log
+    assert 're-wrapped for the fine-tune (find_unused_parameters=False)' \
+        in log
     assert osp.isfile(tmp_path / 'epoch_2.pth')
+    resumed = subprocess.run(
+        ['bash', 'tools/dist_train.sh', PAS_CLS, '2', '--work-dir',
+         str(tmp_path / 'resumed'), '--resume', str(tmp_path / 'epoch_1.pth'),
+         '--cfg-options', *opts],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    assert resumed.returncode == 0, resumed.stderr[-4000:]
+    log = resumed.stdout + resumed.stderr
+    assert 're-wrapped for the fine-tune' in log
+    assert osp.isfile(tmp_path / 'resumed' / 'epoch_2.pth')
 
 
 def test_empty_dataset_one_line(tmp_path):

@@ -30,6 +30,8 @@ def parse_args(argv=None):
     parser.add_argument('--warmup', type=int, default=3)
     parser.add_argument('--iters', type=int, default=10)
     parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
+    parser.add_argument('--channels-last', action='store_true',
+                        help='NHWC weights and inputs')
     parser.add_argument('--threads', type=int, default=None,
                         help='torch CPU threads (default: torch decides)')
     parser.add_argument('--json', default=None)
@@ -43,7 +45,7 @@ def main(argv=None):
     model, _, scope = load_model(args.config, args.checkpoint)
     shape = tuple(args.shape or DEFAULT_SHAPES[scope])
     rows = benchmark(model, scope, shape, args.batch_sizes, args.warmup,
-                     args.iters, args.device)
+                     args.iters, args.device, args.channels_last)
     print(f'{type(model).__name__} at {shape[0]}x{shape[1]} on '
           f'{args.device} ({torch.get_num_threads()} threads), median of '
           f'{args.iters}:')
@@ -53,6 +55,7 @@ def main(argv=None):
               f'{r["ms_per_image"]:>12.2f}{r["images_per_s"]:>12.2f}')
     result = dict(config=args.config, checkpoint=args.checkpoint,
                   scope=scope, device=args.device, shape=list(shape),
+                  channels_last=args.channels_last,
                   threads=torch.get_num_threads(), rows=rows)
     if args.json:
         from pas_mm.core.io import atomic_write_text

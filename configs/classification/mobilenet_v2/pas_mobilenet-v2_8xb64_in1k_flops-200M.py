@@ -37,7 +37,12 @@ param_scheduler = [
 ]
 train_cfg = dict(by_epoch=True, max_epochs=search_epochs + finetune_epochs,
                  val_interval=1)
-custom_hooks = [dict(type='pas_mm.PaSSearchHook', search_epochs=search_epochs)]
+# the fine-tune trains the exported compact network (its MACs, not the
+# full-size net's with masks); DDP is re-wrapped for it without
+# find_unused_parameters
+custom_hooks = [
+    dict(type='pas_mm.PaSSearchHook', search_epochs=search_epochs,
+         export_after_search=True),
+    dict(type='pas_mm.ThroughputHook'),  # img/s in the log
+]
 auto_scale_lr = dict(base_batch_size=512)
-model_wrapper_cfg = dict(
-    type='MMDistributedDataParallel', find_unused_parameters=True)

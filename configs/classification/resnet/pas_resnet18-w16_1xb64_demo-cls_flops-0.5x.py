@@ -35,6 +35,5 @@ train_cfg = dict(by_epoch=True, max_epochs=9, val_interval=3)
 custom_hooks = [dict(type='pas_mm.PaSSearchHook', search_epochs=search_epochs)]
 default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=3,
                                      max_keep_ckpts=2))
-# gates stop receiving gradients when frozen
-model_wrapper_cfg = dict(
-    type='MMDistributedDataParallel', find_unused_parameters=True)
+# no find_unused_parameters: PaSSearchHook re-wraps DDP when the search
+# ends, so the frozen gates are not in the fine-tune's DDP

@@ -37,10 +37,10 @@ param_scheduler = dict(
     type='LinearLrInterval', interval=500, by_epoch=False,
     start_factor=0.0002, end_factor=0, begin=70000, end=max_iters)
 custom_hooks = [
-    dict(type='pas_mm.PaSSearchHook', search_iters=search_iters),
+    dict(type='pas_mm.PaSSearchHook', search_iters=search_iters,
+         export_after_search=True),
     dict(type='VisualizationHook', interval=5000, fixed_input=True,
          vis_kwargs_list=[dict(type='Translation', name='trans'),
                           dict(type='TranslationVal', name='trans_val')]),
+    dict(type='pas_mm.ThroughputHook'),
 ]
-model_wrapper_cfg = dict(
-    type='MMSeparateDistributedDataParallel', find_unused_parameters=True)

@@ -14,5 +14,5 @@ model = dict(
     input_shape=(1, 3, 128, 128),
     pretrained='work_dirs/cyclegan_resnet-in_1xb4_demo-edges2photo/iter_240.pth')
 custom_hooks = [dict(type='pas_mm.PaSSearchHook', search_iters=search_iters)]
-model_wrapper_cfg = dict(
-    type='MMSeparateDistributedDataParallel', find_unused_parameters=True)
+# no find_unused_parameters: PaSSearchHook re-wraps DDP when the search
+# ends, so the frozen gates are not in the fine-tune's DDP

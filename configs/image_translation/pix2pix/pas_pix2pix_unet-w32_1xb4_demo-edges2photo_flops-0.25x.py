@@ -40,6 +40,5 @@ inception_metrics = [
 val_evaluator = dict(
     type='Evaluator', metrics=inception_metrics + _base_.pixel_metrics)
 test_evaluator = val_evaluator
-# frozen gates stop receiving gradients
-model_wrapper_cfg = dict(
-    type='MMSeparateDistributedDataParallel', find_unused_parameters=True)
+# no find_unused_parameters: PaSSearchHook re-wraps DDP when the search
+# ends, so the frozen gates are not in the fine-tune's DDP

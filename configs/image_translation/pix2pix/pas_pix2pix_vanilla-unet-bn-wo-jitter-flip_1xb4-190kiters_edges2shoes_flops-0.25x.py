@@ -28,10 +28,10 @@ model = dict(
     'pix2pix_vanilla_unet_bn_wo_jitter_flip_1x4_186840_edges2shoes_'
     'convert-bgr_20210902_170902-0c828552.pth')
 custom_hooks = [
-    dict(type='pas_mm.PaSSearchHook', search_iters=search_iters),
+    dict(type='pas_mm.PaSSearchHook', search_iters=search_iters,
+         export_after_search=True),
     dict(type='VisualizationHook', interval=5000, fixed_input=True,
          vis_kwargs_list=[dict(type='Translation', name='trans'),
                           dict(type='TranslationVal', name='trans_val')]),
+    dict(type='pas_mm.ThroughputHook'),
 ]
-model_wrapper_cfg = dict(
-    type='MMSeparateDistributedDataParallel', find_unused_parameters=True)

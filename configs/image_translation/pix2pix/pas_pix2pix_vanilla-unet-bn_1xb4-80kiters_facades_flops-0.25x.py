@@ -27,11 +27,10 @@ model = dict(
     pretrained='https://download.openmmlab.com/mmediting/pix2pix/refactor/'
     'pix2pix_vanilla_unet_bn_1x1_80k_facades_20210902_170442-c0958d50.pth')
 custom_hooks = [
-    dict(type='pas_mm.PaSSearchHook', search_iters=search_iters),
+    dict(type='pas_mm.PaSSearchHook', search_iters=search_iters,
+         export_after_search=True),
     dict(type='VisualizationHook', interval=5000, fixed_input=True,
          vis_kwargs_list=[dict(type='Translation', name='trans'),
                           dict(type='TranslationVal', name='trans_val')]),
+    dict(type='pas_mm.ThroughputHook'),
 ]
-# frozen gates stop receiving gradients
-model_wrapper_cfg = dict(
-    type='MMSeparateDistributedDataParallel', find_unused_parameters=True)

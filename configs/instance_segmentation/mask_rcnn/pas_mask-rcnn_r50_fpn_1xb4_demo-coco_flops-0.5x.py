@@ -44,6 +44,5 @@ param_scheduler = [
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 custom_hooks = [dict(type='pas_mm.PaSSearchHook', search_epochs=search_epochs)]
 default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=1))
-# frozen gates stop receiving gradients
-model_wrapper_cfg = dict(
-    type='MMDistributedDataParallel', find_unused_parameters=True)
+# no find_unused_parameters: PaSSearchHook re-wraps DDP when the search
+# ends, so the frozen gates are not in the fine-tune's DDP

@@ -57,7 +57,11 @@ param_scheduler = [
          end=max_epochs, milestones=[6, 9], gamma=0.1),  # epochs 8, 11
 ]
 train_cfg = dict(max_epochs=max_epochs, val_interval=1)
-custom_hooks = [dict(type='pas_mm.PaSSearchHook', search_epochs=search_epochs)]
-# frozen gates stop receiving gradients
-model_wrapper_cfg = dict(
-    type='MMDistributedDataParallel', find_unused_parameters=True)
+# the fine-tune trains the exported compact network (its MACs, not the
+# full-size net's with masks); DDP is re-wrapped for it without
+# find_unused_parameters
+custom_hooks = [
+    dict(type='pas_mm.PaSSearchHook', search_epochs=search_epochs,
+         export_after_search=True),
+    dict(type='pas_mm.ThroughputHook'),  # img/s in the log
+]

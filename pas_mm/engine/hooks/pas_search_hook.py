@@ -4,7 +4,9 @@ re-wraps DDP and cleans optimizer state after an in-place export.
 What happens at the end of the search is the model's business
 (``PaSSearchMixin.end_search``); this hook only calls the model's methods.
 """
+import copy
 import json
+import os
 import os.path as osp
 from typing import Optional
 
@@ -50,6 +52,11 @@ class PaSSearchHook(Hook):
             (relative) from the target, the widths come from the projection
             rather than the search: a warning says so. Default: 0.05.
         strict_search (bool): make that warning an error. Default: False.
+        finetune_find_unused_parameters (bool): DDP's
+            ``find_unused_parameters`` for the fine-tune. When the search
+            ends, a distributed model is re-wrapped in a new DDP wrapper
+            that no longer holds the frozen (or exported) gates, so they
+            never force DDP to look for unused parameters. Default: False.
 
     Example:
         >>> custom_hooks = [dict(type='pas_mm.PaSSearchHook',
@@ -81,7 +88,8 @@ class PaSSearchHook(Hook):
                  budget_tolerance: float = 0.01,
                  gate_optimizer: Optional[dict] = dict(),
                  max_search_gap: float = 0.05,
-                 strict_search: bool = False):
+                 strict_search: bool = False,
+                 finetune_find_unused_parameters: bool = False):
         if (search_epochs is None) == (search_iters is None):
             raise ValueError('PaSSearchHook needs exactly one of '
                              'search_epochs and search_iters')
@@ -94,6 +102,8 @@ class PaSSearchHook(Hook):
             dict(gate_optimizer)
         self.max_search_gap = float(max_search_gap)
         self.strict_search = bool(strict_search)
+        self.finetune_find_unused_parameters = bool(
+            finetune_find_unused_parameters)
         self._gate_optim = None
         self._gate_state = None
         self._step_handles = []
@@ -119,10 +129,10 @@ class PaSSearchHook(Hook):
                 not model.exported:
             # nothing to search (baseline criteria, transferred widths)
             self._finish(runner, model, searched=False)
-            if self.export_after_search:
-                return
-        if model.exported and is_model_wrapper(runner.model):
-            self._rewrap(runner)  # DDP was built around the full-size model
+            return
+        if model.search_finished and is_model_wrapper(runner.model):
+            # DDP was built around the full-size model and live gates
+            self._rewrap(runner)
         if model.gate_parameters() and self.gate_optimizer_cfg is not None:
             self._start_gate_optimizer(runner, model)
 
@@ -217,19 +227,30 @@ class PaSSearchHook(Hook):
             write_search_summary(runner, spec, folder)
         if self.export_after_search:
             _drop_stale_optimizer_state(runner.optim_wrapper)
-            if is_model_wrapper(runner.model):
-                self._rewrap(runner)
+        if is_model_wrapper(runner.model):
+            self._rewrap(runner)
+        if self.export_after_search:
             runner.logger.info(
                 'PaS: exported in place; fine-tuning the compact model '
                 f"({spec['macs']['compact'] / 1e6:.2f}M of "
                 f"{spec['macs']['full'] / 1e6:.2f}M MACs per sample)")
 
-    @staticmethod
-    def _rewrap(runner):
-        """A new DDP wrapper: the old one bucketed the full-size params."""
+    def _rewrap(self, runner):
+        """A new DDP wrapper for the fine-tune: the old one bucketed the
+        full-size parameters and the gates, which no longer train."""
         model = unwrap(runner.model)
-        runner.model = runner.wrap_model(runner.cfg.get('model_wrapper_cfg'),
-                                         model)
+        cfg = copy.deepcopy(runner.cfg.get('model_wrapper_cfg'))
+        if cfg is None:  # mmengine's own default wrapper, spelt out
+            cfg = dict(type='MMDistributedDataParallel',
+                       broadcast_buffers=False)
+            if torch.cuda.is_available():
+                cfg['device_ids'] = [int(os.environ['LOCAL_RANK'])]
+        cfg['find_unused_parameters'] = self.finetune_find_unused_parameters
+        runner.model = runner.wrap_model(cfg, model)
+        runner.logger.info(
+            f"PaS: {cfg['type']} re-wrapped for the fine-tune "
+            f'(find_unused_parameters={self.finetune_find_unused_parameters})'
+        )
 
 
 def _drop_stale_optimizer_state(optim_wrapper):

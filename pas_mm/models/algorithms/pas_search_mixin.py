@@ -126,7 +126,18 @@ class PaSSearchMixin:
     # ------------------------------------------------------ the loss
     def budget_losses(self) -> Dict[str, torch.Tensor]:
         """loss_budget (0 once the gates are frozen, so the log does not
-        keep showing the last search value) and the MACs ratio."""
+        keep showing the last search value) and the MACs ratio.
+
+        Always computed in fp32, also inside an AMP autocast region: the
+        MACs are sums of ~1e9 and the ratio's gap to the target is what the
+        gates learn from.
+        """
+        device = next(iter(self.space.gates.values())).latent.device.type \
+            if self.space.gates else 'cpu'
+        with torch.autocast(device_type=device, enabled=False):
+            return self._budget_losses()
+
+    def _budget_losses(self) -> Dict[str, torch.Tensor]:
         if self.compact_spec is not None:
             return {'macs_ratio': torch.tensor(
                 self.compact_spec['macs']['ratio']),
