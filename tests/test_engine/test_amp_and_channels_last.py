@@ -58,3 +58,16 @@ def test_channels_last_survives_the_export(tmp_path):
         w.is_contiguous(memory_format=torch.channels_last) for w in convs)
     log = open(next(tmp_path.glob('*/*.log'))).read()
     assert 'training in channels_last memory format' in log
+
+
+def test_throughput_hook_logs_images_per_second(tmp_path):
+    from pas_mm.engine.hooks import ThroughputHook
+    from pas_mm.engine.hooks.throughput_hook import batch_size_of
+    assert batch_size_of(dict(inputs=torch.zeros(4, 3, 8, 8))) == 4
+    assert batch_size_of(dict(inputs=[torch.zeros(3, 8, 8)] * 2)) == 2
+    assert batch_size_of(dict(inputs=dict(img_a=torch.zeros(3, 1)))) == 3
+    hook = PaSSearchHook(search_iters=3)
+    runner = make_runner(tmp_path, hook, 6, extra_hooks=[ThroughputHook()])
+    runner.train()
+    rates = [s['img_per_s'] for s in _scalars(tmp_path) if 'img_per_s' in s]
+    assert rates and all(r > 0 for r in rates)

@@ -26,5 +26,5 @@ def test_gpu_check_tiny_on_cpu(tmp_path):
         assert 0.3 < row['macs_ratio'] < 0.7 and row['latency_ratio'] > 0
     (recipe, ) = res['recipes'].values()
     assert recipe['step_s'] > 0 and recipe['img_per_s'] > 0
-    assert '| recipe (30 it, 1 GPU) |' in proc.stdout
+    assert '| recipe (1 GPU) |' in proc.stdout
     assert 'masked / compact step time' in proc.stdout

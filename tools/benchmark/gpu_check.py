@@ -216,7 +216,7 @@ def print_table(res):
         print(f"| P5 {name}: compact / plain latency (batch {r['batch']}, "
               f"{r['size']}^2) at MACs ratio {r['macs_ratio']:.3f} | "
               f"{r['latency_ratio']:.3f} |")
-    print('\n| recipe (30 it, 1 GPU) | step (s) | images/s | peak memory '
+    print('\n| recipe (1 GPU) | step (s) | images/s | peak memory '
           '(MB) |\n| --- | --- | --- | --- |')
     for name, r in res['recipes'].items():
         print(f"| {name} (batch {r['batch']}, {r['iters']} it) | "

@@ -9,6 +9,10 @@
 # (71.86 top-1).
 # Anchors at ~200-220 MMACs: 70.8-71.6 top-1 (AMC, MetaPruning, GroupFisher).
 # Not yet run on ImageNet by pas-mm: targets, not our results.
+# Wall time (an estimate): search epochs cost about a plain epoch, the
+# fine-tune epochs of the exported net about their MACs ratio (0.67) of
+# one; depth-wise nets are often memory-bound on GPUs, so measure with
+# tools/benchmark/gpu_check.sh.
 _base_ = ['mmpretrain::mobilenet_v2/mobilenet-v2_8xb32_in1k.py']
 custom_imports = dict(imports=['pas_mm'], allow_failed_imports=False)
 

@@ -10,6 +10,10 @@
 # Anchors: RepVGG-A0 72.41, A1 74.46, B0 75.14 (unpruned, mmpretrain); the
 # PaS paper claims about +1.0 top-1 over RepVGG at similar speed.
 # Not yet run on ImageNet by pas-mm: targets, not our results.
+# Wall time (an estimate): search epochs cost about a plain epoch, the
+# fine-tune epochs of the exported net about their MACs ratio of one (the
+# ResNet-50 CPU step ratios: gated / plain 1.01-1.02, masked / compact
+# 1.95-2.15 at 50 % MACs); tools/benchmark/gpu_check.sh measures them.
 _base_ = ['mmpretrain::repvgg/repvgg-A0_8xb32_in1k.py']
 custom_imports = dict(imports=['pas_mm'], allow_failed_imports=False)
 

@@ -12,6 +12,13 @@
 # 2.06G (76.50 with KD), DMCP 76.5 at 2.2G, MetaPruning 75.4 at 2.0G; the
 # PaS paper reports +0.3 to 2.7 top-1 over prior pruning at equal compute.
 # Not yet run on ImageNet by pas-mm: these are targets, not our results.
+# Wall time (an estimate, not measured on GPUs): a search epoch costs about
+# a plain ResNet-50 epoch (gated / plain step time 1.01-1.02, CPU, 224^2,
+# batch 8); a fine-tune epoch of the exported net about half of one
+# (masked / compact 1.95-2.15 at 50 % MACs, CPU). The run is thus ~28
+# plain-epoch equivalents instead of 47: ~1.4 h on 8 GPUs if a plain epoch
+# takes 3 min there (an assumed ~7,000 img/s, not a measurement).
+# tools/benchmark/gpu_check.sh measures the step times on one GPU.
 _base_ = ['mmpretrain::resnet/resnet50_8xb32_in1k.py']
 custom_imports = dict(imports=['pas_mm'], allow_failed_imports=False)
 
