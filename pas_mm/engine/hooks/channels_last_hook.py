@@ -6,6 +6,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from pas_mm.registry import HOOKS
+from .pas_search_hook import release_wrapper
 
 
 @HOOKS.register_module()
@@ -25,10 +26,10 @@ class ChannelsLastHook(Hook):
     priority = 'VERY_HIGH'  # before PaSSearchHook, which may re-wrap too
 
     def before_train(self, runner) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
+        wrapped = is_model_wrapper(runner.model)
+        model = release_wrapper(runner)
         model.to(memory_format=torch.channels_last)
-        if is_model_wrapper(runner.model):
+        if wrapped:
             cfg = copy.deepcopy(runner.cfg.get('model_wrapper_cfg'))
             runner.model = runner.wrap_model(cfg, model)
         runner.logger.info('PaS: training in channels_last memory format')

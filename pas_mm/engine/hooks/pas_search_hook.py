@@ -5,6 +5,7 @@ What happens at the end of the search is the model's business
 (``PaSSearchMixin.end_search``); this hook only calls the model's methods.
 """
 import copy
+import gc
 import json
 import os
 import os.path as osp
@@ -238,7 +239,7 @@ class PaSSearchHook(Hook):
     def _rewrap(self, runner):
         """A new DDP wrapper for the fine-tune: the old one bucketed the
         full-size parameters and the gates, which no longer train."""
-        model = unwrap(runner.model)
+        model = release_wrapper(runner)
         cfg = copy.deepcopy(runner.cfg.get('model_wrapper_cfg'))
         if cfg is None:  # mmengine's own default wrapper, spelt out
             cfg = dict(type='MMDistributedDataParallel',
@@ -251,6 +252,21 @@ class PaSSearchHook(Hook):
             f"PaS: {cfg['type']} re-wrapped for the fine-tune "
             f'(find_unused_parameters={self.finetune_find_unused_parameters})'
         )
+
+
+def release_wrapper(runner):
+    """Unwrap ``runner.model`` and free the old DDP wrapper before a new
+    one is built. Its reducer holds the parameters' gradient accumulators,
+    whose recorded shapes are the full-size ones: while it lives, a new
+    wrapper (and every backward) would reuse them and reject the sliced
+    gradients ("returned an invalid gradient ... expected shape
+    compatible with [full size]")."""
+    old = runner.model
+    model = unwrap(old)
+    runner.model = model
+    del old
+    gc.collect()
+    return model
 
 
 def _drop_stale_optimizer_state(optim_wrapper):
