@@ -20,7 +20,7 @@ from .call_args import flatten_tensors as _flatten
 from .cost import conv_positions, linear_positions, norm_cost
 from .errors import UnsupportedOpError
 from .free_ops import FreeOpRules
-from .graph import (ChannelGraph, FreeCall, LayerCall, LayerKind,
+from .graph import (ChannelGraph, FreeCall, LayerCall, LayerKind, Layout,
                     merge_layouts, module_in_prefixes)
 from .ops import CONV_OPS, OpClass, func_name, op_class
 from .trace_state import TraceState
@@ -203,8 +203,20 @@ class ChannelTracer(TorchFunctionMode):
     def linear(self, x, lay, out, owner):
         state = self.state
         if lay.dim != x.dim() - 1:
-            state.pin_all([lay], f'linear {owner!r} on a non-channel dim')
-            state.new_layout(out, out.dim() - 1, pinned=f'linear {owner!r}')
+            reason = f'linear {owner!r} on a non-channel dim'
+            state.pin_all([lay], reason)
+            out_lay = state.new_layout(out, out.dim() - 1,
+                                       pinned=f'linear {owner!r}')
+            if owner is not None:
+                # never sliced, but costed: it reads the last dim's features
+                # whatever the traced layout says
+                size = x.shape[-1]
+                in_lay = Layout(x.dim() - 1, (
+                    (state.new_node(size, pinned=reason), size), ))
+                self.record(LayerCall(owner, LayerKind.LINEAR, in_lay,
+                                      out_lay, 1, 1,
+                                      linear_positions(out, state.batch),
+                                      pinned=True))
             return
         if owner is None:
             state.pin_all([lay], f'linear with a computed weight in '
