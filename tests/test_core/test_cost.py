@@ -1,6 +1,7 @@
 """The MACs rules (pas_mm.core.cost) against hand counts and mmengine."""
 import pytest
 import torch
+from mmengine import analysis
 from torch import nn
 
 from pas_mm.core import build_search_space, trace_channels
@@ -43,7 +44,6 @@ def test_graph_macs_matches_a_hand_count():
 
 
 def test_graph_macs_matches_mmengine():
-    analysis = pytest.importorskip('mmengine.analysis')
     net = _Net().eval()
     x = torch.zeros(1, 3, 8, 8)
     ours = float(graph_macs(trace_channels(net, x), lambda lay: lay.size))
@@ -104,7 +104,6 @@ def test_pinned_linears_are_still_costed():
     """Linears whose input layout lost track of its channels are pinned,
     never sliced, but their MACs count (DeiT-tiny read 43 % of its MACs
     before this)."""
-    analysis = pytest.importorskip('mmengine.analysis')
     net = _TinyViT().eval()
     x = torch.zeros(1, 3, 16, 16)
     graph = trace_channels(net, x)
