@@ -11,6 +11,10 @@ PaS, so the comparison is fair.
 - ``l1``: L1 norm of each channel's producer filters (Li et al.), divided by
   the group's largest so that one global cut keeps the strongest filters of
   every layer.
+- ``random``: random per-group widths (the sanity baseline of random channel
+  pruning): each group's L1 ranking is scaled by a random factor in
+  [0.25, 1], so one global cut keeps a random share of every group while
+  each group still keeps its strongest filters. Seeded by ``seed``.
 """
 from typing import Dict
 
@@ -21,7 +25,7 @@ from .errors import CriterionError
 from .graph import LayerKind
 from .space import SearchSpace
 
-CRITERIA = ('uniform', 'bn-gamma', 'l1')
+CRITERIA = ('uniform', 'bn-gamma', 'l1', 'random')
 # spellings accepted for a criterion (configs name files ``bn-gamma_...``)
 _ALIASES = {'bn_gamma': 'bn-gamma'}
 
@@ -74,13 +78,30 @@ def _filter_l1(module, call):
     return w.abs().reshape(w.shape[0], -1).sum(1)
 
 
-def channel_scores(space: SearchSpace, method: str) -> Dict[str, torch.Tensor]:
+def _random_widths(space, l1_scores, seed):
+    """Each group's L1 ranking, as ranks in (0, 1], times a random factor
+    in [0.25, 1]: a global cut at t keeps 1 - t / factor of the group."""
+    gen = torch.Generator().manual_seed(int(seed))
+    scores = {}
+    for name in sorted(space.gates):  # a fixed order: same seed, same draw
+        s = l1_scores[name]
+        rank = torch.empty_like(s)
+        rank[torch.argsort(s, descending=True)] = torch.arange(
+            len(s), dtype=s.dtype)
+        factor = 0.25 + 0.75 * float(torch.rand(1, generator=gen))
+        scores[name] = factor * (1.0 - (rank + 0.5) / len(s))
+    return scores
+
+
+def channel_scores(space: SearchSpace, method: str,
+                   seed: int = 0) -> Dict[str, torch.Tensor]:
     """Per-group channel scores in [0, 1] (higher: kept first).
 
     Args:
         space (SearchSpace): the search space of the trained model.
         method (str): one of ``CRITERIA`` (``'bn_gamma'`` is accepted for
             ``'bn-gamma'``).
+        seed (int): seed of the ``'random'`` widths. Defaults to 0.
 
     Returns:
         dict[str, Tensor]: group name -> one score per channel.
@@ -104,12 +125,17 @@ def channel_scores(space: SearchSpace, method: str) -> Dict[str, torch.Tensor]:
                                             LayerKind.LINEAR),
                                     _filter_l1)
         scores = {n: s / (float(s.max()) or 1.0) for n, s in scores.items()}
+        if method == 'random':
+            scores = _random_widths(space, {
+                n: s if found[n] else uniform[n]
+                for n, s in scores.items()}, seed)
+            return scores
     # a group without BN / producer weights falls back to uniform
     return {n: s if found[n] else uniform[n] for n, s in scores.items()}
 
 
 def prune_by_criterion(space: SearchSpace, method: str, target_ratio: float,
-                       tol: float = 0.01) -> float:
+                       tol: float = 0.01, seed: int = 0) -> float:
     """Set the gates from ``method``'s scores, cut at the MACs target, and
     freeze them.
 
@@ -118,11 +144,12 @@ def prune_by_criterion(space: SearchSpace, method: str, target_ratio: float,
         method (str): one of ``CRITERIA``.
         target_ratio (float): the MACs ratio of the search scope to reach.
         tol (float): relative tolerance of the cut. Default: 0.01.
+        seed (int): seed of the ``'random'`` widths. Defaults to 0.
 
     Returns:
         float: the MACs ratio reached.
     """
-    scores = channel_scores(space, method)
+    scores = channel_scores(space, method, seed)
     with torch.no_grad():
         for name, gate in space.gates.items():
             gate.latent.copy_(scores[name].to(gate.latent))

@@ -26,7 +26,8 @@ class PaSAlgorithm(PaSSearchMixin, BaseModel):
         **settings: the PaS arguments (``budget``, ``input_shape``,
             ``trace_mode``, ``search_scope``, ``exclude``, ``decouple``,
             ``fold``, ``min_channels``, ``round_to``, ``min_ratio``,
-            ``pretrained``, ``criterion``, ``transfer``), documented and
+            ``pretrained``, ``criterion``, ``transfer``, ``distill``),
+            documented and
             validated by :class:`PaSSettings`.
 
     Example:
@@ -74,7 +75,8 @@ class PaSAlgorithm(PaSSearchMixin, BaseModel):
         return self.architecture(inputs, data_samples, mode=mode)
 
     def loss(self, inputs, data_samples) -> Dict[str, torch.Tensor]:
-        """The architecture's losses plus ``loss_budget``.
+        """The architecture's losses plus ``loss_budget`` (and
+        ``loss_distill`` with ``distill``).
 
         The logged ``loss`` is always the total that is back-propagated,
         budget included (as in mmdet and mmagic): a bare ``loss`` key of the
@@ -85,5 +87,6 @@ class PaSAlgorithm(PaSSearchMixin, BaseModel):
         losses = self.architecture(inputs, data_samples, mode='loss')
         if 'loss' in losses:
             losses['loss_task'] = losses.pop('loss')
+        losses.update(self.distill_losses(inputs))
         losses.update(self.budget_losses())
         return losses

@@ -26,6 +26,7 @@ from pas_mm.core.width_spec import (load_width_spec, make_width_spec,
                                     save_width_spec)
 from ..utils import (decode_extra_state, encode_extra_state,
                      load_architecture_weights, trace_fn, trace_inputs)
+from .output_distiller import OutputDistiller
 from .pas_settings import PaSSettings
 
 
@@ -39,8 +40,14 @@ class PaSSearchMixin:
     ``search_forward`` and ``weights_target``.
     """
 
-    def _init_search(self, module: nn.Module, settings: PaSSettings):
+    def _init_search(self, module: nn.Module, settings: PaSSettings,
+                     distill_forward: Optional[Callable] = None):
         self.settings = settings
+        # the teacher is copied before the search space gates the module
+        self.distiller = None if settings.distill is None else \
+            OutputDistiller.build(
+                module, distill_forward or trace_fn(settings.trace_mode),
+                settings.distill, hook_student=distill_forward is None)
         self.compact_spec = None  # set once exported in place
         self.gate_optimizer = None  # set by start_search (PaSSearchHook)
         self.space = build_search_space(
@@ -106,6 +113,8 @@ class PaSSearchMixin:
         if settings.pretrained:
             load_architecture_weights(self.weights_target,
                                       settings.pretrained)
+        if self.distiller is not None:
+            self.distiller.load_weights(self._load_teacher)
         if settings.transfer is not None:
             path = settings.transfer['width_spec']
             result = transfer_widths(
@@ -118,12 +127,30 @@ class PaSSearchMixin:
                 f"set, {len(result['untouched'])} kept full; MACs ratio "
                 f"{result['ratio']:.4f} of the search scope, gates frozen")
         elif settings.criterion != 'pas':
+            # 'random' draws from the run's seed (randomness.seed, which
+            # the Runner sets before it builds the model)
             ratio = prune_by_criterion(self.space, settings.criterion,
-                                       settings.target_ratio)
+                                       settings.target_ratio,
+                                       seed=torch.initial_seed())
             logger.info(f'PaS baseline {settings.criterion}: pruned to MACs '
                         f'ratio {ratio:.4f}, gates frozen')
 
+    def _load_teacher(self, teacher: nn.Module) -> None:
+        """Load ``settings.pretrained`` into the distillation teacher (a
+        copy of the searched module)."""
+        load_architecture_weights(teacher, self.settings.pretrained)
+
     # ------------------------------------------------------ the loss
+    def distill_losses(self, inputs, student_output=None
+                       ) -> Dict[str, torch.Tensor]:
+        """``loss_distill`` when distillation is on and due (the
+        fine-tune, or also the search with ``during_search``); call after
+        the student's forward on ``inputs``."""
+        d = self.distiller
+        if d is None or not (d.during_search or self.search_finished):
+            return {}
+        return {'loss_distill': d.loss_from(inputs, student_output)}
+
     def budget_losses(self) -> Dict[str, torch.Tensor]:
         """loss_budget (0 once the gates are frozen, so the log does not
         keep showing the last search value) and the MACs ratio.

@@ -8,6 +8,7 @@ from pas_mm.core.criteria import CRITERIA, canonical_criterion
 from pas_mm.core.errors import SettingsError
 from pas_mm.core.space import check_target_ratio
 from pas_mm.core.width_spec import load_width_spec
+from .output_distiller import check_distill
 
 BUDGET_KEYS = ('target_ratio', 'weight', 'mode', 'target_from')
 TRANSFER_KEYS = ('width_spec', 'channels', 'prefix_map')
@@ -58,6 +59,11 @@ class PaSSettings:
             another model/task instead of searching: ``dict(width_spec=PATH,
             channels='l1', prefix_map=None)`` (see
             ``pas_mm.core.transfer_widths``). Default: None.
+        distill (dict, optional): distil the unpruned network (the
+            ``pretrained`` weights) into the pruned one during the
+            fine-tune: ``dict(module='head.fc', loss='kl', weight=1.0,
+            temperature=4.0, during_search=False)`` (see
+            :class:`OutputDistiller`). Default: None.
     """
     budget: Optional[dict] = None
     input_shape: Tuple[int, ...] = (1, 3, 224, 224)
@@ -72,6 +78,7 @@ class PaSSettings:
     pretrained: Optional[str] = None
     criterion: str = 'pas'
     transfer: Optional[dict] = None
+    distill: Optional[dict] = None
     # filled by validation: the widths of budget.target_from, if any
     target_groups: Optional[dict] = field(default=None, repr=False)
 
@@ -133,6 +140,10 @@ class PaSSettings:
             if self.criterion != 'pas':
                 raise TransferError('use either transfer or criterion, not '
                                     'both')
+        self.distill = check_distill(self.distill)
+        if self.distill is not None and not self.pretrained:
+            raise SettingsError('distill needs pretrained: the teacher is '
+                                'the trained, unpruned network')
 
     @property
     def target_ratio(self) -> float:

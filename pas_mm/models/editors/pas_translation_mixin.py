@@ -11,6 +11,7 @@ sees them) and the budget loss joins the generator loss in
 from pas_mm.core.errors import SettingsError
 from ..algorithms.pas_search_mixin import PaSSearchMixin
 from ..algorithms.pas_settings import PaSSettings
+from ..utils import load_architecture_weights
 
 
 class PaSTranslationMixin(PaSSearchMixin):
@@ -37,7 +38,15 @@ class PaSTranslationMixin(PaSSearchMixin):
             type(self).__name__, kwargs, strict=False,
             input_shape=(1, 3, 256, 256), trace_mode='each')
         super().__init__(*args, **kwargs)
-        self._init_search(self.generators, settings)
+        forward = None
+        if settings.distill is not None:
+            domain = settings.distill['module']
+            if domain not in self.generators:
+                raise SettingsError(
+                    f'distill.module must name a generator (a domain: '
+                    f'{sorted(self.generators)}), got {domain!r}')
+            forward = lambda generators, x: generators[domain](x)  # noqa
+        self._init_search(self.generators, settings, distill_forward=forward)
 
     @property
     def weights_target(self):
@@ -47,9 +56,24 @@ class PaSTranslationMixin(PaSSearchMixin):
         super().init_weights()
         self._init_pas_weights()
 
+    def _load_teacher(self, teacher):
+        # a plain mmagic checkpoint holds generators and discriminators
+        load_architecture_weights(teacher, self.settings.pretrained,
+                                  prefix='generators.')
+
     def _get_gen_loss(self, outputs):
         loss_g, log_vars = super()._get_gen_loss(outputs)
-        extra = self.budget_losses()
+        extra = {}
+        if self.distiller is not None:
+            # output KD of the distilled generator: fake_<domain>, drawn
+            # from real_<other domain>
+            domain = self.settings.distill['module']
+            source = self.get_other_domains(domain)[0]
+            extra.update(self.distill_losses(outputs[f'real_{source}'],
+                                             outputs[f'fake_{domain}']))
+        extra.update(self.budget_losses())
+        if 'loss_distill' in extra:
+            loss_g = loss_g + extra['loss_distill']
         loss_g = loss_g + extra['loss_budget']
         log_vars.update({k: v.detach() for k, v in extra.items()})
         if 'loss' in log_vars:

@@ -7,15 +7,24 @@ from pas_mm.core.space import GATES_ATTR
 PREFIXES = ('architecture.', 'module.')
 
 
-def load_architecture_weights(architecture, path: str):
+def load_architecture_weights(architecture, path: str, prefix: str = ''):
     """Load a trained (unpruned) checkpoint into ``architecture``.
 
     Gate latents are absent from such checkpoints and keep their initial
     value (every channel on). Any other missing or unexpected key is an
     error naming the checkpoint: PaS must start from the trained net.
+
+    Args:
+        architecture (nn.Module): the module to load into.
+        path (str): the checkpoint.
+        prefix (str): load only the keys under this prefix (stripped),
+            e.g. ``'generators.'`` of a GAN. Defaults to ''.
     """
     ckpt = read_checkpoint(path)
     state = ckpt.get('state_dict', ckpt)
+    if prefix:
+        state = {k[len(prefix):]: v for k, v in state.items()
+                 if k.startswith(prefix)}
     clean = {}
     for key, value in state.items():
         for prefix in PREFIXES:

@@ -1,0 +1,150 @@
+"""OutputDistiller: knowledge distillation from the unpruned network into
+the pruned one, on the output of one named sub-module."""
+import copy
+from typing import Callable, Dict, Optional
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from pas_mm.core.errors import SettingsError
+
+DISTILL_KEYS = ('module', 'loss', 'weight', 'temperature', 'during_search')
+LOSSES = ('kl', 'l1', 'mse')
+
+
+def check_distill(cfg: Optional[dict]) -> Optional[dict]:
+    """Validate ``distill`` settings; return them with defaults filled."""
+    if cfg is None:
+        return None
+    if not isinstance(cfg, dict) or set(cfg) - set(DISTILL_KEYS) or \
+            not isinstance(cfg.get('module'), str):
+        keys = sorted(cfg) if isinstance(cfg, dict) else cfg
+        raise SettingsError(
+            "distill needs dict(module='head.fc', loss='kl', weight=1.0, "
+            f'temperature=4.0, during_search=False), got {keys}')
+    cfg = dict(dict(loss='kl', weight=1.0, temperature=4.0,
+                    during_search=False), **cfg)
+    if cfg['loss'] not in LOSSES:
+        raise SettingsError(f"distill.loss must be one of {LOSSES}, got "
+                            f"{cfg['loss']!r}")
+    if not cfg['weight'] > 0 or not cfg['temperature'] > 0:
+        raise SettingsError('distill.weight and distill.temperature must be '
+                            f"> 0, got {cfg['weight']} and "
+                            f"{cfg['temperature']}")
+    return cfg
+
+
+def _first_tensor(out):
+    while isinstance(out, (list, tuple)):
+        out = out[0] if len(out) == 1 else out
+        if isinstance(out, (list, tuple)):
+            break
+    return out
+
+
+class OutputDistiller:
+    """Distil the output of ``module`` of a frozen teacher into the student.
+
+    The teacher is a copy of the unpruned architecture, in eval mode, with
+    no gradients. It is kept outside the student's module tree: it is not
+    in the checkpoints, the optimizer or the DDP wrapper, and is moved to
+    the inputs' device on first use.
+
+    Args:
+        teacher (nn.Module): the unpruned architecture (trained weights are
+            loaded into it by ``load_weights``).
+        student (nn.Module): the architecture being pruned.
+        forward (Callable): ``forward(model, inputs)`` runs a model far
+            enough to produce the distilled output.
+        module (str): name of the sub-module whose output is distilled, in
+            both networks (e.g. ``'head.fc'``: the logits).
+        loss (str): ``'kl'`` (Hinton's soft-target KL of logits, times T²),
+            ``'l1'`` or ``'mse'`` (outputs of equal shape, e.g. the image a
+            generator draws). Defaults to 'kl'.
+        weight (float): weight of ``loss_distill``. Defaults to 1.0.
+        temperature (float): softmax temperature of ``'kl'``.
+            Defaults to 4.0.
+        during_search (bool): distil during the search too, not only in the
+            fine-tune. Defaults to False.
+        hook_student (bool): take the student's output from a hook on its
+            ``module``; False when the caller passes it to ``loss_from``.
+            Defaults to True.
+    """
+
+    def __init__(self, teacher: nn.Module, student: nn.Module,
+                 forward: Callable, module: str, loss: str = 'kl',
+                 weight: float = 1.0, temperature: float = 4.0,
+                 during_search: bool = False, hook_student: bool = True):
+        self.teacher = teacher.eval().requires_grad_(False)
+        self.forward = forward
+        self.loss, self.weight = loss, float(weight)
+        self.temperature = float(temperature)
+        self.during_search = during_search
+        self.module = module
+        self._outputs: Dict[str, torch.Tensor] = {}
+        roles = [('teacher', self.teacher)]
+        if hook_student:
+            roles.append(('student', student))
+        for role, net in roles:
+            target = dict(net.named_modules()).get(module)
+            if target is None:
+                raise SettingsError(f'distill.module {module!r} is not a '
+                                    f'sub-module of {type(net).__name__}')
+            target.register_forward_hook(self._keeper(role))
+
+    @classmethod
+    def build(cls, architecture: nn.Module, forward: Callable, cfg: dict,
+              hook_student: bool = True) -> 'OutputDistiller':
+        """A distiller whose teacher is a copy of ``architecture`` as it is
+        now (call before the search space gates it)."""
+        return cls(copy.deepcopy(architecture), architecture, forward,
+                   hook_student=hook_student, **cfg)
+
+    def _keeper(self, role):
+        def hook(module, args, output):
+            self._outputs[role] = _first_tensor(output)
+        return hook
+
+    def teacher_output(self, inputs: torch.Tensor) -> torch.Tensor:
+        device = inputs.device
+        if next(self.teacher.parameters()).device != device:
+            self.teacher.to(device)
+        self.teacher.eval()
+        with torch.no_grad():
+            self.forward(self.teacher, inputs)
+        return self._outputs.pop('teacher').detach()
+
+    def loss_from(self, inputs: torch.Tensor,
+                  student: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """``loss_distill`` after the student has run on ``inputs`` (its
+        output ``student``, or the one the hook kept during that forward).
+        """
+        if student is None:
+            student = self._outputs.pop('student', None)
+        if student is None:
+            raise RuntimeError(f'distill: the student did not run '
+                               f'{self.module!r} in this step')
+        teacher = self.teacher_output(inputs)
+        if teacher.shape != student.shape:
+            raise SettingsError(
+                f'distill.module {self.module!r}: teacher output '
+                f'{tuple(teacher.shape)} vs student {tuple(student.shape)}; '
+                'distil an output the pruning does not change')
+        student = student.float()
+        teacher = teacher.float()
+        if self.loss == 'kl':
+            t = self.temperature
+            loss = F.kl_div(F.log_softmax(student / t, dim=1),
+                            F.log_softmax(teacher / t, dim=1),
+                            reduction='batchmean', log_target=True) * t * t
+        elif self.loss == 'l1':
+            loss = F.l1_loss(student, teacher)
+        else:
+            loss = F.mse_loss(student, teacher)
+        return self.weight * loss
+
+    def load_weights(self, loader: Callable[[nn.Module], None]) -> None:
+        """Give the teacher the trained weights (``loader(teacher)``)."""
+        loader(self.teacher)
+        self.teacher.eval().requires_grad_(False)

@@ -1,0 +1,69 @@
+"""Distillation from the unpruned network: a frozen teacher outside the
+module tree, loss on one module's output, only once the search is done."""
+import pytest
+import torch
+import torch.nn.functional as F
+from _toy_runner import ToyNet
+
+from pas_mm.core.errors import SettingsError
+from pas_mm.models import PaSAlgorithm
+
+
+@pytest.fixture
+def trained(tmp_path):
+    torch.manual_seed(0)
+    net = ToyNet()
+    path = tmp_path / 'plain.pth'
+    torch.save(dict(state_dict=net.state_dict()), path)
+    return net, str(path)
+
+
+def _model(path, **distill):
+    model = PaSAlgorithm(ToyNet(), input_shape=(1, 3, 16, 16),
+                         budget=dict(target_ratio=0.5), pretrained=path,
+                         distill=dict(module='fc', **distill))
+    model.init_weights()
+    return model
+
+
+def test_teacher_is_the_trained_net_and_not_a_child(trained):
+    net, path = trained
+    model = _model(path)
+    teacher = model.distiller.teacher
+    assert not any(p is q for p in model.parameters()
+                   for q in teacher.parameters())
+    assert not any(k.startswith('distiller') for k in model.state_dict())
+    assert all(not p.requires_grad for p in teacher.parameters())
+    x = torch.randn(4, 3, 16, 16)
+    net.eval()
+    assert torch.allclose(model.distiller.teacher_output(x), net(x))
+
+
+def test_loss_only_after_the_search_and_equals_kl(trained):
+    _, path = trained
+    model = _model(path, temperature=2.0, weight=3.0)
+    x, y = torch.randn(8, 3, 16, 16), torch.randint(0, 4, (8, ))
+    assert 'loss_distill' not in model.loss(x, y)  # searching
+    prune_half = {n: g for n, g in model.space.gates.items()}
+    with torch.no_grad():
+        for g in prune_half.values():
+            g.latent[:g.num_channels // 2] = 0.0
+    model.freeze_search()
+    model.train()
+    losses = model.loss(x, y)
+    student = model.architecture(x).detach()
+    teacher = model.distiller.teacher_output(x)
+    want = 3.0 * 4 * F.kl_div(F.log_softmax(student / 2, 1),
+                              F.log_softmax(teacher / 2, 1),
+                              reduction='batchmean', log_target=True)
+    assert torch.allclose(losses['loss_distill'], want, rtol=1e-4)
+    assert losses['loss_distill'] > 0
+    losses['loss_distill'].backward()
+    assert model.architecture.fc.weight.grad is not None
+
+
+def test_distill_unknown_module_is_one_error(trained):
+    _, path = trained
+    with pytest.raises(SettingsError, match="distill.module 'head.fc'"):
+        PaSAlgorithm(ToyNet(), input_shape=(1, 3, 16, 16), pretrained=path,
+                     distill=dict(module='head.fc'))
