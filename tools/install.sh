@@ -8,7 +8,7 @@
 #   PAS_MM_WHEELS=path   cache of the locally built mmcv wheel, outside the repo
 #                        (default: ~/.cache/pas-mm/wheels); later runs and CI reuse it
 #   FORCE_BUILD_MMCV=1   rebuild mmcv even if the cached wheel exists
-#   SKIP_DEMO_DATA=1     do not (re)generate data/demo
+#   SKIP_DEMO_DATA=1     do not (re)generate data/demo and data/proxy
 #   PYTHON=python3.11    interpreter used to create the venv
 #
 # mmcv 2.1.0 ships no wheel for torch 2.14, so the first run builds its CPU ops from the sdist:
@@ -86,9 +86,10 @@ print('torch', torch.__version__, '| mmengine', mmengine.__version__, '| mmcv', 
       '| mmagic', mmagic.__version__, '| pas_mm', pas_mm.__version__)
 PY
 
-step "8/8 demo data (data/demo)"
+step "8/8 demo and proxy benchmark data (data/demo, data/proxy)"
 if [ "${SKIP_DEMO_DATA:-0}" != 1 ]; then
   "$VENV/bin/python" "$REPO/tools/data/prepare_demo.py" --out "$REPO/data/demo"
+  "$VENV/bin/python" "$REPO/tools/data/prepare_proxy.py" --out "$REPO/data/proxy"
 fi
 
 CURRENT_STEP="done"

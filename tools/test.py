@@ -26,6 +26,10 @@ def parse_args(argv=None):
         '--metrics-json', help='write the metrics here as JSON (default: '
         '<work_dir>/test_metrics.json)')
     parser.add_argument(
+        '--split', choices=['test', 'val'], default='test',
+        help="'val' evaluates on the config's val_dataloader and "
+        'val_evaluator (benchmarks tune on val and report on test)')
+    parser.add_argument(
         '--amp', action='store_true', help='test with mixed precision')
     parser.add_argument(
         '--allow-key-mismatch', action='store_true',
@@ -68,7 +72,13 @@ def main(argv=None):
     args = parse_args(argv)
     setup_env()
     cfg = load_config(args.config, args.cfg_options,
-                      loaders=('test_dataloader', ), launcher=args.launcher)
+                      loaders=(f'{args.split}_dataloader', ),
+                      launcher=args.launcher)
+    if args.split == 'val':
+        if not cfg.get('val_evaluator'):
+            die(f'--split val: {args.config} has no val_evaluator')
+        cfg.test_dataloader = cfg.val_dataloader
+        cfg.test_evaluator = cfg.val_evaluator
     setup_env(cfg)
     skip_unloadable_inception_metrics(cfg)
     if not osp.isfile(args.checkpoint):

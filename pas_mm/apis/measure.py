@@ -88,3 +88,30 @@ def benchmark(model, scope, shape, batch_sizes, warmup, iters, device,
                          ms_per_image=sec * 1e3 / batch,
                          images_per_s=batch / sec))
     return rows
+
+
+def interleaved_medians(runs, warmup, iters, cuda=False):
+    """Median seconds of each callable in ``runs`` (name -> callable),
+    timed in turns: every round calls each once, in an order that rotates
+    by one each round, so that a slow spell of a shared machine falls on
+    all of them alike. ``warmup`` untimed rounds come first."""
+    names = list(runs)
+    times = {n: [] for n in names}
+
+    def sync():
+        if cuda:
+            torch.cuda.synchronize()
+
+    with torch.no_grad():
+        for _ in range(warmup):
+            for n in names:
+                runs[n]()
+        for r in range(iters):
+            k = r % len(names)
+            for n in names[k:] + names[:k]:
+                sync()
+                t = time.perf_counter()
+                runs[n]()
+                sync()
+                times[n].append(time.perf_counter() - t)
+    return {n: statistics.median(t) for n, t in times.items()}

@@ -1,6 +1,8 @@
 """The runs of a benchmark suite task."""
 from typing import List, NamedTuple, Optional, Union
 
+METHOD_KEYS = ('config', 'budgets', 'widths_from', 'pretrained', 'final')
+
 
 class SuiteRun(NamedTuple):
     """One training run of a suite task."""
@@ -8,6 +10,36 @@ class SuiteRun(NamedTuple):
     budget: Optional[Union[float, str]]
     tag: str  # its folder name: ``method@budget`` (+ ``-seedS``)
     seed: Optional[int] = None  # None: the config's own seed
+
+
+def method_spec(task: dict, method: str) -> dict:
+    """A method of a suite task as ``dict(config, budgets, widths_from,
+    pretrained, final)``.
+
+    A method is a config path, or a dict with ``config`` and optionally
+    ``budgets`` (its own subset of the task's), ``widths_from`` (another
+    method of the task whose exported widths it trains, run by run: the
+    same budget and seed), ``pretrained`` (False: random init, e.g.
+    training searched widths from scratch) and ``final`` (its last
+    checkpoint, when its schedule differs from the task's).
+    """
+    entry = task['methods'][method]
+    spec = dict(config=entry) if isinstance(entry, str) else dict(entry)
+    spec.setdefault('budgets', task['budgets'])
+    spec.setdefault('widths_from', None)
+    spec.setdefault('pretrained', True)
+    spec.setdefault('final', task.get('final'))
+    return spec
+
+
+def budget_tag(method: str, budget) -> str:
+    return (f'{method}@{budget}' if isinstance(budget, str) else
+            f'{method}@{budget:g}')
+
+
+def run_tag(method: str, budget, seed: Optional[int]) -> str:
+    tag = budget_tag(method, budget)
+    return tag if seed is None else f'{tag}-seed{seed}'
 
 
 def suite_runs(task: dict) -> List[SuiteRun]:
@@ -19,6 +51,8 @@ def suite_runs(task: dict) -> List[SuiteRun]:
     comparison); numeric budgets are MACs ratios of the search scope. A
     task with ``seeds=[0, 1, 2]`` runs every method and budget once per
     seed (``randomness.seed``), each in its own ``...-seedS`` folder.
+    Methods run in the order they are listed (a ``widths_from`` method
+    after the one it reads).
     """
     seeds = list(task.get('seeds') or [None])
     runs = [SuiteRun('transfer', None, 'transfer')] if 'transfer' in task[
@@ -26,11 +60,8 @@ def suite_runs(task: dict) -> List[SuiteRun]:
     for method in task['methods']:
         if method == 'transfer':
             continue
-        for budget in task['budgets']:
-            tag = (f'{method}@{budget}' if isinstance(budget, str) else
-                   f'{method}@{budget:g}')
+        for budget in method_spec(task, method)['budgets']:
             for seed in seeds:
-                runs.append(SuiteRun(
-                    method, budget,
-                    tag if seed is None else f'{tag}-seed{seed}', seed))
+                runs.append(SuiteRun(method, budget,
+                                     run_tag(method, budget, seed), seed))
     return runs

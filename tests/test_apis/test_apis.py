@@ -62,3 +62,26 @@ def test_criteria_suite_runs_four_methods_two_budgets_three_seeds():
     assert {r.method for r in runs} == {'pas', 'uniform', 'bn-gamma', 'l1'}
     assert all(osp.isfile(osp.join(REPO, c))
                for c in task['methods'].values())
+
+
+def test_proxy_suite_methods_budgets_and_scratch_widths():
+    from mmengine.config import Config
+
+    from pas_mm.apis.suite import method_spec
+    cfg = Config.fromfile(osp.join(REPO, 'configs/benchmark/'
+                                   'proxy_suite.py'))
+    task = cfg.tasks[0]
+    runs = suite_runs(task)
+    methods = {r.method for r in runs}
+    assert methods == {'pas', 'uniform', 'bn-gamma', 'l1', 'random',
+                       'pas+kd', 'scratch'}
+    # 6 methods x 3 budgets x 3 seeds, and scratch at 0.25 only
+    assert len(runs) == 6 * 3 * 3 + 3
+    scratch = method_spec(task, 'scratch')
+    assert scratch['widths_from'] == 'pas' and not scratch['pretrained']
+    assert [r.tag for r in runs if r.method == 'scratch'] == [
+        'scratch@0.25-seed0', 'scratch@0.25-seed1', 'scratch@0.25-seed2']
+    tags = [r.tag for r in runs]
+    assert tags.index('pas@0.25-seed2') < tags.index('scratch@0.25-seed0')
+    for m in methods:
+        assert osp.isfile(osp.join(REPO, method_spec(task, m)['config']))

@@ -20,6 +20,7 @@ cluster runs the training steps with tools/dist_train.sh or
 tools/slurm_train.sh). cross_task_report.py reads WORK_DIR afterwards.
 """
 import argparse
+import hashlib
 import json
 import os
 import os.path as osp
@@ -31,7 +32,8 @@ import time
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from pas_mm.apis import die  # noqa: E402
-from pas_mm.apis.suite import suite_runs  # noqa: E402
+from pas_mm.apis.suite import (METHOD_KEYS, method_spec, run_tag,  # noqa
+                               suite_runs)
 
 
 def parse_args(argv=None):
@@ -85,7 +87,53 @@ def load_suite(path):
                 t.get('transfer_from')):
             die(f'suite {path}: task {t["name"]!r} has a transfer method '
                 "but no transfer_from='task/method@budget'")
+        _check_methods(path, t)
+        _check_post_baseline_schedule(path, t)
     return tasks
+
+
+def _check_post_baseline_schedule(path, task):
+    """The protocol: every method that starts from the baseline trains the
+    same number of epochs (or iterations) after it."""
+    want = task.get('post_baseline_epochs')
+    if want is None:
+        return
+    from mmengine.config import Config
+    for method in task['methods']:
+        spec = method_spec(task, method)
+        if not spec['pretrained']:
+            continue  # trained from scratch: its own, longer schedule
+        train_cfg = Config.fromfile(spec['config']).get('train_cfg') or {}
+        got = train_cfg.get('max_epochs', train_cfg.get('max_iters'))
+        if got != want:
+            die(f'suite {path}: task {task["name"]!r} method {method!r} '
+                f'trains {got} epochs after the baseline, the protocol says '
+                f'{want} (post_baseline_epochs)')
+
+
+def _check_methods(path, task):
+    seen = []
+    for method, entry in task['methods'].items():
+        where = f'suite {path}: task {task["name"]!r} method {method!r}'
+        unknown = set(entry) - set(METHOD_KEYS) if isinstance(
+            entry, dict) else set()
+        if unknown:
+            die(f'{where}: unknown keys {sorted(unknown)}; a method is a '
+                f'config path or dict({", ".join(METHOD_KEYS)})')
+        spec = method_spec(task, method)
+        if not isinstance(spec['config'], str):
+            die(f'{where} names no config')
+        source = spec['widths_from']
+        if source is not None:
+            if source not in seen:
+                die(f'{where}: widths_from={source!r} must be a method '
+                    'listed before it')
+            missing = set(spec['budgets']) - set(
+                method_spec(task, source)['budgets'])
+            if missing:
+                die(f'{where}: {source!r} does not run at budgets '
+                    f'{sorted(missing)}')
+        seen.append(method)
 
 
 def plan(tasks, work, train_options):
@@ -108,6 +156,11 @@ def plan(tasks, work, train_options):
                  [py, 'tools/train.py', base['config'], '--work-dir', bdir,
                   '--no-validate'] +
                  (['--cfg-options'] + base_extra if base_extra else [])))
+        if task.get('val_split'):
+            steps.append(
+                (task, 'baseline', 'val', bdir,
+                 [py, 'tools/test.py', base['config'], bckpt, '--split',
+                  'val', '--work-dir', osp.join(bdir, 'val')]))
         steps += [
             (task, 'baseline', 'test', bdir,
              [py, 'tools/test.py', base['config'], bckpt, '--work-dir',
@@ -115,15 +168,24 @@ def plan(tasks, work, train_options):
             (task, 'baseline', 'flops', bdir,
              [py, 'tools/analysis/get_flops.py', base['config'], '--shape',
               *shape, '--json', osp.join(bdir, 'flops.json')]),
-            (task, 'baseline', 'latency', bdir,
-             [py, 'tools/analysis/benchmark_latency.py', base['config'],
-              '--shape', *shape, '--json', osp.join(bdir, 'latency.json')]),
         ]
+        if not task.get('interleaved_latency'):
+            steps.append(
+                (task, 'baseline', 'latency', bdir,
+                 [py, 'tools/analysis/benchmark_latency.py', base['config'],
+                  '--shape', *shape, '--json',
+                  osp.join(bdir, 'latency.json')]))
         for method, budget, tag, seed in suite_runs(task):
-            config = task['methods'][method]
+            spec = method_spec(task, method)
+            config = spec['config']
             rdir = osp.join(tdir, tag)
-            opts = [f'model.pretrained={bckpt}']
-            if method == 'transfer':
+            opts = [f'model.pretrained={bckpt}'] if spec['pretrained'] \
+                else []
+            if spec['widths_from']:  # e.g. PaS widths trained from scratch
+                opts.append('model.transfer.width_spec=' + osp.join(
+                    tdir, run_tag(spec['widths_from'], budget, seed),
+                    'compact', 'width_spec.json'))
+            elif method == 'transfer':
                 src_task, src_tag = task['transfer_from'].split('/')
                 opts.append('model.transfer.width_spec=' + osp.join(
                     work, src_task, src_tag, 'compact',
@@ -135,7 +197,7 @@ def plan(tasks, work, train_options):
                 opts.append(f'model.budget.target_ratio={budget}')
             if seed is not None:
                 opts.append(f'randomness.seed={seed}')
-            ckpt = osp.join(rdir, task['final'])
+            ckpt = osp.join(rdir, spec['final'])
             cdir = osp.join(rdir, 'compact')
             cfg_c = osp.join(cdir, 'config.py')
             pth_c = osp.join(cdir, 'compact.pth')
@@ -148,15 +210,38 @@ def plan(tasks, work, train_options):
                 (task, tag, 'test', rdir,
                  [py, 'tools/test.py', cfg_c, pth_c, '--work-dir',
                   cdir]),
+            ]
+            if task.get('val_split'):  # tune on val, report on test
+                steps.append(
+                    (task, tag, 'val', rdir,
+                     [py, 'tools/test.py', cfg_c, pth_c, '--split', 'val',
+                      '--work-dir', osp.join(cdir, 'val')]))
+            steps += [
                 (task, tag, 'flops', rdir,
                  [py, 'tools/analysis/get_flops.py', cfg_c,
                   '--checkpoint', pth_c, '--shape', *shape, '--json',
                   osp.join(cdir, 'flops.json')]),
-                (task, tag, 'latency', rdir,
-                 [py, 'tools/analysis/benchmark_latency.py', cfg_c,
-                  '--checkpoint', pth_c, '--shape', *shape, '--json',
-                  osp.join(cdir, 'latency.json')]),
             ]
+            if not task.get('interleaved_latency'):  # else timed together
+                steps.append(
+                    (task, tag, 'latency', rdir,
+                     [py, 'tools/analysis/benchmark_latency.py', cfg_c,
+                      '--checkpoint', pth_c, '--shape', *shape, '--json',
+                      osp.join(cdir, 'latency.json')]))
+        timing = task.get('interleaved_latency')
+        if timing:
+            # all of the task's models in one process, interleaved; the
+            # step's name carries the runs it times, so that adding runs
+            # times them again
+            tags = ','.join(r.tag for r in suite_runs(task))
+            digest = hashlib.sha1(tags.encode()).hexdigest()[:8]
+            steps.append(
+                (task, 'timing', f'latency-{digest}',
+                 osp.join(tdir, 'timing'),
+                 [py, 'tools/analysis/benchmark_suite_latency.py', work,
+                  task['name'], '--batch-sizes',
+                  *[str(b) for b in timing['batch_sizes']], '--iters',
+                  str(timing['iters']), '--warmup', str(timing['warmup'])]))
     return steps
 
 

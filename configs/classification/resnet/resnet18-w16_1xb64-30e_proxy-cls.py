@@ -16,7 +16,19 @@ model = dict(
         base_channels=16,
         num_stages=4,
         out_indices=(3, ),
-        style='pytorch'),
+        style='pytorch',
+        # PyTorch's own conv init (Kaiming-uniform, a=sqrt(5), fan_in) and
+        # no zero-init of the residual BNs: with mmpretrain's default
+        # (Kaiming-normal, fan_out) the weights start ~2.5x larger, the
+        # effective lr is ~6x smaller, and on this data the net sits at
+        # chance for many epochs (measured in docs/benchmark.md)
+        zero_init_residual=False,
+        init_cfg=[
+            dict(type='Kaiming', layer='Conv2d', a=5**0.5,
+                 mode='fan_in', nonlinearity='leaky_relu',
+                 distribution='uniform'),
+            dict(type='Constant', val=1, layer=['_BatchNorm'])
+        ]),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='LinearClsHead',

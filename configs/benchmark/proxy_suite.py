@@ -1,0 +1,43 @@
+# The proxy benchmark (docs/benchmark.md): can the suite tell width-search
+# methods apart? Harder data (tools/data/prepare_proxy.py), one converged
+# baseline per task that every method starts from, the same post-baseline
+# epochs for every method (PaS: search + fine-tune; criteria: prune +
+# fine-tune), equal MACs, 3 seeds; tuned on val, reported on test.
+#   python tools/benchmark/run_suite.py configs/benchmark/proxy_suite.py \
+#       --work-dir work_dirs/proxy
+#   python tools/analysis/benchmark_report.py work_dirs/proxy \
+#       --out docs/benchmark
+# Every finished step leaves a marker: an interrupted run resumes.
+CLS = 'configs/classification/resnet/'
+R18 = 'resnet18-w16_1xb64-4e_proxy-cls_flops-0.5x.py'
+tasks = [
+    dict(
+        name='classification',
+        family='resnet18-w16',
+        model='resnet18-w16',
+        baseline=dict(
+            config=f'{CLS}resnet18-w16_1xb64-30e_proxy-cls.py',
+            final='epoch_30.pth'),
+        methods={
+            'pas': f'{CLS}pas_{R18}',
+            'uniform': f'{CLS}uniform_{R18}',
+            'bn-gamma': f'{CLS}bn-gamma_{R18}',
+            'l1': f'{CLS}l1_{R18}',
+            'random': f'{CLS}random_{R18}',
+            'pas+kd': f'{CLS}pas-kd_{R18}',
+            'scratch': dict(
+                config=f'{CLS}scratch_resnet18-w16_1xb64-34e_proxy-cls.py',
+                widths_from='pas', pretrained=False, budgets=[0.25],
+                final='epoch_34.pth'),
+        },
+        budgets=[0.5, 0.25, 0.1],
+        seeds=[0, 1, 2],
+        # every method but 'scratch' trains this many epochs after the
+        # baseline (run_suite.py checks it)
+        post_baseline_epochs=4,
+        val_split=True,
+        final='epoch_4.pth',
+        metrics=['accuracy/top1'],
+        shape=(32, 32),
+        interleaved_latency=dict(batch_sizes=[1, 32], iters=20, warmup=5)),
+]

@@ -1,0 +1,7 @@
+# PaS + knowledge distillation (benchmark row 'pas+kd'): the same search
+# and schedule as pas_resnet18-w16_1xb64-4e_proxy-cls_flops-0.5x.py, and the
+# fine-tune also matches the unpruned baseline's logits (Hinton KD, T=4).
+_base_ = ['./pas_resnet18-w16_1xb64-4e_proxy-cls_flops-0.5x.py']
+
+model = dict(
+    distill=dict(module='head.fc', loss='kl', temperature=4.0, weight=1.0))

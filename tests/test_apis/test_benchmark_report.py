@@ -1,0 +1,94 @@
+"""benchmark_report.py on a suite work dir laid out as run_suite.py writes
+it: results.csv rows, paired differences and Pareto plots."""
+import csv
+import json
+import os.path as osp
+import runpy
+
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TASK = dict(name='classification', metrics=['accuracy/top1'],
+            baseline=dict(config='b.py', final='epoch_1.pth'),
+            methods={'pas': 'p.py', 'l1': 'l.py', 'pas+kd': 'k.py'},
+            budgets=[0.5], seeds=[0, 1, 2], final='epoch_1.pth',
+            shape=[32, 32])
+TOP1 = {'pas': (80.0, 81.0, 79.0), 'l1': (78.0, 80.5, 77.0),
+        'pas+kd': (81.0, 81.5, 80.0)}
+
+
+def _write(path, obj):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(obj))
+
+
+@pytest.fixture
+def work(tmp_path):
+    _write(tmp_path / 'suite.json', dict(suite='s.py', tasks=[TASK]))
+    tdir = tmp_path / 'classification'
+    _write(tdir / 'baseline' / 'test_metrics.json',
+           dict(metrics={'accuracy/top1': 84.0}))
+    _write(tdir / 'baseline' / 'flops.json', dict(params=2.0e6, macs=1e8))
+    ms = {'baseline': 2.0}
+    for method, values in TOP1.items():
+        for seed, top1 in enumerate(values):
+            tag = f'{method}@0.5-seed{seed}'
+            cdir = tdir / tag / 'compact'
+            _write(cdir / 'test_metrics.json',
+                   dict(metrics={'accuracy/top1': top1}))
+            _write(cdir / 'val' / 'test_metrics.json',
+                   dict(metrics={'accuracy/top1': top1 + 1}))
+            _write(cdir / 'flops.json', dict(params=1.0e6, macs=5e7))
+            spec = dict(macs=dict(ratio=0.5 + seed * 1e-3))
+            if method != 'l1':
+                spec.update(search_end_ratio=0.52, projection_shift=-0.01)
+            _write(cdir / 'width_spec.json', spec)
+            ms[tag] = 1.0 + seed * 0.1
+    ms32 = {k: 10 * v for k, v in ms.items()}
+    _write(tdir / 'timing' / 'latency.json',
+           dict(ms_per_batch={'1': ms, '32': ms32}))
+    return tmp_path
+
+
+def test_report_rows_differences_and_plots(work, tmp_path):
+    out = tmp_path / 'report'
+    main = runpy.run_path(osp.join(REPO, 'tools/analysis/'
+                                   'benchmark_report.py'))['main']
+    main([str(work), '--out', str(out)])
+    with open(out / 'results.csv') as f:
+        rows = list(csv.DictReader(f))
+    assert rows[0].keys() == {
+        'task', 'method', 'budget', 'seed', 'macs_ratio', 'params_m',
+        'metric', 'value', 'latency_ms_b1', 'latency_ms_b32',
+        'search_end_ratio', 'projection_shift'}
+    assert len(rows) == 1 + 9
+    base = rows[0]
+    assert (base['method'], base['budget'], base['macs_ratio'],
+            base['latency_ms_b1']) == ('baseline', '1.0', '1.0', '2.0')
+    pas1 = next(r for r in rows if r['method'] == 'pas' and r['seed'] == '1')
+    assert float(pas1['value']) == 81.0 and pas1['search_end_ratio'] == \
+        '0.52' and float(pas1['latency_ms_b32']) == pytest.approx(11.0)
+    assert next(r for r in rows if r['method'] == 'l1')[
+        'search_end_ratio'] == ''
+    with open(out / 'results_val.csv') as f:
+        val = list(csv.DictReader(f))  # the baseline has no val metrics
+    assert (val[0]['method'], val[0]['seed'], float(val[0]['value'])) == \
+        ('pas', '0', 81.0)
+    report = (out / 'report.md').read_text()
+    # PaS - l1 per seed: 2, 0.5, 2 -> mean 1.5; l1 is the best other
+    assert '| classification (accuracy/top1) | 0.5 | 80.00 ± 1.00 | l1 | ' \
+        '+1.50 [' in report
+    assert '| 0.5 | pas+kd | -0.83 [' in report  # PaS minus PaS+KD
+    for key in ('macs_ratio', 'latency_ms_b1', 'latency_ms_b32'):
+        assert (out / f'pareto_classification_{key}.png').stat().st_size > 0
+    assert 'Not finished' not in report
+
+
+def test_report_lists_unfinished_runs(work, tmp_path):
+    (work / 'classification' / 'l1@0.5-seed2' / 'compact' /
+     'test_metrics.json').unlink()
+    main = runpy.run_path(osp.join(REPO, 'tools/analysis/'
+                                   'benchmark_report.py'))['main']
+    main([str(work), '--out', str(tmp_path / 'r')])
+    report = (tmp_path / 'r' / 'report.md').read_text()
+    assert 'classification/l1@0.5-seed2' in report.split('Not finished')[1]

@@ -1,0 +1,235 @@
+"""Tables, paired differences and Pareto plots of a benchmark suite run.
+
+    python tools/analysis/benchmark_report.py WORK_DIR [--out docs/benchmark]
+
+Reads what tools/benchmark/run_suite.py left in WORK_DIR and writes to
+--out: results.csv (test split; one row per task, method, budget, seed and
+metric; the baselines are method 'baseline', budget 1.0), results_val.csv
+(the same on the val split, which is what tuning may look at), report.md
+(per task: mean ± std over seeds, PaS minus every other method paired by
+seed with a 95 % CI, search-end ratios) and pareto_<task>_<x>.png (the
+task's first metric against the MACs ratio and the measured latency at
+batch 1 and 32). Runs that have not finished are listed, not guessed.
+"""
+import argparse
+import csv
+import io
+import os
+import os.path as osp
+from collections import defaultdict
+
+from pas_mm.apis import die
+from pas_mm.apis.benchmark_results import (COLUMNS, collect_rows,
+                                           load_suite_tasks)
+from pas_mm.apis.benchmark_stats import (fmt_diff, fmt_mean_std,
+                                         lower_is_better, mean_std,
+                                         paired_difference)
+from pas_mm.core.io import atomic_write, atomic_write_text
+
+PAS = 'pas'
+# PaS variants: compared with PaS itself, not counted as "other methods"
+VARIANTS = ('pas+kd', )
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('work_dir')
+    parser.add_argument('--out', default='docs/benchmark')
+    return parser.parse_args(argv)
+
+
+def write_csv(path, rows):
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator='\n')
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: '' if row[k] is None else row[k]
+                         for k in COLUMNS})
+    atomic_write_text(path, buf.getvalue())
+
+
+def by_seed(rows, task, metric):
+    """(method, budget) -> {seed: row} for one task and metric."""
+    out = defaultdict(dict)
+    for r in rows:
+        if r['task'] == task and r['metric'] == metric:
+            out[(r['method'], r['budget'])][r['seed']] = r
+    return out
+
+
+def _mean(rows, key):
+    vals = [r[key] for r in rows if r[key] is not None]
+    return sum(vals) / len(vals) if vals else None
+
+
+def _f(v, spec='.3f'):
+    return '–' if v is None else format(v, spec)
+
+
+def task_table(task, rows):
+    lines = []
+    metrics = task['metrics']
+    groups = by_seed(rows, task['name'], metrics[0])
+    head = (['method', 'budget', 'seeds'] + metrics +
+            ['MACs ratio', 'params (M)', 'ms b1', 'ms b32',
+             'search end ratio'])
+    lines.append('| ' + ' | '.join(head) + ' |')
+    lines.append('|' + '---|' * len(head))
+    for (method, budget), seeds in sorted(
+            groups.items(), key=lambda kv: (-kv[0][1], kv[0][0])):
+        cells = [method, f'{budget:g}', str(len(seeds))]
+        for m in metrics:
+            vals = [r['value'] for r in rows
+                    if r['task'] == task['name'] and r['metric'] == m and
+                    r['method'] == method and r['budget'] == budget]
+            cells.append(fmt_mean_std(mean_std(vals)))
+        runs = list(seeds.values())
+        cells += [_f(_mean(runs, 'macs_ratio')),
+                  _f(_mean(runs, 'params_m'), '.3f'),
+                  _f(_mean(runs, 'latency_ms_b1'), '.2f'),
+                  _f(_mean(runs, 'latency_ms_b32'), '.2f'),
+                  _f(_mean(runs, 'search_end_ratio'))]
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return lines
+
+
+def differences(task, rows):
+    """[(budget, other, diff)] of PaS minus every other method on the
+    task's first metric, sign-flipped for lower-is-better metrics so that
+    > 0 always means PaS is better."""
+    metric = task['metrics'][0]
+    sign = -1.0 if lower_is_better(metric) else 1.0
+    groups = by_seed(rows, task['name'], metric)
+    out = []
+    for (method, budget), pas in sorted(groups.items(),
+                                        key=lambda kv: -kv[0][1]):
+        if method != PAS:
+            continue
+        a = {s: sign * r['value'] for s, r in pas.items()}
+        for (other, b2), rs in sorted(groups.items()):
+            if b2 != budget or other in (PAS, 'baseline'):
+                continue
+            b = {s: sign * r['value'] for s, r in rs.items()}
+            out.append((budget, other, paired_difference(a, b)))
+    return out
+
+
+def headline(tasks, rows):
+    """Per task and budget: PaS minus the best other method (by mean)."""
+    lines = ['| task | budget | PaS | best other method | PaS − best '
+             'other [95 % CI] | PaS+KD − PaS [95 % CI] |', '|' + '---|' * 6]
+    for task in tasks:
+        metric = task['metrics'][0]
+        sign = -1.0 if lower_is_better(metric) else 1.0
+        groups = by_seed(rows, task['name'], metric)
+        for budget in sorted({b for (_, b) in groups if b < 1}, reverse=True):
+            pas = groups.get((PAS, budget))
+            if not pas:
+                continue
+            others = {m: rs for (m, b), rs in groups.items()
+                      if b == budget and m not in (PAS, 'baseline') + VARIANTS}
+            if not others:
+                continue
+            best = max(others, key=lambda m: sign * mean_std(
+                [r['value'] for r in others[m].values()])['mean'])
+
+            def vals(rs):
+                return {s: sign * r['value'] for s, r in rs.items()}
+
+            d = paired_difference(vals(pas), vals(others[best]))
+            kd = groups.get(('pas+kd', budget))
+            dk = paired_difference(vals(kd), vals(pas)) if kd else None
+            lines.append(
+                f'| {task["name"]} ({metric}) | {budget:g} | '
+                f'{fmt_mean_std(mean_std([r["value"] for r in pas.values()]))}'
+                f' | {best} | {fmt_diff(d)} | '
+                f'{fmt_diff(dk) if dk else "–"} |')
+    return lines
+
+
+def pareto_plots(task, rows, out):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    metric = task['metrics'][0]
+    groups = by_seed(rows, task['name'], metric)
+    files = []
+    for key, label in (('macs_ratio', 'MACs ratio of the search scope'),
+                       ('latency_ms_b1', 'CPU latency, batch 1 (ms)'),
+                       ('latency_ms_b32', 'CPU latency, batch 32 (ms)')):
+        fig, ax = plt.subplots(figsize=(6, 4.2))
+        methods = sorted({m for (m, _) in groups})
+        for i, method in enumerate(methods):
+            pts = []
+            for (m, budget), seeds in groups.items():
+                if m != method:
+                    continue
+                xs = [r[key] for r in seeds.values() if r[key] is not None]
+                ys = mean_std([r['value'] for r in seeds.values()])
+                if xs:
+                    pts.append((sum(xs) / len(xs), ys['mean'],
+                                ys['std'] or 0.0))
+            if not pts:
+                continue
+            pts.sort()
+            ax.errorbar([p[0] for p in pts], [p[1] for p in pts],
+                        yerr=[p[2] for p in pts], marker='os^vD<>p*'[i % 9],
+                        capsize=3, label=method,
+                        linestyle='none' if method == 'baseline' else '-')
+        ax.set_xlabel(label)
+        ax.set_ylabel(f'{metric} (test)')
+        ax.set_title(f'{task["name"]}: mean ± std over seeds')
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        path = osp.join(out, f'pareto_{task["name"]}_{key}.png')
+        atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110,
+                                                   format='png'))
+        plt.close(fig)
+        files.append(osp.basename(path))
+    return files
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        tasks = load_suite_tasks(args.work_dir)
+    except FileNotFoundError as e:
+        die(str(e))
+    test = collect_rows(args.work_dir, 'test')
+    val = collect_rows(args.work_dir, 'val')
+    if not test['rows']:
+        die(f'{args.work_dir}: no finished run to report')
+    os.makedirs(args.out, exist_ok=True)
+    write_csv(osp.join(args.out, 'results.csv'), test['rows'])
+    write_csv(osp.join(args.out, 'results_val.csv'), val['rows'])
+    md = ['# Benchmark report', '',
+          f'Generated by `tools/analysis/benchmark_report.py '
+          f'{args.work_dir}` from the suite in that work dir. Metrics on '
+          'the **test** split (results.csv); the val split '
+          '(results_val.csv) is for tuning. Differences are paired by '
+          'seed: mean [95 % CI, t with n−1 dof]; > 0 means PaS is better '
+          '(signs flipped for lower-is-better metrics).', '',
+          '## Headline: PaS minus the best other method', '']
+    md += headline(tasks, test['rows'])
+    for task in tasks:
+        md += ['', f'## {task["name"]}', '']
+        md += task_table(task, test['rows'])
+        diffs = differences(task, test['rows'])
+        if diffs:
+            md += ['', f'PaS minus each method on {task["metrics"][0]} '
+                   '(paired by seed, 95 % CI):', '',
+                   '| budget | method | PaS − method |', '|---|---|---|']
+            md += [f'| {b:g} | {m} | {fmt_diff(d)} |' for b, m, d in diffs]
+        plots = pareto_plots(task, test['rows'], args.out)
+        md += [''] + [f'![{p}]({p})' for p in plots]
+    if test['missing']:
+        md += ['', '## Not finished', '',
+               ', '.join(test['missing'])]
+    atomic_write_text(osp.join(args.out, 'report.md'), '\n'.join(md) + '\n')
+    print(f'wrote {args.out}/results.csv ({len(test["rows"])} rows), '
+          f'report.md; {len(test["missing"])} runs not finished')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,94 @@
+"""Latency of every model of a suite task, measured in one process,
+interleaved, after warm-up: the baseline and each run's exported compact
+model.
+
+    python tools/analysis/benchmark_suite_latency.py WORK_DIR TASK
+        [--batch-sizes 1 32] [--iters 20] [--warmup 5] [--threads N]
+        [--json OUT]
+
+Speed figures from separate processes on a shared machine are not
+comparable; here all models of the task are timed in the same rounds
+(``pas_mm.apis.measure.interleaved_medians``), each round in a rotated
+order, and each figure is the median of ``--iters`` rounds. Writes
+WORK_DIR/TASK/timing/latency.json (or --json): per model and batch size,
+ms per batch.
+"""
+import argparse
+import json
+import os.path as osp
+
+import torch
+
+from pas_mm.apis import die
+from pas_mm.apis.measure import interleaved_medians
+from pas_mm.apis.model_runner import inference_fn, load_model
+from pas_mm.apis.suite import suite_runs
+from pas_mm.core.io import atomic_write_text
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('work_dir')
+    parser.add_argument('task')
+    parser.add_argument('--batch-sizes', type=int, nargs='+', default=[1, 32])
+    parser.add_argument('--iters', type=int, default=20)
+    parser.add_argument('--warmup', type=int, default=5)
+    parser.add_argument('--threads', type=int, default=None)
+    parser.add_argument('--json', default=None)
+    return parser.parse_args(argv)
+
+
+def task_models(work_dir, task_name):
+    """(tag, config, checkpoint) of the baseline and of every finished run
+    of the task (as the suite wrote them)."""
+    suite = osp.join(work_dir, 'suite.json')
+    if not osp.isfile(suite):
+        die(f'{work_dir} holds no suite.json (run_suite.py writes it)')
+    with open(suite) as f:
+        tasks = {t['name']: t for t in json.load(f)['tasks']}
+    if task_name not in tasks:
+        die(f'no task {task_name!r} in {suite}; tasks: {sorted(tasks)}')
+    task = tasks[task_name]
+    tdir = osp.join(work_dir, task_name)
+    base = task['baseline']
+    models = [('baseline', base['config'], base.get('checkpoint') or
+               osp.join(tdir, 'baseline', base['final']))]
+    for run in suite_runs(task):
+        cdir = osp.join(tdir, run.tag, 'compact')
+        if osp.isfile(osp.join(cdir, 'compact.pth')):
+            models.append((run.tag, osp.join(cdir, 'config.py'),
+                           osp.join(cdir, 'compact.pth')))
+    return task, models
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    task, models = task_models(args.work_dir, args.task)
+    shape = tuple(task['shape'])
+    built = {}
+    for tag, config, ckpt in models:
+        model, _, scope = load_model(config, ckpt)
+        built[tag] = (model, scope)
+    result = dict(task=args.task, shape=list(shape), iters=args.iters,
+                  warmup=args.warmup, threads=torch.get_num_threads(),
+                  models=[m[0] for m in models], ms_per_batch={})
+    for batch in args.batch_sizes:
+        runs = {tag: inference_fn(model, scope, shape, batch)
+                for tag, (model, scope) in built.items()}
+        medians = interleaved_medians(runs, args.warmup, args.iters)
+        result['ms_per_batch'][str(batch)] = {
+            tag: sec * 1e3 for tag, sec in medians.items()}
+        base = medians['baseline']
+        print(f'batch {batch}: {len(runs)} models, baseline '
+              f'{base * 1e3:.2f} ms; fastest/baseline '
+              f'{min(medians.values()) / base:.3f}', flush=True)
+    out = args.json or osp.join(args.work_dir, args.task, 'timing',
+                                'latency.json')
+    atomic_write_text(out, json.dumps(result, indent=1))
+    print(f'wrote {out}')
+
+
+if __name__ == '__main__':
+    main()
