@@ -2,9 +2,11 @@
 
     <algo>_<model>_<N>xb<M>[-<schedule>]_<data>[_flops-<budget>].py
 
-- ``algo``: ``pas`` (search), ``pas-subnet`` (train a searched net),
-  ``transfer`` (widths of another task), a baseline criterion
-  (``uniform``, ``bn-gamma``, ``l1``), or absent for a plain model;
+- ``algo``: ``pas`` (search), ``pas-kd`` (search, then a distilled
+  fine-tune), ``pas-subnet`` (train a searched net), ``transfer`` (widths
+  of another task), ``scratch`` (searched widths from random init), a
+  baseline criterion (``uniform``, ``bn-gamma``, ``l1``, ``random``), or
+  absent for a plain model;
 - ``N``x``b``M: processes x batch per process (the dataloader's batch);
 - ``flops-<r>x``: MACs target as a ratio of the search scope (equal to
   ``model.budget.target_ratio``); ``flops-<v>G`` / ``M``: absolute MACs
@@ -25,7 +27,7 @@ TASKS = ('classification', 'instance_segmentation', 'image_translation')
 FOLDERS = sorted({osp.dirname(p) for t in TASKS for p in glob(
     osp.join(REPO, 'configs', t, '*', '*.py'))})
 CONFIGS = sorted(p for f in FOLDERS for p in glob(osp.join(f, '*.py')))
-ALGOS = ('pas', 'pas-subnet', 'transfer') + CRITERIA
+ALGOS = ('pas-kd', 'pas-subnet', 'pas', 'transfer', 'scratch') + CRITERIA
 NAME = re.compile(
     r'^(?:(?P<algo>' + '|'.join(ALGOS) + r')_)?(?P<model>[A-Za-z0-9.-]+(?:_'
     r'[A-Za-z0-9.-]+)*?)_(?P<n>\d+)xb(?P<m>\d+)(?:-(?P<sched>[a-z0-9-]+))?_'
@@ -60,9 +62,12 @@ def test_name_says_what_the_config_does(path):
         assert 'PaSRepVGG' in str(model) and fields['unit'] in 'GM'
         return
     assert searched, f'{algo}_ config without PaS settings'
-    if algo == 'transfer':
+    if algo in ('transfer', 'scratch'):
         assert model.get('transfer') and fields['budget'] is None
+        assert (algo == 'scratch') == (not model.get('pretrained'))
         return
+    if algo == 'pas-kd':
+        assert model.get('distill')
     assert fields['budget'] is not None, 'a pruned config names its budget'
     if algo in CRITERIA:
         assert model.criterion == algo
