@@ -10,6 +10,8 @@
 # Every finished step leaves a marker: an interrupted run resumes.
 CLS = 'configs/classification/resnet/'
 R18 = 'resnet18-w16_1xb64-4e_proxy-cls_flops-0.5x.py'
+VGG = 'configs/classification/repvgg/'
+MINI = 'repvgg-mini_1xb64-4e_proxy-cls_flops-0.25x.py'
 tasks = [
     dict(
         name='classification',
@@ -34,6 +36,23 @@ tasks = [
         seeds=[0, 1, 2],
         # every method but 'scratch' trains this many epochs after the
         # baseline (run_suite.py checks it)
+        post_baseline_epochs=4,
+        val_split=True,
+        final='epoch_4.pth',
+        metrics=['accuracy/top1'],
+        shape=(32, 32),
+        interleaved_latency=dict(batch_sizes=[1, 32], iters=20, warmup=5)),
+    dict(
+        name='classification_repvgg',
+        family='repvgg-mini',
+        model='repvgg-mini',
+        baseline=dict(
+            config=f'{VGG}repvgg-mini_1xb64-30e_proxy-cls.py',
+            final='epoch_30.pth'),
+        methods={m: f'{VGG}{m}_{MINI}'
+                 for m in ('pas', 'uniform', 'l1', 'random')},
+        budgets=[0.25],
+        seeds=[0, 1, 2],
         post_baseline_epochs=4,
         val_split=True,
         final='epoch_4.pth',
