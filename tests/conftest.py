@@ -10,6 +10,7 @@ CLS = 'configs/classification/resnet/resnet18-w16_1xb64_demo-cls.py'
 PAS_CLS = ('configs/classification/resnet/'
            'pas_resnet18-w16_1xb64_demo-cls_flops-0.5x.py')
 DEMO = osp.join(REPO, 'data', 'demo')
+PROXY = osp.join(REPO, 'data', 'proxy')
 
 # Runner checkpoints written by the tests are trusted (see pas_mm.compat).
 os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
@@ -33,6 +34,13 @@ def demo_data():
     if not osp.isfile(osp.join(DEMO, 'VERSION')):
         run_tool('tools/data/prepare_demo.py', '--out', DEMO)
     return DEMO
+
+
+@pytest.fixture(scope='session')
+def proxy_data():
+    if not osp.isfile(osp.join(PROXY, 'cls', 'VERSION')):
+        run_tool('tools/data/prepare_proxy.py', '--out', PROXY)
+    return PROXY
 
 
 @pytest.fixture(scope='session')

@@ -82,6 +82,8 @@ def test_report_rows_differences_and_plots(work, tmp_path):
     for key in ('macs_ratio', 'latency_ms_b1', 'latency_ms_b32'):
         assert (out / f'pareto_classification_{key}.png').stat().st_size > 0
     assert 'Not finished' not in report
+    # search end 0.52 for a 0.5 target: +4 %, inside the +-5 % protocol
+    assert '| classification | pas | 3 | +4.0% | none | -0.0100 |' in report
 
 
 def test_report_lists_unfinished_runs(work, tmp_path):

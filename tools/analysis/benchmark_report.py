@@ -147,6 +147,27 @@ def headline(tasks, rows):
     return lines
 
 
+def search_convergence(rows):
+    """Where the searches ended before the projection: every searched run's
+    ratio against its target (the protocol asks for +-5 %)."""
+    lines = ['| task | method | runs | largest gap to the target | '
+             'outside ±5 % | mean projection shift |', '|' + '---|' * 6]
+    groups = defaultdict(dict)
+    for r in rows:
+        if r['search_end_ratio'] is not None:
+            groups[(r['task'], r['method'])][(r['budget'], r['seed'])] = r
+    for (task, method), runs in sorted(groups.items()):
+        gaps = {k: (r['search_end_ratio'] - r['budget']) / r['budget']
+                for k, r in runs.items()}
+        worst = max(gaps.values(), key=abs)
+        outside = [f'{b:g}/seed{s}' for (b, s), g in sorted(gaps.items())
+                   if abs(g) > 0.05]
+        shift = _mean(list(runs.values()), 'projection_shift')
+        lines.append(f'| {task} | {method} | {len(runs)} | {worst:+.1%} | '
+                     f'{", ".join(outside) or "none"} | {_f(shift, "+.4f")} |')
+    return lines
+
+
 def pareto_plots(task, rows, out):
     import matplotlib
     matplotlib.use('Agg')
@@ -212,6 +233,8 @@ def main(argv=None):
           '(signs flipped for lower-is-better metrics).', '',
           '## Headline: PaS minus the best other method', '']
     md += headline(tasks, test['rows'])
+    md += ['', '## Where the searches ended (before the projection)', '']
+    md += search_convergence(test['rows'])
     for task in tasks:
         md += ['', f'## {task["name"]}', '']
         md += task_table(task, test['rows'])

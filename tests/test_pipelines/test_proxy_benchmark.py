@@ -1,0 +1,92 @@
+"""The proxy benchmark in its reduced form: both classification tasks of
+configs/benchmark/proxy_suite.py at one budget and one seed, every method
+(pas, uniform, bn-gamma, l1, random, pas+kd, scratch), on 128 training
+images per epoch with the real schedules; then benchmark_report.py on the
+result."""
+import csv
+import json
+
+import pytest
+from conftest import REPO, run_tool
+
+pytestmark = pytest.mark.slow  # runs the tools in subprocesses
+
+SUBSET = 'train_dataloader.dataset.indices=128'
+REDUCED = f'''
+_base_ = ['{REPO}/configs/benchmark/proxy_suite.py']
+_cls, _vgg = _base_.tasks
+_base = dict(train_options=['{SUBSET}'])
+tasks = [
+    dict(_cls, budgets=[0.25], seeds=[0], train_options=['{SUBSET}'],
+         baseline=dict(_cls.baseline, **_base)),
+    dict(_vgg, seeds=[0], train_options=['{SUBSET}'],
+         baseline=dict(_vgg.baseline, **_base)),
+]
+'''
+CLS_METHODS = {'pas', 'uniform', 'bn-gamma', 'l1', 'random', 'pas+kd',
+               'scratch'}
+
+
+@pytest.fixture(scope='module')
+def proxy_run(tmp_path_factory, proxy_data):
+    tmp = tmp_path_factory.mktemp('proxy')
+    suite = tmp / 'reduced_proxy_suite.py'
+    suite.write_text(REDUCED)
+    work = tmp / 'work'
+    proc = run_tool('tools/benchmark/run_suite.py', suite, '--work-dir',
+                    work, timeout=3600)
+    return work, proc.stdout
+
+
+def test_every_method_runs_on_the_protocol(proxy_run):
+    work, out = proxy_run
+    assert 'suite finished' in out
+    cls = work / 'classification'
+    for method in CLS_METHODS:
+        run = cls / f'{method}@0.25-seed0'
+        spec = json.load(open(run / 'compact' / 'width_spec.json'))
+        # equal MACs within 1 % (scratch trains PaS's widths)
+        assert abs(spec['macs']['ratio'] - 0.25) <= 0.0025, method
+        assert (run / 'compact' / 'val' / 'test_metrics.json').is_file()
+    pas_log = (cls / 'pas@0.25-seed0' / 'train.log').read_text()
+    assert 'PaS: the search itself ended at MACs ratio' in pas_log
+    kd_log = (cls / 'pas+kd@0.25-seed0' / 'train.log').read_text()
+    assert 'loss_distill' in kd_log
+    scratch_log = (cls / 'scratch@0.25-seed0' / 'train.log').read_text()
+    assert 'loaded trained weights' not in scratch_log
+    assert (cls / 'scratch@0.25-seed0' / 'epoch_34.pth').is_file()
+    timing = json.load(open(cls / 'timing' / 'latency.json'))
+    assert set(timing['ms_per_batch']) == {'1', '32'}
+    assert len(timing['ms_per_batch']['32']) == 1 + len(CLS_METHODS)
+
+
+def test_protocol_refuses_unequal_schedules(proxy_run, tmp_path):
+    bad = tmp_path / 'bad_suite.py'
+    bad.write_text(REDUCED + '\ntasks[0]["post_baseline_epochs"] = 6\n')
+    proc = run_tool('tools/benchmark/run_suite.py', bad, '--work-dir',
+                    tmp_path / 'w', '--emit', 'local', check=False)
+    assert proc.returncode != 0
+    assert "trains 4 epochs after the baseline, the protocol says 6" in \
+        proc.stderr
+
+
+def test_report_from_the_reduced_run(proxy_run, tmp_path):
+    work, _ = proxy_run
+    out = tmp_path / 'report'
+    run_tool('tools/analysis/benchmark_report.py', work, '--out', out)
+    rows = list(csv.DictReader(open(out / 'results.csv')))
+    got = {(r['task'], r['method']) for r in rows}
+    assert got == {('classification', m)
+                   for m in CLS_METHODS | {'baseline'}} | {
+        ('classification_repvgg', m)
+        for m in ('baseline', 'pas', 'uniform', 'l1', 'random')}
+    pas = next(r for r in rows if r['task'] == 'classification' and
+               r['method'] == 'pas')
+    measured = json.load(open(work / 'classification' / 'pas@0.25-seed0' /
+                              'compact' / 'test_metrics.json'))['metrics']
+    assert float(pas['value']) == pytest.approx(measured['accuracy/top1'])
+    assert float(pas['latency_ms_b1']) > 0 and pas['search_end_ratio']
+    report = (out / 'report.md').read_text()
+    assert '## classification_repvgg' in report and 'Not finished' not in \
+        report
+    assert (out / 'pareto_classification_latency_ms_b32.png').is_file()
