@@ -67,3 +67,25 @@ def test_distill_unknown_module_is_one_error(trained):
     with pytest.raises(SettingsError, match="distill.module 'head.fc'"):
         PaSAlgorithm(ToyNet(), input_shape=(1, 3, 16, 16), pretrained=path,
                      distill=dict(module='head.fc'))
+
+
+def test_distils_the_module_in_place_after_export(trained):
+    """Exporting in place may swap module objects: the output is taken
+    from the module of that name at each step, never a stale one."""
+    import copy
+    _, path = trained
+    model = _model(path)
+    x, y = torch.randn(8, 3, 16, 16), torch.randint(0, 4, (8, ))
+    model.train()
+    model.loss(x, y)  # a search step: nothing distilled, nothing kept
+    with torch.no_grad():
+        for g in model.space.gates.values():
+            g.latent[:g.num_channels // 2] = 0.0
+    model.freeze_search()
+    model.export_inplace()
+    model.architecture.fc = copy.deepcopy(model.architecture.fc)
+    for _ in range(2):
+        losses = model.loss(x, y)
+        sum(v for k, v in losses.items() if k.startswith('loss')).backward()
+    assert losses['loss_distill'] > 0
+    assert model.architecture.fc.weight.grad is not None

@@ -1,5 +1,6 @@
 """OutputDistiller: knowledge distillation from the unpruned network into
 the pruned one, on the output of one named sub-module."""
+import contextlib
 import copy
 from typing import Callable, Dict, Optional
 
@@ -82,16 +83,42 @@ class OutputDistiller:
         self.temperature = float(temperature)
         self.during_search = during_search
         self.module = module
+        self.hook_student = hook_student
         self._outputs: Dict[str, torch.Tensor] = {}
-        roles = [('teacher', self.teacher)]
-        if hook_student:
-            roles.append(('student', student))
-        for role, net in roles:
-            target = dict(net.named_modules()).get(module)
-            if target is None:
-                raise SettingsError(f'distill.module {module!r} is not a '
-                                    f'sub-module of {type(net).__name__}')
-            target.register_forward_hook(self._keeper(role))
+        self._student = student
+        for net in (self.teacher, student):
+            self._find(net)  # fail now, not at the first fine-tune step
+
+    def _find(self, net: nn.Module) -> nn.Module:
+        # looked up by name at every use: exporting in place may replace a
+        # module object (a hook on the old one would keep a stale output)
+        target = dict(net.named_modules()).get(self.module)
+        if target is None:
+            raise SettingsError(f'distill.module {self.module!r} is not a '
+                                f'sub-module of {type(net).__name__}')
+        return target
+
+    @contextlib.contextmanager
+    def capture(self, role: str, net: nn.Module):
+        """Keep the output of ``net``'s ``module`` from the forwards run
+        inside the ``with`` block."""
+        self._outputs.pop(role, None)
+
+        def hook(module, args, output):
+            self._outputs[role] = _first_tensor(output)
+
+        handle = self._find(net).register_forward_hook(hook)
+        try:
+            yield
+        finally:
+            handle.remove()
+
+    def student_capture(self):
+        """Context for the student's forward of a step (a no-op without
+        ``hook_student``)."""
+        if not self.hook_student:
+            return contextlib.nullcontext()
+        return self.capture('student', self._student)
 
     @classmethod
     def build(cls, architecture: nn.Module, forward: Callable, cfg: dict,
@@ -101,17 +128,12 @@ class OutputDistiller:
         return cls(copy.deepcopy(architecture), architecture, forward,
                    hook_student=hook_student, **cfg)
 
-    def _keeper(self, role):
-        def hook(module, args, output):
-            self._outputs[role] = _first_tensor(output)
-        return hook
-
     def teacher_output(self, inputs: torch.Tensor) -> torch.Tensor:
         device = inputs.device
         if next(self.teacher.parameters()).device != device:
             self.teacher.to(device)
         self.teacher.eval()
-        with torch.no_grad():
+        with torch.no_grad(), self.capture('teacher', self.teacher):
             self.forward(self.teacher, inputs)
         return self._outputs.pop('teacher').detach()
 

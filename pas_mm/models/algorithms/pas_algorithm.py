@@ -84,7 +84,8 @@ class PaSAlgorithm(PaSSearchMixin, BaseModel):
         since mmengine's ``parse_losses`` would otherwise log it as ``loss``
         in place of the total.
         """
-        losses = self.architecture(inputs, data_samples, mode='loss')
+        with self.distill_capture():
+            losses = self.architecture(inputs, data_samples, mode='loss')
         if 'loss' in losses:
             losses['loss_task'] = losses.pop('loss')
         losses.update(self.distill_losses(inputs))

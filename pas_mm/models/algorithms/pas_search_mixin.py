@@ -8,6 +8,7 @@ translation models (search the generators only) differ only in which
 module is searched, how it is run for the trace, and where the budget loss
 joins the task loss.
 """
+import contextlib
 import hashlib
 import json
 import os.path as osp
@@ -141,6 +142,14 @@ class PaSSearchMixin:
         load_architecture_weights(teacher, self.settings.pretrained)
 
     # ------------------------------------------------------ the loss
+    def distill_capture(self):
+        """Context around the student's forward of a training step: keeps
+        the distilled module's output when distillation is due."""
+        d = self.distiller
+        if d is None or not (d.during_search or self.search_finished):
+            return contextlib.nullcontext()
+        return d.student_capture()
+
     def distill_losses(self, inputs, student_output=None
                        ) -> Dict[str, torch.Tensor]:
         """``loss_distill`` when distillation is on and due (the
