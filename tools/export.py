@@ -75,11 +75,12 @@ def main(argv=None):
 
     from pas_mm.core import export, reparameterize
     from pas_mm.core.export import max_rel_diff
+    from pas_mm.models.algorithms import weights_from_checkpoint
     from pas_mm.models.utils import trace_inputs
 
     init_default_scope(cfg.get('default_scope', 'mmengine'))
-    model_cfg = copy.deepcopy(cfg.model)
-    model_cfg['pretrained'] = None  # weights come from the search checkpoint
+    # weights come from the search checkpoint
+    model_cfg = weights_from_checkpoint(copy.deepcopy(cfg.model))
     with pas_errors_as_one_line():
         model = MODELS.build(model_cfg)
     try:

@@ -85,8 +85,9 @@ def load_model(config, checkpoint=None, cfg_options=None):
             f'{sorted(DEFAULT_SHAPES)}')
     init_default_scope(scope)
     model_cfg = cfg.model
-    if 'pretrained' in model_cfg:
-        model_cfg.pretrained = None  # weights come from --checkpoint
+    if 'pretrained' in model_cfg:  # PaS; the weights come from --checkpoint
+        from pas_mm.models.algorithms import weights_from_checkpoint
+        weights_from_checkpoint(model_cfg)
     try:
         model = MODELS.build(model_cfg)
     except PaSError as e:

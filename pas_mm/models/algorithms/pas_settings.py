@@ -175,3 +175,12 @@ def _checked_budget(budget: Optional[dict]) -> dict:
         raise BudgetError(f"budget.mode must be 'two-sided' or 'hinge', "
                           f"got {budget['mode']!r}")
     return budget
+
+
+def weights_from_checkpoint(model_cfg: dict) -> dict:
+    """``model_cfg`` for building a PaS model whose weights come from a
+    checkpoint of its own (export, test, latency): no ``pretrained`` to
+    load, and no distillation teacher, which only training uses."""
+    model_cfg['pretrained'] = None
+    model_cfg.pop('distill', None)
+    return model_cfg
