@@ -8,6 +8,12 @@
 #   python tools/analysis/benchmark_report.py work_dirs/proxy \
 #       --out docs/benchmark
 # Every finished step leaves a marker: an interrupted run resumes.
+# Task keys beyond the demo suite's: seeds; post_baseline_epochs (checked
+# against every method config); val_split (each run is also evaluated on
+# val: tune there, report test); interleaved_latency (all of the task's
+# models timed in one process); test_options (--cfg-options of the
+# evaluation steps); a method may be dict(config, budgets, widths_from,
+# pretrained, final) (see pas_mm.apis.suite.method_spec).
 CLS = 'configs/classification/resnet/'
 R18 = 'resnet18-w16_1xb64-4e_proxy-cls_flops-0.5x.py'
 VGG = 'configs/classification/repvgg/'

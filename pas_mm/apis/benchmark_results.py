@@ -42,14 +42,17 @@ def _rows_of(task, method, budget, seed, result_dir, spec, timing, tag,
     if not metrics or not flops:
         return []
     wspec = _json(osp.join(result_dir, 'width_spec.json')) if spec else None
+    # where the search ended is recorded by the search, not by the export
+    search = _json(osp.join(osp.dirname(result_dir), 'pas_search',
+                            'width_spec.json')) if spec else None
     common = dict(
         task=task['name'], method=method, budget=budget, seed=seed,
         macs_ratio=wspec['macs']['ratio'] if wspec else 1.0,
         params_m=flops['params'] / 1e6,
         latency_ms_b1=_latency(timing, tag, 1),
         latency_ms_b32=_latency(timing, tag, 32),
-        search_end_ratio=(wspec or {}).get('search_end_ratio'),
-        projection_shift=(wspec or {}).get('projection_shift'))
+        search_end_ratio=(search or {}).get('search_end_ratio'),
+        projection_shift=(search or {}).get('projection_shift'))
     return [dict(common, metric=k, value=float(metrics[k]))
             for k in task['metrics'] if k in metrics]
 

@@ -39,10 +39,12 @@ def work(tmp_path):
             _write(cdir / 'val' / 'test_metrics.json',
                    dict(metrics={'accuracy/top1': top1 + 1}))
             _write(cdir / 'flops.json', dict(params=1.0e6, macs=5e7))
-            spec = dict(macs=dict(ratio=0.5 + seed * 1e-3))
-            if method != 'l1':
-                spec.update(search_end_ratio=0.52, projection_shift=-0.01)
-            _write(cdir / 'width_spec.json', spec)
+            _write(cdir / 'width_spec.json',
+                   dict(macs=dict(ratio=0.5 + seed * 1e-3)))
+            search = dict(macs=dict(ratio=0.5 + seed * 1e-3))
+            if method != 'l1':  # written at the end of a search
+                search.update(search_end_ratio=0.52, projection_shift=-0.01)
+            _write(tdir / tag / 'pas_search' / 'width_spec.json', search)
             ms[tag] = 1.0 + seed * 0.1
     ms32 = {k: 10 * v for k, v in ms.items()}
     _write(tdir / 'timing' / 'latency.json',

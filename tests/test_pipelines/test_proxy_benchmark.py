@@ -12,15 +12,17 @@ from conftest import REPO, run_tool
 pytestmark = pytest.mark.slow  # runs the tools in subprocesses
 
 SUBSET = 'train_dataloader.dataset.indices=128'
+EVAL = ['test_dataloader.dataset.indices=256',
+        'val_dataloader.dataset.indices=256']
 REDUCED = f'''
 _base_ = ['{REPO}/configs/benchmark/proxy_suite.py']
 _cls, _vgg = _base_.tasks
 _base = dict(train_options=['{SUBSET}'])
+_short = dict(seeds=[0], train_options=['{SUBSET}'], test_options={EVAL})
 tasks = [
-    dict(_cls, budgets=[0.25], seeds=[0], train_options=['{SUBSET}'],
-         baseline=dict(_cls.baseline, **_base)),
-    dict(_vgg, seeds=[0], train_options=['{SUBSET}'],
-         baseline=dict(_vgg.baseline, **_base)),
+    dict(_cls, budgets=[0.25], baseline=dict(_cls.baseline, **_base),
+         **_short),
+    dict(_vgg, baseline=dict(_vgg.baseline, **_base), **_short),
 ]
 '''
 CLS_METHODS = {'pas', 'uniform', 'bn-gamma', 'l1', 'random', 'pas+kd',

@@ -156,15 +156,18 @@ def plan(tasks, work, train_options):
                  [py, 'tools/train.py', base['config'], '--work-dir', bdir,
                   '--no-validate'] +
                  (['--cfg-options'] + base_extra if base_extra else [])))
+        # --cfg-options of the evaluation steps (e.g. smaller splits)
+        test_extra = ['--cfg-options'] + list(task['test_options']) \
+            if task.get('test_options') else []
         if task.get('val_split'):
             steps.append(
                 (task, 'baseline', 'val', bdir,
                  [py, 'tools/test.py', base['config'], bckpt, '--split',
-                  'val', '--work-dir', osp.join(bdir, 'val')]))
+                  'val', '--work-dir', osp.join(bdir, 'val')] + test_extra))
         steps += [
             (task, 'baseline', 'test', bdir,
              [py, 'tools/test.py', base['config'], bckpt, '--work-dir',
-              bdir]),
+              bdir] + test_extra),
             (task, 'baseline', 'flops', bdir,
              [py, 'tools/analysis/get_flops.py', base['config'], '--shape',
               *shape, '--json', osp.join(bdir, 'flops.json')]),
@@ -209,13 +212,13 @@ def plan(tasks, work, train_options):
                  [py, 'tools/export.py', config, ckpt, '--out', cdir]),
                 (task, tag, 'test', rdir,
                  [py, 'tools/test.py', cfg_c, pth_c, '--work-dir',
-                  cdir]),
+                  cdir] + test_extra),
             ]
             if task.get('val_split'):  # tune on val, report on test
                 steps.append(
                     (task, tag, 'val', rdir,
                      [py, 'tools/test.py', cfg_c, pth_c, '--split', 'val',
-                      '--work-dir', osp.join(cdir, 'val')]))
+                      '--work-dir', osp.join(cdir, 'val')] + test_extra))
             steps += [
                 (task, tag, 'flops', rdir,
                  [py, 'tools/analysis/get_flops.py', cfg_c,
