@@ -8,6 +8,10 @@ Writes:
     cls/{train,val,test}/<class>/*.png   36 glyph classes at 32x32
                                          (mmpretrain CustomDataset); val and
                                          test fonts are never seen in train
+    coco/{train,val,test}/*.jpg + annotations/instances_{split}.json
+                                         8 glyph categories as instances on
+                                         photos, 128x128, COCO polygons
+                                         (mmdet CocoDataset / CocoMetric)
 
 Each part is built next to its target and swapped in, and carries a VERSION
 stamp: an up-to-date part is left alone.
@@ -21,10 +25,11 @@ import time
 
 from pas_mm.apis import die
 from pas_mm.apis.proxy_data import (AssetError, load_photos,
-                                    make_glyph_classification)
+                                    make_glyph_classification,
+                                    make_glyph_coco)
 
 # bump a part's version when its generated data changes
-PARTS = dict(cls=(1, make_glyph_classification))
+PARTS = dict(cls=(1, make_glyph_classification), coco=(1, make_glyph_coco))
 
 
 def log(msg):

@@ -1,5 +1,9 @@
 """Generators of the proxy benchmark data (``tools/data/prepare_proxy.py``)."""
 from .assets import AssetError, load_photos
 from .glyph_cls import make_glyph_classification
+from .glyph_coco import make_glyph_coco
 
-__all__ = ['AssetError', 'load_photos', 'make_glyph_classification']
+__all__ = [
+    'AssetError', 'load_photos', 'make_glyph_classification',
+    'make_glyph_coco'
+]

@@ -1,0 +1,70 @@
+"""Proxy benchmark data: deterministic, from packaged assets, valid
+formats, held-out fonts for val / test."""
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+
+from pas_mm.apis.proxy_data import (load_photos, make_glyph_classification,
+                                    make_glyph_coco)
+from pas_mm.apis.proxy_data.assets import (GLYPHS, HELD_OUT_FONTS, TRAIN_FONTS,
+                                           load_fonts)
+
+
+@pytest.fixture(scope='module')
+def photos():
+    return load_photos()
+
+
+def test_fonts_are_split_and_carry_every_glyph():
+    assert not set(TRAIN_FONTS) & set(HELD_OUT_FONTS)
+    assert len(load_fonts(TRAIN_FONTS + HELD_OUT_FONTS, 24)) == 22
+    assert len(GLYPHS) == 36 and len(set(GLYPHS)) == 36
+
+
+def test_classification_is_deterministic_and_complete(photos, tmp_path):
+    counts = dict(train=2, val=1, test=1)
+    a = make_glyph_classification(str(tmp_path / 'a'), photos, 0, counts)
+    make_glyph_classification(str(tmp_path / 'b'), photos, 0, counts)
+    make_glyph_classification(str(tmp_path / 'c'), photos, 1, counts)
+    assert a == dict(classes=36, size=32, train=72, val=36, test=36)
+    files = sorted(p.relative_to(tmp_path / 'a')
+                   for p in (tmp_path / 'a').rglob('*.png'))
+    assert len(files) == 144 and len({f.parent for f in files}) == 108
+    same = [(tmp_path / 'a' / f).read_bytes() ==
+            (tmp_path / 'b' / f).read_bytes() for f in files]
+    other = [(tmp_path / 'a' / f).read_bytes() ==
+             (tmp_path / 'c' / f).read_bytes() for f in files]
+    assert all(same) and not any(other)
+
+
+def test_coco_annotations_match_the_masks(photos, tmp_path):
+    from pycocotools.coco import COCO
+    summary = make_glyph_coco(str(tmp_path), photos, 0,
+                              dict(train=6, val=2, test=2))
+    assert summary['categories'] == 8
+    coco = COCO(str(tmp_path / 'annotations' / 'instances_train.json'))
+    anns = coco.loadAnns(coco.getAnnIds())
+    assert len(anns) >= 12 and len(coco.getCatIds()) == 8
+    for ann in anns:
+        mask = coco.annToMask(ann)
+        x, y, w, h = ann['bbox']
+        assert 0 <= x and 0 <= y and x + w <= 128 and y + h <= 128
+        assert int(mask.sum()) == ann['area']  # as CocoMetric will see it
+        ys, xs = np.nonzero(mask)
+        assert xs.min() >= x - 1 and xs.max() <= x + w
+    with open(tmp_path / 'annotations' / 'instances_test.json') as f:
+        test = json.load(f)
+    assert len(test['images']) == 2 and all(
+        osp.isfile(tmp_path / 'test' / im['file_name'])
+        for im in test['images'])
+
+
+def test_polygons_keep_thin_strokes():
+    from pas_mm.apis.proxy_data.glyph_coco import _polygon_area, _polygons
+    mask = np.zeros((128, 128), bool)
+    mask[20:80, 30:32] = True  # a 2-pixel stroke
+    mask[50:52, 30:90] = True
+    area = _polygon_area(_polygons(mask))
+    assert abs(area - mask.sum()) <= 0.15 * mask.sum()
