@@ -84,6 +84,7 @@ def test_report_rows_differences_and_plots(work, tmp_path):
     for key in ('macs_ratio', 'latency_ms_b1', 'latency_ms_b32'):
         assert (out / f'pareto_classification_{key}.png').stat().st_size > 0
     assert 'Not finished' not in report
+    assert '**Runs finished: 10 of 10** (the full suite).' in report
     # search end 0.52 for a 0.5 target: +4 %, inside the +-5 % protocol
     assert '| classification | pas | 3 | +4.0% | none | -0.0100 |' in report
 
@@ -96,3 +97,4 @@ def test_report_lists_unfinished_runs(work, tmp_path):
     main([str(work), '--out', str(tmp_path / 'r')])
     report = (tmp_path / 'r' / 'report.md').read_text()
     assert 'classification/l1@0.5-seed2' in report.split('Not finished')[1]
+    assert '**Runs finished: 9 of 10** (a partial run' in report

@@ -222,6 +222,8 @@ def main(argv=None):
     if not test['rows']:
         die(f'{args.work_dir}: no finished run to report')
     os.makedirs(args.out, exist_ok=True)
+    finished = len({(r['task'], r['method'], r['budget'], r['seed'])
+                    for r in test['rows']})
     write_csv(osp.join(args.out, 'results.csv'), test['rows'])
     write_csv(osp.join(args.out, 'results_val.csv'), val['rows'])
     md = ['# Benchmark report', '',
@@ -231,6 +233,9 @@ def main(argv=None):
           '(results_val.csv) is for tuning. Differences are paired by '
           'seed: mean [95 % CI, t with n−1 dof]; > 0 means PaS is better '
           '(signs flipped for lower-is-better metrics).', '',
+          f'**Runs finished: {finished} of {finished + len(test["missing"])}**'
+          + (' (a partial run: the missing ones are listed at the end).'
+             if test['missing'] else ' (the full suite).'), '',
           '## Headline: PaS minus the best other method', '']
     md += headline(tasks, test['rows'])
     md += ['', '## Where the searches ended (before the projection)', '']
