@@ -68,3 +68,25 @@ def test_polygons_keep_thin_strokes():
     mask[50:52, 30:90] = True
     area = _polygon_area(_polygons(mask))
     assert abs(area - mask.sum()) <= 0.15 * mask.sum()
+
+
+def test_paired_outlines_determine_the_painted_glyphs(tmp_path):
+    import cv2
+
+    from pas_mm.apis.proxy_data import make_glyph_paired
+    counts = dict(train=3, val=1, test=1)
+    assert make_glyph_paired(str(tmp_path / 'a'), None, 0, counts) == dict(
+        letters=8, size=128, train=3, val=1, test=1)
+    make_glyph_paired(str(tmp_path / 'b'), None, 0, counts)
+    for path in sorted((tmp_path / 'a').rglob('*.png')):
+        pair = cv2.imread(str(path))
+        assert pair.shape == (128, 256, 3)
+        assert path.read_bytes() == (tmp_path / 'b' / path.relative_to(
+            tmp_path / 'a')).read_bytes()
+        a, b = pair[:, :128], pair[:, 128:]
+        ink = (a < 128).all(2)  # outline pixels of A
+        assert ink.any()
+        # painted glyphs sit where the outlines are; B is plain elsewhere
+        grown = cv2.dilate(ink.astype(np.uint8), np.ones((3, 3))) > 0
+        plain = (np.abs(b.astype(int) - 235) <= 1).all(2)
+        assert not plain[ink].all() and plain[~grown].mean() > 0.3

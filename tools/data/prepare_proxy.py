@@ -12,6 +12,9 @@ Writes:
                                          8 glyph categories as instances on
                                          photos, 128x128, COCO polygons
                                          (mmdet CocoDataset / CocoMetric)
+    paired/{train,val,test}/*.png        glyph outlines | filled, patterned
+                                         glyphs, 128x128 each (mmagic
+                                         PairedImageDataset)
 
 Each part is built next to its target and swapped in, and carries a VERSION
 stamp: an up-to-date part is left alone.
@@ -26,10 +29,11 @@ import time
 from pas_mm.apis import die
 from pas_mm.apis.proxy_data import (AssetError, load_photos,
                                     make_glyph_classification,
-                                    make_glyph_coco)
+                                    make_glyph_coco, make_glyph_paired)
 
 # bump a part's version when its generated data changes
-PARTS = dict(cls=(1, make_glyph_classification), coco=(1, make_glyph_coco))
+PARTS = dict(cls=(1, make_glyph_classification), coco=(1, make_glyph_coco),
+             paired=(1, make_glyph_paired))
 
 
 def log(msg):
