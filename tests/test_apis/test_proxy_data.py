@@ -90,3 +90,22 @@ def test_paired_outlines_determine_the_painted_glyphs(tmp_path):
         grown = cv2.dilate(ink.astype(np.uint8), np.ones((3, 3))) > 0
         plain = (np.abs(b.astype(int) - 235) <= 1).all(2)
         assert not plain[ink].all() and plain[~grown].mean() > 0.3
+
+
+def test_coco_part_loads_in_mmdet_with_the_dataset_base(photos, tmp_path):
+    from mmdet.registry import DATASETS
+    from mmdet.utils import register_all_modules
+    from mmengine.config import Config
+    register_all_modules()
+    make_glyph_coco(str(tmp_path), photos, 0, dict(train=4, val=1, test=1))
+    cfg = Config.fromfile(osp.join(
+        osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
+        'configs/_base_/datasets/proxy_coco_instance.py'))
+    for loader in ('train_dataloader', 'test_dataloader'):
+        ds_cfg = cfg[loader].dataset
+        ds_cfg.data_root = str(tmp_path) + '/'
+        dataset = DATASETS.build(ds_cfg)
+        item = dataset[0]
+        assert item['inputs'].shape[1:] == (128, 128)
+        assert len(item['data_samples'].gt_instances) >= 1
+        assert dataset.metainfo['classes'][0] == 'glyph_A'
