@@ -88,7 +88,7 @@ def test_export_is_exact_and_safe_to_load(pas_run, cls_baseline, tmp_path):
     ('model.search_scope=[neck]', 'has no prunable channel group'),
     ('model.pretrained=/nonexistent.pth', 'cannot read checkpoint'),
     ('model.budjet=0.5', "unknown arguments ['budjet']"),
-    ('model.criterion=random', "criterion must be pas or one of"),
+    ('model.criterion=magnitude', "criterion must be pas or one of"),
 ])
 def test_bad_pas_config_one_line(override, message, tmp_path):
     proc = run_tool('tools/train.py', PAS_CLS, '--work-dir', tmp_path,
