@@ -1,7 +1,8 @@
 """The runs of a benchmark suite task."""
 from typing import List, NamedTuple, Optional, Union
 
-METHOD_KEYS = ('config', 'budgets', 'widths_from', 'pretrained', 'final')
+METHOD_KEYS = ('config', 'budgets', 'widths_from', 'pretrained', 'final',
+               'options')
 
 
 class SuiteRun(NamedTuple):
@@ -14,14 +15,16 @@ class SuiteRun(NamedTuple):
 
 def method_spec(task: dict, method: str) -> dict:
     """A method of a suite task as ``dict(config, budgets, widths_from,
-    pretrained, final)``.
+    pretrained, final, options)``.
 
     A method is a config path, or a dict with ``config`` and optionally
     ``budgets`` (its own subset of the task's), ``widths_from`` (another
     method of the task whose exported widths it trains, run by run: the
     same budget and seed), ``pretrained`` (False: random init, e.g.
     training searched widths from scratch) and ``final`` (its last
-    checkpoint, when its schedule differs from the task's).
+    checkpoint, when its schedule differs from the task's) and
+    ``options`` (``--cfg-options`` of its training run only, e.g. the
+    variants of a tuning sweep).
     """
     entry = task['methods'][method]
     spec = dict(config=entry) if isinstance(entry, str) else dict(entry)
@@ -29,6 +32,7 @@ def method_spec(task: dict, method: str) -> dict:
     spec.setdefault('widths_from', None)
     spec.setdefault('pretrained', True)
     spec.setdefault('final', task.get('final'))
+    spec.setdefault('options', [])
     return spec
 
 

@@ -98,3 +98,26 @@ def test_report_lists_unfinished_runs(work, tmp_path):
     report = (tmp_path / 'r' / 'report.md').read_text()
     assert 'classification/l1@0.5-seed2' in report.split('Not finished')[1]
     assert '**Runs finished: 9 of 10** (a partial run' in report
+
+
+def test_val_split_report_of_a_tuning_sweep(work, tmp_path):
+    """--split val: tables from val, no results.csv; the report runs on a
+    sweep that never evaluated on test."""
+    tdir = work / 'classification'
+    for path in [tdir / 'baseline' / 'test_metrics.json',
+                 *tdir.glob('*/compact/test_metrics.json')]:
+        path.unlink()
+    out = tmp_path / 'sweep'
+    main = runpy.run_path(osp.join(REPO, 'tools/analysis/'
+                                   'benchmark_report.py'))['main']
+    main([str(work), '--out', str(out), '--split', 'val'])
+    assert not (out / 'results.csv').exists()
+    report = (out / 'report.md').read_text()
+    assert 'Metrics on the **val** split' in report
+    # val top-1 is test + 1 for every run: the same paired differences
+    assert '| classification (accuracy/top1) | 0.5 | 81.00 ± 1.00 | l1 | ' \
+        '+1.50 [' in report
+    # the baseline has no val metrics here: listed, not guessed
+    assert 'classification/baseline' in report.split('Not finished')[1]
+    with pytest.raises(SystemExit):
+        main([str(work), '--out', str(tmp_path / 'x')])  # nothing on test

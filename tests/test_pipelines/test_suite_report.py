@@ -7,7 +7,7 @@ import json
 import os.path as osp
 
 import pytest
-from conftest import run_tool
+from conftest import REPO, run_tool
 
 pytestmark = pytest.mark.slow  # runs the tools in subprocesses
 
@@ -206,3 +206,36 @@ def test_failed_step_in_shared_process_is_named(tmp_path, demo_data):
     assert 'checkpoint not found' in err and 'missing.pth' in err
     assert not (work / 'cls' / 'baseline' / '.done-test').exists()
     assert not (work / 'cls' / 'baseline' / 'flops.log').exists()
+
+
+def test_tuning_sweep_runs_variants_and_never_tests(tmp_path):
+    """configs/benchmark/proxy_sweep.py: each variant's options reach its
+    training run only, and nothing is evaluated on the test split."""
+    out = run_tool('tools/benchmark/run_suite.py',
+                   'configs/benchmark/proxy_sweep.py', '--work-dir', tmp_path,
+                   '--emit', 'local').stdout
+    lines = out.strip().splitlines()
+    train = [ln for ln in lines if ln.startswith('python tools/train.py')]
+    assert len(train) == 7 * 2  # 7 variants x seeds 0, 1 at 25 % MACs
+    assert all('model.budget.target_ratio=0.25' in ln for ln in train)
+    weight20 = [ln for ln in train if '/pas-weight20@0.25-seed' in ln]
+    assert len(weight20) == 2 and all(
+        ln.endswith('model.budget.weight=20.0') for ln in weight20)
+    search3 = next(ln for ln in train if '/pas-search3@0.25-seed1' in ln)
+    assert 'custom_hooks.0.search_epochs=3 param_scheduler.0.end=3' in \
+        search3
+    assert sum('budget.weight' in ln for ln in train) == 4
+    tests = [ln for ln in lines if ln.startswith('python tools/test.py')]
+    assert tests and all('--split val' in ln for ln in tests)
+    # the variants keep the protocol's 4 post-baseline epochs: a variant
+    # that changes its schedule is refused
+    bad = tmp_path / 'bad_sweep.py'
+    bad.write_text(
+        f"_base_ = ['{REPO}/configs/benchmark/proxy_sweep.py']\n"
+        "tasks = [dict(_base_.tasks[0], methods=dict(pas=dict(\n"
+        "    config=_base_.tasks[0].methods['pas'],\n"
+        "    options=['train_cfg.max_epochs=6'])))]\n")
+    proc = run_tool('tools/benchmark/run_suite.py', bad, '--work-dir',
+                    tmp_path / 'w', '--emit', 'local', check=False)
+    assert proc.returncode != 0 and 'trains 6 epochs after the baseline' \
+        in proc.stderr

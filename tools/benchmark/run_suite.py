@@ -87,6 +87,9 @@ def load_suite(path):
                 t.get('transfer_from')):
             die(f'suite {path}: task {t["name"]!r} has a transfer method '
                 "but no transfer_from='task/method@budget'")
+        if t.get('test_split') is False and not t.get('val_split'):
+            die(f'suite {path}: task {t["name"]!r} has test_split=False '
+                'and no val_split: it would evaluate nothing')
         _check_methods(path, t)
         _check_post_baseline_schedule(path, t)
     return tasks
@@ -103,12 +106,24 @@ def _check_post_baseline_schedule(path, task):
         spec = method_spec(task, method)
         if not spec['pretrained']:
             continue  # trained from scratch: its own, longer schedule
-        train_cfg = Config.fromfile(spec['config']).get('train_cfg') or {}
+        cfg = Config.fromfile(spec['config'])
+        if spec['options']:  # a variant may change its own schedule
+            cfg.merge_from_dict(_parse_options(spec['options']))
+        train_cfg = cfg.get('train_cfg') or {}
         got = train_cfg.get('max_epochs', train_cfg.get('max_iters'))
         if got != want:
             die(f'suite {path}: task {task["name"]!r} method {method!r} '
                 f'trains {got} epochs after the baseline, the protocol says '
                 f'{want} (post_baseline_epochs)')
+
+
+def _parse_options(options):
+    """``['key=value', ...]`` as tools/train.py's --cfg-options reads
+    them."""
+    from mmengine.config import DictAction
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    return parser.parse_args(['--cfg-options', *options]).cfg_options
 
 
 def _check_methods(path, task):
@@ -123,6 +138,10 @@ def _check_methods(path, task):
         spec = method_spec(task, method)
         if not isinstance(spec['config'], str):
             die(f'{where} names no config')
+        if not all(isinstance(o, str) and '=' in o
+                   for o in spec['options']):
+            die(f'{where}: options must be --cfg-options strings '
+                f"'key=value', got {spec['options']!r}")
         source = spec['widths_from']
         if source is not None:
             if source not in seen:
@@ -164,10 +183,14 @@ def plan(tasks, work, train_options):
                 (task, 'baseline', 'val', bdir,
                  [py, 'tools/test.py', base['config'], bckpt, '--split',
                   'val', '--work-dir', osp.join(bdir, 'val')] + test_extra))
+        # test_split=False (a tuning sweep): nothing is evaluated on test
+        use_test = task.get('test_split', True)
+        if use_test:
+            steps.append(
+                (task, 'baseline', 'test', bdir,
+                 [py, 'tools/test.py', base['config'], bckpt, '--work-dir',
+                  bdir] + test_extra))
         steps += [
-            (task, 'baseline', 'test', bdir,
-             [py, 'tools/test.py', base['config'], bckpt, '--work-dir',
-              bdir] + test_extra),
             (task, 'baseline', 'flops', bdir,
              [py, 'tools/analysis/get_flops.py', base['config'], '--shape',
               *shape, '--json', osp.join(bdir, 'flops.json')]),
@@ -207,13 +230,16 @@ def plan(tasks, work, train_options):
             steps += [
                 (task, tag, 'train', rdir,
                  [py, 'tools/train.py', config, '--work-dir', rdir,
-                  '--no-validate', '--cfg-options', *opts, *extra]),
+                  '--no-validate', '--cfg-options', *opts, *extra,
+                  *spec['options']]),
                 (task, tag, 'export', rdir,
                  [py, 'tools/export.py', config, ckpt, '--out', cdir]),
-                (task, tag, 'test', rdir,
-                 [py, 'tools/test.py', cfg_c, pth_c, '--work-dir',
-                  cdir] + test_extra),
             ]
+            if use_test:
+                steps.append(
+                    (task, tag, 'test', rdir,
+                     [py, 'tools/test.py', cfg_c, pth_c, '--work-dir',
+                      cdir] + test_extra))
             if task.get('val_split'):  # tune on val, report on test
                 steps.append(
                     (task, tag, 'val', rdir,
