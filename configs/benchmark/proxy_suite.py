@@ -18,6 +18,8 @@ CLS = 'configs/classification/resnet/'
 R18 = 'resnet18-w16_1xb64-4e_proxy-cls_flops-0.5x.py'
 VGG = 'configs/classification/repvgg/'
 MINI = 'repvgg-mini_1xb64-4e_proxy-cls_flops-0.25x.py'
+DET = 'configs/instance_segmentation/mask_rcnn/'
+R18_DET = 'mask-rcnn_r18-w16_fpn_1xb8-4e_proxy-coco_flops-0.5x.py'
 tasks = [
     dict(
         name='classification',
@@ -64,5 +66,30 @@ tasks = [
         final='epoch_4.pth',
         metrics=['accuracy/top1'],
         shape=(32, 32),
+        interleaved_latency=dict(batch_sizes=[1, 32], iters=20, warmup=5)),
+    dict(
+        name='instance_segmentation',
+        family='resnet18-w16',
+        model='mask-rcnn-r18-w16',
+        baseline=dict(
+            config=f'{DET}mask-rcnn_r18-w16_fpn_1xb8-24e_proxy-coco.py',
+            final='epoch_24.pth'),
+        methods={
+            'pas': f'{DET}pas_{R18_DET}',
+            'uniform': f'{DET}uniform_{R18_DET}',
+            'l1': f'{DET}l1_{R18_DET}',
+            # the classification search's widths, run by run (the same
+            # budget and seed), scaled with the FPN to the detector's 50 %
+            'transfer': dict(config=f'{DET}transfer_{R18_DET}',
+                             widths_from='classification/pas'),
+            'pas+kd': f'{DET}pas-kd_{R18_DET}',
+        },
+        budgets=[0.5],
+        seeds=[0, 1, 2],
+        post_baseline_epochs=4,
+        val_split=True,
+        final='epoch_4.pth',
+        metrics=['coco/bbox_mAP', 'coco/segm_mAP'],
+        shape=(128, 128),
         interleaved_latency=dict(batch_sizes=[1, 32], iters=20, warmup=5)),
 ]

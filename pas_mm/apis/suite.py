@@ -20,7 +20,9 @@ def method_spec(task: dict, method: str) -> dict:
     A method is a config path, or a dict with ``config`` and optionally
     ``budgets`` (its own subset of the task's), ``widths_from`` (another
     method of the task whose exported widths it trains, run by run: the
-    same budget and seed), ``pretrained`` (False: random init, e.g.
+    same budget and seed; ``'task/method'`` reads a method of an earlier
+    task of the suite: a cross-task transfer per budget and seed),
+    ``pretrained`` (False: random init, e.g.
     training searched widths from scratch) and ``final`` (its last
     checkpoint, when its schedule differs from the task's) and
     ``options`` (``--cfg-options`` of its training run only, e.g. the
@@ -36,6 +38,13 @@ def method_spec(task: dict, method: str) -> dict:
     return spec
 
 
+def single_transfer(task: dict) -> bool:
+    """Whether the task's 'transfer' method is the one run of
+    ``transfer_from`` (not a per-budget, per-seed ``widths_from``)."""
+    return 'transfer' in task['methods'] and not method_spec(
+        task, 'transfer')['widths_from']
+
+
 def budget_tag(method: str, budget) -> str:
     return (f'{method}@{budget}' if isinstance(budget, str) else
             f'{method}@{budget:g}')
@@ -49,8 +58,11 @@ def run_tag(method: str, budget, seed: Optional[int]) -> str:
 def suite_runs(task: dict) -> List[SuiteRun]:
     """Every run of a suite task, in run order.
 
-    A 'transfer' method runs once and first: its widths come from another
-    task, not from a budget. A budget 'transfer' makes a method target the
+    A task's ``transfer_from='task/method@budget'`` makes its 'transfer'
+    method run once and first: its widths come from that one run of
+    another task, not from a budget. (A transfer per budget and seed is a
+    method with ``widths_from='task/method'`` instead, run like any
+    other.) A budget 'transfer' makes a method target the
     MACs ratio that the task's transfer run reached (an equal-MACs
     comparison); numeric budgets are MACs ratios of the search scope. A
     task with ``seeds=[0, 1, 2]`` runs every method and budget once per
@@ -59,10 +71,10 @@ def suite_runs(task: dict) -> List[SuiteRun]:
     after the one it reads).
     """
     seeds = list(task.get('seeds') or [None])
-    runs = [SuiteRun('transfer', None, 'transfer')] if 'transfer' in task[
-        'methods'] else []
+    once = single_transfer(task)
+    runs = [SuiteRun('transfer', None, 'transfer')] if once else []
     for method in task['methods']:
-        if method == 'transfer':
+        if method == 'transfer' and once:
             continue
         for budget in method_spec(task, method)['budgets']:
             for seed in seeds:

@@ -26,7 +26,8 @@ CHANNEL_CHOICES = ('indices', ) + CRITERIA
 
 def transfer_widths(space: SearchSpace, spec: dict, channels: str = 'l1',
                     prefix_map: Optional[Dict[str, str]] = None,
-                    source: str = 'width spec') -> dict:
+                    source: str = 'width spec',
+                    scale_to: Optional[float] = None) -> dict:
     """Set the gates of ``space`` to the widths of ``spec`` and freeze them.
 
     Args:
@@ -40,6 +41,13 @@ def transfer_widths(space: SearchSpace, spec: dict, channels: str = 'l1',
             ``{'backbone.': 'backbone.'}`` style (first matching prefix
             wins). Default: None.
         source (str): how errors name the spec. Default: 'width spec'.
+        scale_to (float, optional): a MACs ratio of the target's search
+            scope. The transferred widths, and the full widths of the
+            groups the spec does not name, are then scaled by one common
+            factor until the target's MACs reach it: the per-layer shape
+            transfers, the budget is the target's own (e.g. a detector
+            whose FPN the classification spec does not cover). Default:
+            None (the spec's widths as they are).
 
     Returns:
         dict: ``dict(applied=[...], untouched=[...], ratio=MACs ratio)``.
@@ -68,21 +76,58 @@ def transfer_widths(space: SearchSpace, spec: dict, channels: str = 'l1',
         wanted[name] = entry
     scores = None if channels == 'indices' else channel_scores(space,
                                                                channels)
+    keeps = {}
+    for name, entry in wanted.items():
+        gate = space.gates[name]
+        if channels == 'indices':
+            keep = torch.as_tensor(entry['indices'], dtype=torch.long)
+        else:
+            kept = int(entry.get('kept', len(entry['indices'])))
+            keep = torch.argsort(scores[name], descending=True,
+                                 stable=True)[:kept]
+        if keep.numel() == 0 or int(keep.max()) >= gate.num_channels:
+            raise WidthSpecError(f'{source}: group {name!r} has bad '
+                                 'indices')
+        keeps[name] = keep
     with torch.no_grad():
-        for name, entry in wanted.items():
-            gate = space.gates[name]
-            if channels == 'indices':
-                keep = torch.as_tensor(entry['indices'], dtype=torch.long)
-            else:
-                kept = int(entry.get('kept', len(entry['indices'])))
-                keep = torch.argsort(scores[name], descending=True,
-                                     stable=True)[:kept]
-            if keep.numel() == 0 or int(keep.max()) >= gate.num_channels:
-                raise WidthSpecError(f'{source}: group {name!r} has bad '
-                                     'indices')
-            gate.latent.zero_()
-            gate.latent[keep.to(gate.latent.device)] = 1.0
+        if scale_to is None:
+            for name, keep in keeps.items():
+                gate = space.gates[name]
+                gate.latent.zero_()
+                gate.latent[keep.to(gate.latent.device)] = 1.0
+        else:
+            _set_scalable_latents(space, keeps, scores)
+            space.project_to_budget(scale_to)
     space.freeze()
     return dict(applied=sorted(wanted),
                 untouched=sorted(set(space.gates) - set(wanted)),
                 ratio=space.macs_ratio())
+
+
+def _set_scalable_latents(space: SearchSpace, keeps: dict, scores) -> None:
+    """Latents that keep ``keeps`` (full width elsewhere) at shift 0, and
+    every group's width times ``exp(shift)`` at any other shift of
+    ``project_to_budget``: channel ``r`` of a group of ``C`` that keeps
+    ``k`` gets ``0.5 + log(k / (r + 0.5))``, with ``r`` its rank (the kept
+    channels first, then the rest by score)."""
+    for name, gate in space.gates.items():
+        n = gate.num_channels
+        keep = keeps.get(name)
+        if keep is None:
+            order = (torch.argsort(scores[name], descending=True,
+                                   stable=True) if scores is not None
+                     else torch.arange(n))
+            k = n
+        else:
+            rest = torch.ones(n, dtype=torch.bool)
+            rest[keep] = False
+            others = rest.nonzero().flatten()
+            if scores is not None:
+                others = others[torch.argsort(scores[name][others],
+                                              descending=True, stable=True)]
+            order = torch.cat([keep, others])
+            k = keep.numel()
+        rank = torch.empty(n)
+        rank[order] = torch.arange(n, dtype=torch.float)
+        gate.latent.copy_((0.5 + torch.log(k / (rank + 0.5))).to(
+            gate.latent))

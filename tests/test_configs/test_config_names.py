@@ -63,8 +63,14 @@ def test_name_says_what_the_config_does(path):
         return
     assert searched, f'{algo}_ config without PaS settings'
     if algo in ('transfer', 'scratch'):
-        assert model.get('transfer') and fields['budget'] is None
+        assert model.get('transfer')
         assert (algo == 'scratch') == (not model.get('pretrained'))
+        # a transfer scaled to a budget names it; one taken as it is
+        # does not
+        scaled = model.transfer.get('scale_to_budget', False)
+        assert (fields['budget'] is not None) == scaled
+        if scaled:
+            assert model.budget.target_ratio == float(fields['budget'])
         return
     if algo == 'pas-kd':
         assert model.get('distill')

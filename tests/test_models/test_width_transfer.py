@@ -104,3 +104,35 @@ def test_search_at_the_transfer_macs(in1k_spec, tmp_path):
                        r'width_spec.json was exported from another search '
                        r'space \(\d+ groups vs 38 here'):
         mask_rcnn_algorithm(budget=dict(target_from=str(path)))
+
+
+def test_transfer_scaled_to_the_detector_budget(in1k_spec):
+    """scale_to_budget: the classifier's per-layer widths, and the FPN's
+    full width, shrink by one common factor to the detector's own MACs
+    target."""
+    path, spec = in1k_spec
+    plain = mask_rcnn_algorithm(transfer=dict(width_spec=str(path)))
+    plain.init_weights()
+    scaled = mask_rcnn_algorithm(
+        budget=dict(target_ratio=0.4),
+        transfer=dict(width_spec=str(path), scale_to_budget=True))
+    scaled.init_weights()
+    space = scaled.space
+    assert space.frozen
+    assert space.macs_ratio() == pytest.approx(0.4, rel=0.01)
+    assert plain.space.macs_ratio() > 0.5
+    a, b = plain.space.widths(), space.widths()
+    factors = [b[n] / a[n] for n in a if a[n] >= 32]
+    assert len(factors) > 20
+    # one factor for every group (rounding aside)
+    assert max(factors) - min(factors) < 0.1
+    # the FPN's groups shrink too, by the same factor
+    neck = [n for n in a if n.startswith('neck.')]
+    assert all(b[n] < a[n] for n in neck)
+    # a group keeps its transferred channels first: the kept set is the
+    # detector's strongest filters of that group
+    name = 'backbone.layer3.0.conv2'
+    kept = space.gates[name].kept_indices()
+    scores = channel_scores(space, 'l1')[name]
+    top = torch.argsort(scores, descending=True)[:len(kept)]
+    assert sorted(top.tolist()) == kept.tolist()

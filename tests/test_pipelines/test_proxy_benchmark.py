@@ -1,9 +1,11 @@
-"""The proxy benchmark in its reduced form: both classification tasks of
-configs/benchmark/proxy_suite.py at one budget and one seed, every
-classification method (pas, uniform, bn-gamma, l1, random, pas+kd,
-scratch) and the RepVGG task's pas and uniform (its l1 and random rows
-share uniform's prune path), on 128 training images per epoch with the real
-schedules; then benchmark_report.py on the result."""
+"""The proxy benchmark in its reduced form: every task of
+configs/benchmark/proxy_suite.py at one budget and one seed, on a few
+training images per epoch with the real schedules; then benchmark_report.py
+on the result. Classification runs every method (pas, uniform, bn-gamma,
+l1, random, pas+kd, scratch); RepVGG its pas and uniform (its l1 and random
+rows share uniform's prune path); instance segmentation pas, uniform and
+the cross-task transfer (its l1 and pas+kd rows share those paths; FPN
+feature KD has its own unit test)."""
 import csv
 import json
 
@@ -16,9 +18,13 @@ SUBSET = 'train_dataloader.dataset.indices=128'
 VAL_SUBSET = 'val_dataloader.dataset.indices=128'
 EVAL = ['test_dataloader.dataset.indices=256',
         'val_dataloader.dataset.indices=256']
+DET_SUBSET = ['train_dataloader.dataset.indices=16']
+DET_EVAL = ['test_dataloader.dataset.indices=16',
+            'val_dataloader.dataset.indices=16']
+DET_METHODS = ('pas', 'uniform', 'transfer')
 REDUCED = f'''
 _base_ = ['{REPO}/configs/benchmark/proxy_suite.py']
-_cls, _vgg = _base_.tasks
+_cls, _vgg, _det = _base_.tasks
 _base = dict(train_options=['{SUBSET}', '{VAL_SUBSET}',
                            'train_cfg.val_interval=30'])
 _short = dict(seeds=[0], train_options=['{SUBSET}', '{VAL_SUBSET}'],
@@ -29,6 +35,11 @@ tasks = [
     dict(_vgg, baseline=dict(_vgg.baseline, **_base),
          methods={{m: _vgg.methods[m] for m in ('pas', 'uniform')}},
          **_short),
+    # at 25 %: the transfer reads the classification run of that budget
+    dict(_det, budgets=[0.25], seeds=[0],
+         baseline=dict(_det.baseline, train_options={DET_SUBSET}),
+         methods={{m: _det.methods[m] for m in {DET_METHODS}}},
+         train_options={DET_SUBSET}, test_options={DET_EVAL}),
 ]
 '''
 CLS_METHODS = {'pas', 'uniform', 'bn-gamma', 'l1', 'random', 'pas+kd',
@@ -68,6 +79,14 @@ def test_every_method_runs_on_the_protocol(proxy_run):
     timing = json.load(open(cls / 'timing' / 'latency.json'))
     assert set(timing['ms_per_batch']) == {'1', '32'}
     assert len(timing['ms_per_batch']['32']) == 1 + len(CLS_METHODS)
+    det = work / 'instance_segmentation'
+    for method in DET_METHODS:
+        spec = json.load(open(det / f'{method}@0.25-seed0' / 'compact' /
+                              'width_spec.json'))
+        assert abs(spec['macs']['ratio'] - 0.25) <= 0.005, method
+    transfer_log = (det / 'transfer@0.25-seed0' / 'train.log').read_text()
+    assert ('classification/pas@0.25-seed0/compact/width_spec.json: 12 '
+            'groups set, 1 not in the spec') in transfer_log
 
 
 def test_protocol_refuses_unequal_schedules(proxy_run, tmp_path):
@@ -89,7 +108,8 @@ def test_report_from_the_reduced_run(proxy_run, tmp_path):
     assert got == {('classification', m)
                    for m in CLS_METHODS | {'baseline'}} | {
         ('classification_repvgg', m)
-        for m in ('baseline', 'pas', 'uniform')}
+        for m in ('baseline', 'pas', 'uniform')} | {
+        ('instance_segmentation', m) for m in ('baseline', ) + DET_METHODS}
     pas = next(r for r in rows if r['task'] == 'classification' and
                r['method'] == 'pas')
     measured = json.load(open(work / 'classification' / 'pas@0.25-seed0' /

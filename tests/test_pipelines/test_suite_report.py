@@ -239,3 +239,32 @@ def test_tuning_sweep_runs_variants_and_never_tests(tmp_path):
                     tmp_path / 'w', '--emit', 'local', check=False)
     assert proc.returncode != 0 and 'trains 6 epochs after the baseline' \
         in proc.stderr
+
+
+def test_cross_task_transfer_per_budget_and_seed(tmp_path):
+    """widths_from='classification/pas': the detector's transfer row reads
+    the classification search of the same budget and seed, and a source
+    task that does not come first is refused."""
+    out = run_tool('tools/benchmark/run_suite.py',
+                   'configs/benchmark/proxy_suite.py', '--work-dir', tmp_path,
+                   '--emit', 'local', '--only',
+                   'instance_segmentation').stdout
+    train = [ln for ln in out.splitlines()
+             if ln.startswith('python tools/train.py') and
+             '/transfer@0.5-seed' in ln]
+    assert len(train) == 3
+    for seed, ln in enumerate(train):
+        assert (f'model.transfer.width_spec={tmp_path}/classification/'
+                f'pas@0.5-seed{seed}/compact/width_spec.json') in ln
+        assert 'model.budget.target_ratio=0.5' in ln
+    bad = tmp_path / 'bad_suite.py'
+    bad.write_text(
+        f"_base_ = ['{REPO}/configs/benchmark/proxy_suite.py']\n"
+        "_det = _base_.tasks[2]\n"
+        "tasks = [dict(_det, methods=dict(transfer=dict(\n"
+        "    config=_det.methods['transfer']['config'],\n"
+        "    widths_from='classification/pas')))]\n")
+    proc = run_tool('tools/benchmark/run_suite.py', bad, '--work-dir',
+                    tmp_path / 'w', '--emit', 'local', check=False)
+    assert proc.returncode != 0 and "widths_from='classification/pas': " \
+        "no task 'classification' before this one" in proc.stderr

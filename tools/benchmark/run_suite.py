@@ -33,7 +33,7 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from pas_mm.apis import die  # noqa: E402
 from pas_mm.apis.suite import (METHOD_KEYS, method_spec, run_tag,  # noqa
-                               suite_runs)
+                               single_transfer, suite_runs)
 
 
 def parse_args(argv=None):
@@ -69,8 +69,9 @@ def load_suite(path):
         if missing:
             die(f'suite {path}: task {t.get("name")!r} lacks '
                 f'{sorted(missing)}')
+        _check_methods(path, t, tasks)
         for b in t['budgets']:
-            if b == 'transfer' and 'transfer' not in t['methods']:
+            if b == 'transfer' and not single_transfer(t):
                 die(f'suite {path}: task {t["name"]!r} has budget '
                     "'transfer' but no transfer method")
             if b != 'transfer' and not (isinstance(b, (int, float)) and
@@ -83,14 +84,12 @@ def load_suite(path):
                                           for x in seeds)):
             die(f'suite {path}: task {t["name"]!r}: seeds must be a list '
                 f'of ints, got {seeds!r}')
-        if 'transfer' in t['methods'] and '/' not in str(
-                t.get('transfer_from')):
+        if single_transfer(t) and '/' not in str(t.get('transfer_from')):
             die(f'suite {path}: task {t["name"]!r} has a transfer method '
                 "but no transfer_from='task/method@budget'")
         if t.get('test_split') is False and not t.get('val_split'):
             die(f'suite {path}: task {t["name"]!r} has test_split=False '
                 'and no val_split: it would evaluate nothing')
-        _check_methods(path, t)
         _check_post_baseline_schedule(path, t)
     return tasks
 
@@ -126,8 +125,10 @@ def _parse_options(options):
     return parser.parse_args(['--cfg-options', *options]).cfg_options
 
 
-def _check_methods(path, task):
+def _check_methods(path, task, tasks):
     seen = []
+    position = next(i for i, t in enumerate(tasks) if t is task)
+    earlier = {t['name']: t for t in tasks[:position]}
     for method, entry in task['methods'].items():
         where = f'suite {path}: task {task["name"]!r} method {method!r}'
         unknown = set(entry) - set(METHOD_KEYS) if isinstance(
@@ -144,14 +145,23 @@ def _check_methods(path, task):
                 f"'key=value', got {spec['options']!r}")
         source = spec['widths_from']
         if source is not None:
-            if source not in seen:
+            src_task, _, src_method = source.rpartition('/')
+            owner = earlier.get(src_task) if src_task else task
+            if owner is None:
+                die(f'{where}: widths_from={source!r}: no task '
+                    f'{src_task!r} before this one')
+            if src_method not in (owner['methods'] if src_task else seen):
                 die(f'{where}: widths_from={source!r} must be a method '
                     'listed before it')
             missing = set(spec['budgets']) - set(
-                method_spec(task, source)['budgets'])
+                method_spec(owner, src_method)['budgets'])
             if missing:
                 die(f'{where}: {source!r} does not run at budgets '
                     f'{sorted(missing)}')
+            if src_task and set(task.get('seeds') or [None]) - set(
+                    owner.get('seeds') or [None]):
+                die(f'{where}: {source!r} does not run every seed of this '
+                    'task')
         seen.append(method)
 
 
@@ -207,10 +217,14 @@ def plan(tasks, work, train_options):
             rdir = osp.join(tdir, tag)
             opts = [f'model.pretrained={bckpt}'] if spec['pretrained'] \
                 else []
-            if spec['widths_from']:  # e.g. PaS widths trained from scratch
+            if spec['widths_from']:  # PaS widths from scratch, or transfer
+                src_task, _, src = spec['widths_from'].rpartition('/')
                 opts.append('model.transfer.width_spec=' + osp.join(
-                    tdir, run_tag(spec['widths_from'], budget, seed),
-                    'compact', 'width_spec.json'))
+                    osp.join(work, src_task) if src_task else tdir,
+                    run_tag(src, budget, seed), 'compact',
+                    'width_spec.json'))
+                # a transfer with scale_to_budget scales to it
+                opts.append(f'model.budget.target_ratio={budget}')
             elif method == 'transfer':
                 src_task, src_tag = task['transfer_from'].split('/')
                 opts.append('model.transfer.width_spec=' + osp.join(

@@ -2,7 +2,7 @@
 the pruned one, on the output of one named sub-module."""
 import contextlib
 import copy
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, List, Optional
 
 import torch
 import torch.nn.functional as F
@@ -36,12 +36,14 @@ def check_distill(cfg: Optional[dict]) -> Optional[dict]:
     return cfg
 
 
-def _first_tensor(out):
-    while isinstance(out, (list, tuple)):
-        out = out[0] if len(out) == 1 else out
-        if isinstance(out, (list, tuple)):
-            break
-    return out
+def _tensors(out) -> List[torch.Tensor]:
+    """The tensors of a module's output: one (logits, an image) or several
+    (the levels of an FPN)."""
+    if isinstance(out, torch.Tensor):
+        return [out]
+    if isinstance(out, (list, tuple)):
+        return [t for o in out for t in _tensors(o)]
+    return []
 
 
 class OutputDistiller:
@@ -59,10 +61,12 @@ class OutputDistiller:
         forward (Callable): ``forward(model, inputs)`` runs a model far
             enough to produce the distilled output.
         module (str): name of the sub-module whose output is distilled, in
-            both networks (e.g. ``'head.fc'``: the logits).
+            both networks (e.g. ``'head.fc'``: the logits; ``'neck'``: a
+            detector's FPN features).
         loss (str): ``'kl'`` (Hinton's soft-target KL of logits, times T²),
             ``'l1'`` or ``'mse'`` (outputs of equal shape, e.g. the image a
-            generator draws). Defaults to 'kl'.
+            generator draws, or every level of an FPN, averaged).
+            Defaults to 'kl'.
         weight (float): weight of ``loss_distill``. Defaults to 1.0.
         temperature (float): softmax temperature of ``'kl'``.
             Defaults to 4.0.
@@ -84,7 +88,7 @@ class OutputDistiller:
         self.during_search = during_search
         self.module = module
         self.hook_student = hook_student
-        self._outputs: Dict[str, torch.Tensor] = {}
+        self._outputs: Dict[str, List[torch.Tensor]] = {}
         self._student = student
         for net in (self.teacher, student):
             self._find(net)  # fail now, not at the first fine-tune step
@@ -105,7 +109,7 @@ class OutputDistiller:
         self._outputs.pop(role, None)
 
         def hook(module, args, output):
-            self._outputs[role] = _first_tensor(output)
+            self._outputs[role] = _tensors(output)
 
         handle = self._find(net).register_forward_hook(hook)
         try:
@@ -128,43 +132,53 @@ class OutputDistiller:
         return cls(copy.deepcopy(architecture), architecture, forward,
                    hook_student=hook_student, **cfg)
 
-    def teacher_output(self, inputs: torch.Tensor) -> torch.Tensor:
+    def teacher_output(self, inputs: torch.Tensor) -> List[torch.Tensor]:
         device = inputs.device
         if next(self.teacher.parameters()).device != device:
             self.teacher.to(device)
         self.teacher.eval()
         with torch.no_grad(), self.capture('teacher', self.teacher):
             self.forward(self.teacher, inputs)
-        return self._outputs.pop('teacher').detach()
+        return [t.detach() for t in self._outputs.pop('teacher')]
 
     def loss_from(self, inputs: torch.Tensor,
-                  student: Optional[torch.Tensor] = None) -> torch.Tensor:
+                  student=None) -> torch.Tensor:
         """``loss_distill`` after the student has run on ``inputs`` (its
         output ``student``, or the one the hook kept during that forward).
+        A module with several outputs (the levels of an FPN) is distilled
+        level by level, and the losses are averaged.
         """
-        if student is None:
-            student = self._outputs.pop('student', None)
-        if student is None:
+        student = self._outputs.pop('student', None) if student is None \
+            else _tensors(student)
+        if not student:
             raise RuntimeError(f'distill: the student did not run '
                                f'{self.module!r} in this step')
         teacher = self.teacher_output(inputs)
-        if teacher.shape != student.shape:
+        shapes = [tuple(t.shape) for t in teacher]
+        if shapes != [tuple(s.shape) for s in student]:
             raise SettingsError(
-                f'distill.module {self.module!r}: teacher output '
-                f'{tuple(teacher.shape)} vs student {tuple(student.shape)}; '
-                'distil an output the pruning does not change')
-        student = student.float()
-        teacher = teacher.float()
+                f'distill.module {self.module!r}: teacher output {shapes} vs '
+                f'student {[tuple(s.shape) for s in student]}; distil an '
+                'output the pruning does not change')
+        if self.loss == 'kl' and len(student) > 1:
+            raise SettingsError(
+                f"distill.loss 'kl' distils logits, but {self.module!r} "
+                f"has {len(student)} outputs; use 'mse' or 'l1' for "
+                'features')
+        losses = [self._loss(s.float(), t.float())
+                  for s, t in zip(student, teacher)]
+        return self.weight * torch.stack(losses).mean()
+
+    def _loss(self, student: torch.Tensor,
+              teacher: torch.Tensor) -> torch.Tensor:
         if self.loss == 'kl':
             t = self.temperature
-            loss = F.kl_div(F.log_softmax(student / t, dim=1),
+            return F.kl_div(F.log_softmax(student / t, dim=1),
                             F.log_softmax(teacher / t, dim=1),
                             reduction='batchmean', log_target=True) * t * t
-        elif self.loss == 'l1':
-            loss = F.l1_loss(student, teacher)
-        else:
-            loss = F.mse_loss(student, teacher)
-        return self.weight * loss
+        if self.loss == 'l1':
+            return F.l1_loss(student, teacher)
+        return F.mse_loss(student, teacher)
 
     def load_weights(self, loader: Callable[[nn.Module], None]) -> None:
         """Give the teacher the trained weights (``loader(teacher)``)."""

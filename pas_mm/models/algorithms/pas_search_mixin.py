@@ -122,10 +122,12 @@ class PaSSearchMixin:
                 self.space, load_width_spec(path),
                 channels=settings.transfer.get('channels', 'l1'),
                 prefix_map=settings.transfer.get('prefix_map'),
-                source=f'width spec {path}')
+                source=f'width spec {path}',
+                scale_to=settings.target_ratio if settings.transfer.get(
+                    'scale_to_budget') else None)
             logger.info(
                 f"PaS transfer from {path}: {len(result['applied'])} groups "
-                f"set, {len(result['untouched'])} kept full; MACs ratio "
+                f"set, {len(result['untouched'])} not in the spec; MACs ratio "
                 f"{result['ratio']:.4f} of the search scope, gates frozen")
         elif settings.criterion != 'pas':
             # 'random' draws from the run's seed (randomness.seed, which

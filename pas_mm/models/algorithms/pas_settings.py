@@ -11,7 +11,7 @@ from pas_mm.core.width_spec import load_width_spec
 from .output_distiller import check_distill
 
 BUDGET_KEYS = ('target_ratio', 'weight', 'mode', 'target_from')
-TRANSFER_KEYS = ('width_spec', 'channels', 'prefix_map')
+TRANSFER_KEYS = ('width_spec', 'channels', 'prefix_map', 'scale_to_budget')
 
 
 @dataclass
@@ -57,8 +57,10 @@ class PaSSettings:
             start). Default: 'pas'.
         transfer (dict, optional): take the widths of a spec searched on
             another model/task instead of searching: ``dict(width_spec=PATH,
-            channels='l1', prefix_map=None)`` (see
-            ``pas_mm.core.transfer_widths``). Default: None.
+            channels='l1', prefix_map=None, scale_to_budget=False)``
+            (see ``pas_mm.core.transfer_widths``; ``scale_to_budget``
+            scales the transferred per-layer widths by one factor to
+            ``budget.target_ratio``). Default: None.
         distill (dict, optional): distil the unpruned network (the
             ``pretrained`` weights) into the pruned one during the
             fine-tune: ``dict(module='head.fc', loss='kl', weight=1.0,
