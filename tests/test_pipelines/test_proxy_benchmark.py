@@ -52,8 +52,9 @@ def proxy_run(tmp_path_factory, proxy_data):
     suite = tmp / 'reduced_proxy_suite.py'
     suite.write_text(REDUCED)
     work = tmp / 'work'
+    # two runs at a time, as the full benchmark runs on 2 cores
     proc = run_tool('tools/benchmark/run_suite.py', suite, '--work-dir',
-                    work, timeout=3600)
+                    work, '--jobs', '2', timeout=3600)
     return work, proc.stdout
 
 

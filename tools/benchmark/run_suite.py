@@ -2,7 +2,7 @@
 
     python tools/benchmark/run_suite.py [SUITE] [--work-dir work_dirs/suite]
         [--only TASK ...] [--emit {run,local,dist,slurm}] [--gpus 8]
-        [--partition P] [--train-options KEY=VALUE ...]
+        [--partition P] [--jobs N] [--train-options KEY=VALUE ...]
 
 SUITE (default configs/benchmark/demo_suite.py) lists tasks, each with a
 baseline, methods (PaS, baseline criteria, cross-task transfer) and budgets.
@@ -14,6 +14,9 @@ Outputs go to WORK_DIR/<task>/<method>@<budget>/; every finished step leaves
 a ``.done-<step>`` marker there, so a second run skips what is finished and
 resumes where the first stopped.
 Progress is printed as ``[k/n] task method@budget: step (elapsed)``.
+--jobs N runs N runs at a time (pas_mm.apis.suite_scheduler): a run that
+reads another's width spec or checkpoint waits for it, and baselines and
+latency timings run alone, with every core.
 
 --emit local|dist|slurm prints the commands instead of running them (a
 cluster runs the training steps with tools/dist_train.sh or
@@ -32,8 +35,8 @@ import time
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from pas_mm.apis import die  # noqa: E402
-from pas_mm.apis.suite import (METHOD_KEYS, method_spec, run_tag,  # noqa
-                               single_transfer, suite_runs)
+from pas_mm.apis.suite import method_spec, run_tag, suite_runs  # noqa
+from pas_mm.apis.suite_check import load_suite  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -47,122 +50,13 @@ def parse_args(argv=None):
                         choices=['run', 'local', 'dist', 'slurm'])
     parser.add_argument('--gpus', type=int, default=8)
     parser.add_argument('--partition', default='PARTITION')
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='runs at a time (each with cores / jobs '
+                        'threads); baselines and latency timings run alone')
     parser.add_argument('--train-options', nargs='*', default=[],
                         help='extra --cfg-options for every training run '
                         '(e.g. shorter schedules)')
     return parser.parse_args(argv)
-
-
-def load_suite(path):
-    from mmengine.config import Config
-    if not osp.isfile(path):
-        die(f'suite config not found: {path}')
-    try:
-        tasks = Config.fromfile(path).get('tasks')
-    except Exception as e:
-        die(f'cannot load suite {path}: {type(e).__name__}: {e}')
-    if not tasks:
-        die(f'suite {path} defines no `tasks`')
-    for t in tasks:
-        missing = {'name', 'baseline', 'methods', 'budgets', 'final',
-                   'metrics', 'shape'} - set(t)
-        if missing:
-            die(f'suite {path}: task {t.get("name")!r} lacks '
-                f'{sorted(missing)}')
-        _check_methods(path, t, tasks)
-        for b in t['budgets']:
-            if b == 'transfer' and not single_transfer(t):
-                die(f'suite {path}: task {t["name"]!r} has budget '
-                    "'transfer' but no transfer method")
-            if b != 'transfer' and not (isinstance(b, (int, float)) and
-                                        0 < b <= 1):
-                die(f'suite {path}: task {t["name"]!r}: budget {b!r} is '
-                    "neither a MACs ratio in (0, 1] nor 'transfer'")
-        seeds = t.get('seeds')
-        if seeds is not None and (not isinstance(seeds, (list, tuple)) or
-                                  not all(isinstance(x, int)
-                                          for x in seeds)):
-            die(f'suite {path}: task {t["name"]!r}: seeds must be a list '
-                f'of ints, got {seeds!r}')
-        if single_transfer(t) and '/' not in str(t.get('transfer_from')):
-            die(f'suite {path}: task {t["name"]!r} has a transfer method '
-                "but no transfer_from='task/method@budget'")
-        if t.get('test_split') is False and not t.get('val_split'):
-            die(f'suite {path}: task {t["name"]!r} has test_split=False '
-                'and no val_split: it would evaluate nothing')
-        _check_post_baseline_schedule(path, t)
-    return tasks
-
-
-def _check_post_baseline_schedule(path, task):
-    """The protocol: every method that starts from the baseline trains the
-    same number of epochs (or iterations) after it."""
-    want = task.get('post_baseline_epochs')
-    if want is None:
-        return
-    from mmengine.config import Config
-    for method in task['methods']:
-        spec = method_spec(task, method)
-        if not spec['pretrained']:
-            continue  # trained from scratch: its own, longer schedule
-        cfg = Config.fromfile(spec['config'])
-        if spec['options']:  # a variant may change its own schedule
-            cfg.merge_from_dict(_parse_options(spec['options']))
-        train_cfg = cfg.get('train_cfg') or {}
-        got = train_cfg.get('max_epochs', train_cfg.get('max_iters'))
-        if got != want:
-            die(f'suite {path}: task {task["name"]!r} method {method!r} '
-                f'trains {got} epochs after the baseline, the protocol says '
-                f'{want} (post_baseline_epochs)')
-
-
-def _parse_options(options):
-    """``['key=value', ...]`` as tools/train.py's --cfg-options reads
-    them."""
-    from mmengine.config import DictAction
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    return parser.parse_args(['--cfg-options', *options]).cfg_options
-
-
-def _check_methods(path, task, tasks):
-    seen = []
-    position = next(i for i, t in enumerate(tasks) if t is task)
-    earlier = {t['name']: t for t in tasks[:position]}
-    for method, entry in task['methods'].items():
-        where = f'suite {path}: task {task["name"]!r} method {method!r}'
-        unknown = set(entry) - set(METHOD_KEYS) if isinstance(
-            entry, dict) else set()
-        if unknown:
-            die(f'{where}: unknown keys {sorted(unknown)}; a method is a '
-                f'config path or dict({", ".join(METHOD_KEYS)})')
-        spec = method_spec(task, method)
-        if not isinstance(spec['config'], str):
-            die(f'{where} names no config')
-        if not all(isinstance(o, str) and '=' in o
-                   for o in spec['options']):
-            die(f'{where}: options must be --cfg-options strings '
-                f"'key=value', got {spec['options']!r}")
-        source = spec['widths_from']
-        if source is not None:
-            src_task, _, src_method = source.rpartition('/')
-            owner = earlier.get(src_task) if src_task else task
-            if owner is None:
-                die(f'{where}: widths_from={source!r}: no task '
-                    f'{src_task!r} before this one')
-            if src_method not in (owner['methods'] if src_task else seen):
-                die(f'{where}: widths_from={source!r} must be a method '
-                    'listed before it')
-            missing = set(spec['budgets']) - set(
-                method_spec(owner, src_method)['budgets'])
-            if missing:
-                die(f'{where}: {source!r} does not run at budgets '
-                    f'{sorted(missing)}')
-            if src_task and set(task.get('seeds') or [None]) - set(
-                    owner.get('seeds') or [None]):
-                die(f'{where}: {source!r} does not run every seed of this '
-                    'task')
-        seen.append(method)
 
 
 def plan(tasks, work, train_options):
@@ -320,7 +214,8 @@ def batches(steps):
 
 def run_group(todo, env, start):
     """Run the steps in `todo` in one process (_run_steps.py writes each
-    step's log and marker), or die naming the step that failed."""
+    step's log and marker); None, or an error line naming the step that
+    failed."""
     steps_json = osp.join(osp.dirname(todo[0]['log']), '.steps.json')
     with open(steps_json, 'w') as f:
         json.dump([dict(s, suite_start=start) for s in todo], f, indent=1)
@@ -328,10 +223,48 @@ def run_group(todo, env, start):
         [sys.executable, 'tools/benchmark/_run_steps.py', steps_json],
         env=env, cwd=REPO)
     failed = [s for s in todo if not osp.exists(s['marker'])]
-    if failed:
-        tail = open(failed[0]['log']).read().strip().splitlines()[-3:]
-        die(f'{failed[0]["label"]} failed (exit {proc.returncode}); see '
+    if not failed:
+        return None
+    tail = open(failed[0]['log']).read().strip().splitlines()[-3:]
+    return (f'{failed[0]["label"]} failed (exit {proc.returncode}); see '
             f'{failed[0]["log"]}: ' + ' | '.join(tail))
+
+
+def schedule(steps, jobs, env, start):
+    """The run groups of `steps` for suite_scheduler.run_all, and the
+    function that runs one: its finished steps are skipped, the rest run
+    in one process. With --jobs N > 1 the runs that share the machine get
+    cores // N threads each; baselines and timings run alone, with all."""
+    from pas_mm.apis.suite_scheduler import RunGroup
+    groups, todos = [], {}
+    for group in batches(steps):
+        todo = []
+        for k, (task, tag, step, rdir, cmd) in group:
+            label = f'[{k}/{len(steps)}] {task["name"]} {tag}: {step}'
+            if osp.exists(osp.join(rdir, f'.done-{step}')):
+                print(f'{label} (done, skipped)', flush=True)
+            else:
+                todo.append(dict(
+                    label=label, script=cmd[1], argv=cmd[2:], command=cmd,
+                    log=osp.join(rdir, f'{step}.log'),
+                    marker=osp.join(rdir, f'.done-{step}')))
+        tag, rdir = group[0][1][1], group[0][1][3]
+        groups.append(RunGroup(rdir, [s[1][4] for s in group],
+                               barrier=tag in ('baseline', 'timing')))
+        todos[rdir] = todo
+    shared_env = dict(env)
+    if jobs > 1 and 'OMP_NUM_THREADS' not in env:
+        shared_env['OMP_NUM_THREADS'] = str(max(1, (os.cpu_count() or 1) //
+                                                jobs))
+
+    def run_one(group):
+        todo = todos[group.run_dir]
+        if not todo:
+            return None
+        os.makedirs(group.run_dir, exist_ok=True)
+        return run_group(todo, env if group.barrier else shared_env, start)
+
+    return groups, run_one
 
 
 def main(argv=None):
@@ -361,20 +294,11 @@ def main(argv=None):
                                  indent=1, default=list))
     env = dict(os.environ, PYTHONPATH=REPO,
                TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD='1')
-    for group in batches(steps):
-        todo = []
-        for k, (task, tag, step, rdir, cmd) in group:
-            label = f'[{k}/{len(steps)}] {task["name"]} {tag}: {step}'
-            if osp.exists(osp.join(rdir, f'.done-{step}')):
-                print(f'{label} (done, skipped)', flush=True)
-            else:
-                os.makedirs(rdir, exist_ok=True)
-                todo.append(dict(
-                    label=label, script=cmd[1], argv=cmd[2:], command=cmd,
-                    log=osp.join(rdir, f'{step}.log'),
-                    marker=osp.join(rdir, f'.done-{step}')))
-        if todo:
-            run_group(todo, env, start)
+    from pas_mm.apis.suite_scheduler import run_all
+    groups, run_one = schedule(steps, args.jobs, env, start)
+    error = run_all(groups, run_one, args.jobs)
+    if error:
+        die(error)
     print(f'suite finished in {time.time() - start:.0f} s; report: python '
           f'tools/analysis/cross_task_report.py {args.work_dir}')
 

@@ -1,0 +1,123 @@
+"""Check a benchmark suite config before anything runs: every problem is
+one error line that names the suite, the task and the method."""
+import argparse
+import os.path as osp
+
+from pas_mm.apis import die
+from pas_mm.apis.suite import METHOD_KEYS, method_spec, single_transfer
+
+
+def load_suite(path):
+    """The ``tasks`` of the suite config at ``path``, checked: required
+    keys, budgets, seeds, methods (``pas_mm.apis.suite.method_spec``),
+    ``widths_from`` sources and the protocol's post-baseline schedule; or
+    one error line and exit status 2."""
+    from mmengine.config import Config
+    if not osp.isfile(path):
+        die(f'suite config not found: {path}')
+    try:
+        tasks = Config.fromfile(path).get('tasks')
+    except Exception as e:
+        die(f'cannot load suite {path}: {type(e).__name__}: {e}')
+    if not tasks:
+        die(f'suite {path} defines no `tasks`')
+    for t in tasks:
+        missing = {'name', 'baseline', 'methods', 'budgets', 'final',
+                   'metrics', 'shape'} - set(t)
+        if missing:
+            die(f'suite {path}: task {t.get("name")!r} lacks '
+                f'{sorted(missing)}')
+        _check_methods(path, t, tasks)
+        for b in t['budgets']:
+            if b == 'transfer' and not single_transfer(t):
+                die(f'suite {path}: task {t["name"]!r} has budget '
+                    "'transfer' but no transfer method")
+            if b != 'transfer' and not (isinstance(b, (int, float)) and
+                                        0 < b <= 1):
+                die(f'suite {path}: task {t["name"]!r}: budget {b!r} is '
+                    "neither a MACs ratio in (0, 1] nor 'transfer'")
+        seeds = t.get('seeds')
+        if seeds is not None and (not isinstance(seeds, (list, tuple)) or
+                                  not all(isinstance(x, int)
+                                          for x in seeds)):
+            die(f'suite {path}: task {t["name"]!r}: seeds must be a list '
+                f'of ints, got {seeds!r}')
+        if single_transfer(t) and '/' not in str(t.get('transfer_from')):
+            die(f'suite {path}: task {t["name"]!r} has a transfer method '
+                "but no transfer_from='task/method@budget'")
+        if t.get('test_split') is False and not t.get('val_split'):
+            die(f'suite {path}: task {t["name"]!r} has test_split=False '
+                'and no val_split: it would evaluate nothing')
+        _check_post_baseline_schedule(path, t)
+    return tasks
+
+
+def _check_post_baseline_schedule(path, task):
+    """The protocol: every method that starts from the baseline trains the
+    same number of epochs (or iterations) after it."""
+    want = task.get('post_baseline_epochs')
+    if want is None:
+        return
+    from mmengine.config import Config
+    for method in task['methods']:
+        spec = method_spec(task, method)
+        if not spec['pretrained']:
+            continue  # trained from scratch: its own, longer schedule
+        cfg = Config.fromfile(spec['config'])
+        if spec['options']:  # a variant may change its own schedule
+            cfg.merge_from_dict(_parse_options(spec['options']))
+        train_cfg = cfg.get('train_cfg') or {}
+        got = train_cfg.get('max_epochs', train_cfg.get('max_iters'))
+        if got != want:
+            die(f'suite {path}: task {task["name"]!r} method {method!r} '
+                f'trains {got} epochs after the baseline, the protocol says '
+                f'{want} (post_baseline_epochs)')
+
+
+def _parse_options(options):
+    """``['key=value', ...]`` as tools/train.py's --cfg-options reads
+    them."""
+    from mmengine.config import DictAction
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    return parser.parse_args(['--cfg-options', *options]).cfg_options
+
+
+def _check_methods(path, task, tasks):
+    seen = []
+    position = next(i for i, t in enumerate(tasks) if t is task)
+    earlier = {t['name']: t for t in tasks[:position]}
+    for method, entry in task['methods'].items():
+        where = f'suite {path}: task {task["name"]!r} method {method!r}'
+        unknown = set(entry) - set(METHOD_KEYS) if isinstance(
+            entry, dict) else set()
+        if unknown:
+            die(f'{where}: unknown keys {sorted(unknown)}; a method is a '
+                f'config path or dict({", ".join(METHOD_KEYS)})')
+        spec = method_spec(task, method)
+        if not isinstance(spec['config'], str):
+            die(f'{where} names no config')
+        if not all(isinstance(o, str) and '=' in o
+                   for o in spec['options']):
+            die(f'{where}: options must be --cfg-options strings '
+                f"'key=value', got {spec['options']!r}")
+        source = spec['widths_from']
+        if source is not None:
+            src_task, _, src_method = source.rpartition('/')
+            owner = earlier.get(src_task) if src_task else task
+            if owner is None:
+                die(f'{where}: widths_from={source!r}: no task '
+                    f'{src_task!r} before this one')
+            if src_method not in (owner['methods'] if src_task else seen):
+                die(f'{where}: widths_from={source!r} must be a method '
+                    'listed before it')
+            missing = set(spec['budgets']) - set(
+                method_spec(owner, src_method)['budgets'])
+            if missing:
+                die(f'{where}: {source!r} does not run at budgets '
+                    f'{sorted(missing)}')
+            if src_task and set(task.get('seeds') or [None]) - set(
+                    owner.get('seeds') or [None]):
+                die(f'{where}: {source!r} does not run every seed of this '
+                    'task')
+        seen.append(method)
