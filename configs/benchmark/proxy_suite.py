@@ -3,13 +3,15 @@
 # baseline per task that every method starts from, the same post-baseline
 # epochs for every method (PaS: search + fine-tune; criteria: prune +
 # fine-tune), equal MACs, 3 seeds; tuned on val, reported on test.
+# On 2 cores add --jobs 2 (two runs at a time, one thread each).
 #   python tools/benchmark/run_suite.py configs/benchmark/proxy_suite.py \
 #       --work-dir work_dirs/proxy
 #   python tools/analysis/benchmark_report.py work_dirs/proxy \
 #       --out docs/benchmark
 # Every finished step leaves a marker: an interrupted run resumes.
 # Task keys beyond the demo suite's: seeds; post_baseline_epochs (checked
-# against every method config); val_split (each run is also evaluated on
+# against every method config; post_baseline_iters for iteration-based
+# schedules); val_split (each run is also evaluated on
 # val: tune there, report test); interleaved_latency (all of the task's
 # models timed in one process); test_options (--cfg-options of the
 # evaluation steps); a method may be dict(config, budgets, widths_from,
@@ -20,6 +22,8 @@ VGG = 'configs/classification/repvgg/'
 MINI = 'repvgg-mini_1xb64-4e_proxy-cls_flops-0.25x.py'
 DET = 'configs/instance_segmentation/mask_rcnn/'
 R18_DET = 'mask-rcnn_r18-w16_fpn_1xb8-4e_proxy-coco_flops-0.5x.py'
+P2P = 'configs/image_translation/pix2pix/'
+UNET = 'pix2pix_unet-w32_1xb4-400iters_proxy-outline2glyph_flops-0.25x.py'
 tasks = [
     dict(
         name='classification',
@@ -90,6 +94,28 @@ tasks = [
         val_split=True,
         final='epoch_4.pth',
         metrics=['coco/bbox_mAP', 'coco/segm_mAP'],
+        shape=(128, 128),
+        interleaved_latency=dict(batch_sizes=[1, 32], iters=20, warmup=5)),
+    dict(
+        name='image_translation',
+        family='unet',
+        model='pix2pix-unet-w32',
+        baseline=dict(
+            config=f'{P2P}pix2pix_unet-w32_1xb4-1500iters_proxy-'
+            'outline2glyph.py',
+            final='iter_1500.pth'),
+        methods={
+            'pas': f'{P2P}pas_{UNET}',
+            'uniform': f'{P2P}uniform_{UNET}',
+            'l1': f'{P2P}l1_{UNET}',
+            'pas+kd': f'{P2P}pas-kd_{UNET}',
+        },
+        budgets=[0.25],
+        seeds=[0, 1, 2],
+        post_baseline_iters=400,
+        val_split=True,
+        final='iter_400.pth',
+        metrics=['PSNR', 'SSIM', 'MAE'],
         shape=(128, 128),
         interleaved_latency=dict(batch_sizes=[1, 32], iters=20, warmup=5)),
 ]

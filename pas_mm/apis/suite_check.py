@@ -54,8 +54,10 @@ def load_suite(path):
 
 def _check_post_baseline_schedule(path, task):
     """The protocol: every method that starts from the baseline trains the
-    same number of epochs (or iterations) after it."""
-    want = task.get('post_baseline_epochs')
+    same number of epochs (``post_baseline_epochs``) or iterations
+    (``post_baseline_iters``) after it."""
+    unit = 'epochs' if 'post_baseline_epochs' in task else 'iters'
+    want = task.get(f'post_baseline_{unit}')
     if want is None:
         return
     from mmengine.config import Config
@@ -66,12 +68,11 @@ def _check_post_baseline_schedule(path, task):
         cfg = Config.fromfile(spec['config'])
         if spec['options']:  # a variant may change its own schedule
             cfg.merge_from_dict(_parse_options(spec['options']))
-        train_cfg = cfg.get('train_cfg') or {}
-        got = train_cfg.get('max_epochs', train_cfg.get('max_iters'))
+        got = (cfg.get('train_cfg') or {}).get(f'max_{unit}')
         if got != want:
             die(f'suite {path}: task {task["name"]!r} method {method!r} '
-                f'trains {got} epochs after the baseline, the protocol says '
-                f'{want} (post_baseline_epochs)')
+                f'trains {got} {unit} after the baseline, the protocol says '
+                f'{want} (post_baseline_{unit})')
 
 
 def _parse_options(options):

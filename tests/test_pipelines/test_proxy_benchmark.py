@@ -5,7 +5,8 @@ on the result. Classification runs every method (pas, uniform, bn-gamma,
 l1, random, pas+kd, scratch); RepVGG its pas and uniform (its l1 and random
 rows share uniform's prune path); instance segmentation pas, uniform and
 the cross-task transfer (its l1 and pas+kd rows share those paths; FPN
-feature KD has its own unit test)."""
+feature KD has its own unit test); image translation pas and uniform
+(Pix2Pix output KD has its own unit test)."""
 import csv
 import json
 
@@ -22,9 +23,16 @@ DET_SUBSET = ['train_dataloader.dataset.indices=16']
 DET_EVAL = ['test_dataloader.dataset.indices=16',
             'val_dataloader.dataset.indices=16']
 DET_METHODS = ('pas', 'uniform', 'transfer')
+# Pix2Pix: 20 baseline and 8 post-baseline iterations (4 of search)
+GAN_BASE = ['train_cfg.max_iters=20', 'train_cfg.val_interval=20',
+            'default_hooks.checkpoint.interval=20']
+GAN_SHORT = ['train_cfg.max_iters=8', 'train_cfg.val_interval=8',
+             'default_hooks.checkpoint.interval=8']
+GAN_EVAL = ['test_dataloader.dataset.indices=8',
+            'val_dataloader.dataset.indices=8']
 REDUCED = f'''
 _base_ = ['{REPO}/configs/benchmark/proxy_suite.py']
-_cls, _vgg, _det = _base_.tasks
+_cls, _vgg, _det, _gan = _base_.tasks
 _base = dict(train_options=['{SUBSET}', '{VAL_SUBSET}',
                            'train_cfg.val_interval=30'])
 _short = dict(seeds=[0], train_options=['{SUBSET}', '{VAL_SUBSET}'],
@@ -40,6 +48,14 @@ tasks = [
          baseline=dict(_det.baseline, train_options={DET_SUBSET}),
          methods={{m: _det.methods[m] for m in {DET_METHODS}}},
          train_options={DET_SUBSET}, test_options={DET_EVAL}),
+    dict(_gan, seeds=[0], final='iter_8.pth',
+         baseline=dict(_gan.baseline, final='iter_20.pth',
+                       train_options={GAN_BASE}),
+         methods=dict(
+             pas=dict(config=_gan.methods['pas'],
+                      options=['custom_hooks.0.search_iters=4']),
+             uniform=_gan.methods['uniform']),
+         train_options={GAN_SHORT}, test_options={GAN_EVAL}),
 ]
 '''
 CLS_METHODS = {'pas', 'uniform', 'bn-gamma', 'l1', 'random', 'pas+kd',
@@ -88,6 +104,13 @@ def test_every_method_runs_on_the_protocol(proxy_run):
     transfer_log = (det / 'transfer@0.25-seed0' / 'train.log').read_text()
     assert ('classification/pas@0.25-seed0/compact/width_spec.json: 12 '
             'groups set, 1 not in the spec') in transfer_log
+    gan = work / 'image_translation'
+    for method in ('pas', 'uniform'):
+        run = gan / f'{method}@0.25-seed0' / 'compact'
+        spec = json.load(open(run / 'width_spec.json'))
+        assert abs(spec['macs']['ratio'] - 0.25) <= 0.005, method
+        metrics = json.load(open(run / 'val' / 'test_metrics.json'))
+        assert {'PSNR', 'SSIM', 'MAE'} <= set(metrics['metrics'])
 
 
 def test_protocol_refuses_unequal_schedules(proxy_run, tmp_path):
@@ -110,7 +133,8 @@ def test_report_from_the_reduced_run(proxy_run, tmp_path):
                    for m in CLS_METHODS | {'baseline'}} | {
         ('classification_repvgg', m)
         for m in ('baseline', 'pas', 'uniform')} | {
-        ('instance_segmentation', m) for m in ('baseline', ) + DET_METHODS}
+        ('instance_segmentation', m) for m in ('baseline', ) + DET_METHODS
+    } | {('image_translation', m) for m in ('baseline', 'pas', 'uniform')}
     pas = next(r for r in rows if r['task'] == 'classification' and
                r['method'] == 'pas')
     measured = json.load(open(work / 'classification' / 'pas@0.25-seed0' /

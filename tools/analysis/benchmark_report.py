@@ -27,6 +27,7 @@ from pas_mm.apis.benchmark_results import (COLUMNS, collect_rows,
 from pas_mm.apis.benchmark_stats import (fmt_diff, fmt_mean_std,
                                          lower_is_better, mean_std,
                                          paired_difference)
+from pas_mm.apis.benchmark_widths import cross_task_widths
 from pas_mm.core.io import atomic_write, atomic_write_text
 
 PAS = 'pas'
@@ -217,6 +218,48 @@ def pareto_plots(task, rows, out, split='test'):
     return files
 
 
+def width_section(work_dir, tasks, out):
+    """Cross-task widths: the rank correlation of PaS's per-group kept
+    ratios between two tasks of one family, beside the one between seeds
+    of each task; and a plot of the mean kept ratios."""
+    found = cross_task_widths(work_dir, tasks)
+    if not found:
+        return []
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    lines = ['', '## Do the searched widths differ by task?', '',
+             "Spearman rho of PaS's per-group kept ratios on the groups both "
+             'tasks search (mean over pairs of runs). Widths that differ by '
+             'task show a rho across tasks below the rho between seeds of '
+             'one task.', '',
+             '| family | budget | task A | task B | groups | rho A vs B | '
+             'rho seeds A | rho seeds B |', '|' + '---|' * 8]
+    for c in found:
+        lines.append(
+            f'| {c["family"]} | {c["budget"]:g} | {c["task_a"]} | '
+            f'{c["task_b"]} | {len(c["groups"])} | {_f(c["rho_cross"])} | '
+            f'{_f(c["rho_within_a"])} | {_f(c["rho_within_b"])} |')
+        fig, ax = plt.subplots(figsize=(7, 3.6))
+        xs = range(len(c['groups']))
+        ax.plot(xs, c['mean_a'], 'o-', label=c['task_a'])
+        ax.plot(xs, c['mean_b'], 's-', label=c['task_b'])
+        ax.set_xticks(list(xs))
+        ax.set_xticklabels([g.replace('backbone.', '') for g in c['groups']],
+                           rotation=60, ha='right', fontsize=7)
+        ax.set_ylabel('kept ratio (mean over seeds)')
+        ax.set_title(f'{c["family"]}: PaS widths at {c["budget"]:g} MACs')
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        name = f'widths_{c["family"]}_{c["budget"]:g}.png'
+        atomic_write(osp.join(out, name),
+                     lambda tmp: fig.savefig(tmp, dpi=110, format='png'))
+        plt.close(fig)
+        lines += ['', f'![{name}]({name})']
+    return lines
+
+
 def main(argv=None):
     args = parse_args(argv)
     try:
@@ -265,6 +308,7 @@ def main(argv=None):
             md += [f'| {b:g} | {m} | {fmt_diff(d)} |' for b, m, d in diffs]
         plots = pareto_plots(task, shown['rows'], args.out, args.split)
         md += [''] + [f'![{p}]({p})' for p in plots]
+    md += width_section(args.work_dir, tasks, args.out)
     if shown['missing']:
         md += ['', '## Not finished', '',
                ', '.join(shown['missing'])]

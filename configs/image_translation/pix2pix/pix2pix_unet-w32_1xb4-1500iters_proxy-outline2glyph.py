@@ -3,7 +3,7 @@
 # colour and stripe direction, 128x128, held-out fonts for val and test.
 # It is the converged baseline that every method of the benchmark's
 # image_translation task starts from.
-#   python tools/train.py configs/image_translation/pix2pix/pix2pix_unet-w32_1xb4-3kiters_proxy-outline2glyph.py
+#   python tools/train.py configs/image_translation/pix2pix/pix2pix_unet-w32_1xb4-1500iters_proxy-outline2glyph.py
 # mmagic's Pix2Pix (U-Net generator, PatchGAN discriminator, GAN + L1 loss)
 # at base width 32 and 7 downsamplings for 128x128 inputs, trained from
 # scratch with Adam at 2e-4.
@@ -34,9 +34,9 @@ optim_wrapper = dict(
 val_evaluator = dict(type='Evaluator', metrics=_base_.pixel_metrics)
 test_evaluator = val_evaluator
 
-max_iters = 3000
+max_iters = 1500
 train_cfg = dict(by_epoch=False, max_iters=max_iters, val_begin=1,
-                 val_interval=500)
+                 val_interval=250)
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False),
     checkpoint=dict(type='CheckpointHook', interval=max_iters,
