@@ -182,6 +182,8 @@ def pareto_plots(task, rows, out, split='test'):
     metric = task['metrics'][0]
     groups = by_seed(rows, task['name'], metric)
     files = []
+    if not any(m != 'baseline' for (m, _) in groups):
+        return files  # no finished method run: nothing to plot
     for key, label in (('macs_ratio', 'MACs ratio of the search scope'),
                        ('latency_ms_b1', 'CPU latency, batch 1 (ms)'),
                        ('latency_ms_b32', 'CPU latency, batch 32 (ms)')):
