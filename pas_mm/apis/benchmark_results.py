@@ -1,5 +1,6 @@
 """The rows of a benchmark suite's results: one per task, method, budget,
 seed and metric, read from the suite's work dir (``results.csv``)."""
+import csv
 import json
 import os.path as osp
 from typing import Dict, List, Optional
@@ -61,7 +62,7 @@ def collect_rows(work_dir: str, split: str = 'test') -> Dict[str, list]:
     """``dict(rows=[...], missing=[...])``: the result rows of every task
     of the suite in ``work_dir`` (``split`` 'test' or 'val'), and the runs
     that have not finished yet (``task/tag``)."""
-    rows, missing = [], []
+    rows, missing, missing_runs = [], [], []
     for task in load_suite_tasks(work_dir):
         tdir = osp.join(work_dir, task['name'])
         timing = _json(osp.join(tdir, 'timing', 'latency.json'))
@@ -71,6 +72,7 @@ def collect_rows(work_dir: str, split: str = 'test') -> Dict[str, list]:
         rows += base
         if not base:
             missing.append(f'{task["name"]}/baseline')
+            missing_runs.append((task['name'], 'baseline', 1.0, None))
         for run in suite_runs(task):
             method_spec(task, run.method)  # a malformed method fails here
             got = _rows_of(task, run.method, run.budget, run.seed,
@@ -79,4 +81,53 @@ def collect_rows(work_dir: str, split: str = 'test') -> Dict[str, list]:
             rows += got
             if not got:
                 missing.append(f'{task["name"]}/{run.tag}')
-    return dict(rows=rows, missing=missing)
+                missing_runs.append((task['name'], run.method, run.budget,
+                                     run.seed))
+    return dict(rows=rows, missing=missing, missing_runs=missing_runs)
+
+
+_NUMBERS = ('budget', 'macs_ratio', 'params_m', 'value', 'latency_ms_b1',
+            'latency_ms_b32', 'search_end_ratio', 'projection_shift')
+
+
+def read_rows_csv(path: str) -> List[dict]:
+    """The rows of a ``results.csv`` that ``benchmark_report.py`` wrote
+    (empty cells are None)."""
+    with open(path, newline='') as f:
+        reader = csv.DictReader(f)
+        if tuple(reader.fieldnames or ()) != COLUMNS:
+            raise ValueError(f'{path}: not a results file (columns '
+                             f'{reader.fieldnames}, want {list(COLUMNS)})')
+        rows = []
+        for raw in reader:
+            row = {k: (v if v != '' else None) for k, v in raw.items()}
+            for k in _NUMBERS:
+                row[k] = None if row[k] is None else float(row[k])
+            row['seed'] = None if row['seed'] is None else int(row['seed'])
+            rows.append(row)
+    return rows
+
+
+def carry_over(collected: Dict[str, list],
+               earlier: List[dict]) -> Dict[str, list]:
+    """Fill the runs ``collected`` lacks with an earlier report's rows of
+    the same task, method, budget and seed (a work dir that did not
+    survive: its figures are as that report gave them). Returns
+    ``collected`` with ``rows``, ``missing`` and ``missing_runs`` updated
+    and ``carried`` listing the runs taken over (``task/method@budget
+    seed``)."""
+    def key(r):
+        return (r['task'], r['method'], float(r['budget']), r['seed'])
+
+    rows, missing, runs, carried = list(collected['rows']), [], [], []
+    for label, run in zip(collected['missing'], collected['missing_runs']):
+        got = [r for r in earlier if key(r) == key(dict(
+            task=run[0], method=run[1], budget=run[2], seed=run[3]))]
+        if got:
+            rows += got
+            carried.append(label)
+        else:
+            missing.append(label)
+            runs.append(run)
+    return dict(collected, rows=rows, missing=missing, missing_runs=runs,
+                carried=carried)

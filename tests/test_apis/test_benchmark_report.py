@@ -121,3 +121,57 @@ def test_val_split_report_of_a_tuning_sweep(work, tmp_path):
     assert 'classification/baseline' in report.split('Not finished')[1]
     with pytest.raises(SystemExit):
         main([str(work), '--out', str(tmp_path / 'x')])  # nothing on test
+
+
+def test_carry_over_fills_the_runs_a_lost_work_dir_held(work, tmp_path):
+    """A suite run in parts: the second machine's work dir lacks the l1
+    runs; --carry-over takes them from the earlier report's CSVs, says so,
+    and keeps the earlier width section."""
+    main = runpy.run_path(osp.join(REPO, 'tools/analysis/'
+                                   'benchmark_report.py'))['main']
+    out = tmp_path / 'docs'
+    main([str(work), '--out', str(out)])
+    with open(out / 'results.csv') as f:
+        full = list(csv.DictReader(f))
+    (out / 'report.md').write_text(
+        '# Benchmark report\n\n## Do the searched widths differ by task?'
+        '\n\n| family | rho |\n|---|---|\n| r18 | 0.24 |\n\n## Not finished\n')
+    import shutil
+    for seed in range(3):
+        shutil.rmtree(work / 'classification' / f'l1@0.5-seed{seed}')
+    main([str(work), '--out', str(out), '--carry-over', str(out)])
+    with open(out / 'results.csv') as f:
+        again = list(csv.DictReader(f))
+    key = ('method', 'seed', 'value', 'latency_ms_b1')
+    assert sorted(tuple(r[k] for k in key) for r in again) == \
+        sorted(tuple(r[k] for k in key) for r in full)
+    report = (out / 'report.md').read_text()
+    assert '**Runs finished: 10 of 10** (the full suite).' in report
+    assert '3 of them are carried over' in report
+    assert 'classification/l1@0.5-seed2' in report.split(
+        'Carried over from the earlier report\n')[1]
+    assert '| classification (accuracy/top1) | 0.5 | 80.00 ± 1.00 | l1 | ' \
+        '+1.50 [' in report
+    assert '| r18 | 0.24 |' in report.split(
+        'Do the searched widths differ by task?')[1]
+    with open(out / 'results_val.csv') as f:
+        assert sum(r['method'] == 'l1' for r in csv.DictReader(f)) == 3
+    (out / 'results.csv').write_text('a,b\n1,2\n')
+    with pytest.raises(SystemExit):  # not a results file: one clear error
+        main([str(work), '--out', str(tmp_path / 'y'), '--carry-over',
+              str(out)])
+
+
+def test_metrics_on_a_unit_scale_get_three_decimals(work, tmp_path):
+    for path in (work / 'classification').glob('*/compact/'
+                                               'test_metrics.json'):
+        top1 = json.loads(path.read_text())['metrics']['accuracy/top1']
+        path.write_text(json.dumps(dict(metrics={
+            'accuracy/top1': top1 / 100})))
+    (work / 'classification' / 'baseline' / 'test_metrics.json').write_text(
+        json.dumps(dict(metrics={'accuracy/top1': 0.84})))
+    main = runpy.run_path(osp.join(REPO, 'tools/analysis/'
+                                   'benchmark_report.py'))['main']
+    main([str(work), '--out', str(tmp_path / 'r')])
+    report = (tmp_path / 'r' / 'report.md').read_text()
+    assert '| 0.5 | 0.800 ± 0.010 | l1 | +0.015 [' in report

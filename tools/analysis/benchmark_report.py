@@ -1,7 +1,7 @@
 """Tables, paired differences and Pareto plots of a benchmark suite run.
 
     python tools/analysis/benchmark_report.py WORK_DIR [--out docs/benchmark]
-        [--split {test,val}]
+        [--split {test,val}] [--carry-over DIR]
 
 Reads what tools/benchmark/run_suite.py left in WORK_DIR and writes to
 --out: results.csv (test split; one row per task, method, budget, seed and
@@ -13,17 +13,23 @@ task's first metric against the MACs ratio and the measured latency at
 batch 1 and 32). Runs that have not finished are listed, not guessed.
 --split val reports a tuning sweep (a suite with test_split=False): the
 tables and plots come from val, and only results_val.csv is written.
+--carry-over DIR takes the runs WORK_DIR does not hold from an earlier
+report's results.csv / results_val.csv in DIR (usually --out itself): a
+suite run in parts across machines whose earlier work dirs are gone. The
+report names the runs it carried over; their figures are as that report
+gave them (a latency the earlier run did not measure stays empty).
 """
 import argparse
 import csv
 import io
 import os
 import os.path as osp
+import shutil
 from collections import defaultdict
 
 from pas_mm.apis import die
-from pas_mm.apis.benchmark_results import (COLUMNS, collect_rows,
-                                           load_suite_tasks)
+from pas_mm.apis.benchmark_results import (COLUMNS, carry_over, collect_rows,
+                                           load_suite_tasks, read_rows_csv)
 from pas_mm.apis.benchmark_stats import (fmt_diff, fmt_mean_std,
                                          lower_is_better, mean_std,
                                          paired_difference)
@@ -33,6 +39,9 @@ from pas_mm.core.io import atomic_write, atomic_write_text
 PAS = 'pas'
 # PaS variants: compared with PaS itself, not counted as "other methods"
 VARIANTS = ('pas+kd', )
+WIDTHS_HEADING = '## Do the searched widths differ by task?'
+CARRIED_NOTE = ('(Carried over from the earlier report: the widths it was '
+                'computed from are not in this work dir.)')
 
 
 def parse_args(argv=None):
@@ -42,6 +51,9 @@ def parse_args(argv=None):
     parser.add_argument('--split', default='test', choices=['test', 'val'],
                         help='the split of the tables and plots (val: a '
                         'tuning sweep, which never evaluates on test)')
+    parser.add_argument('--carry-over', metavar='DIR', default=None,
+                        help="take the runs WORK_DIR lacks from an earlier "
+                        "report's results.csv / results_val.csv in DIR")
     return parser.parse_args(argv)
 
 
@@ -73,6 +85,13 @@ def _f(v, spec='.3f'):
     return '–' if v is None else format(v, spec)
 
 
+def metric_digits(rows, metric):
+    """Decimals for a metric: 3 for one on a 0-1 scale (mAP, SSIM), else
+    2 (percentages, dB)."""
+    vals = [abs(r['value']) for r in rows if r['metric'] == metric]
+    return 3 if vals and max(vals) <= 1.0 else 2
+
+
 def task_table(task, rows):
     lines = []
     metrics = task['metrics']
@@ -89,7 +108,8 @@ def task_table(task, rows):
             vals = [r['value'] for r in rows
                     if r['task'] == task['name'] and r['metric'] == m and
                     r['method'] == method and r['budget'] == budget]
-            cells.append(fmt_mean_std(mean_std(vals)))
+            cells.append(fmt_mean_std(mean_std(vals),
+                                      metric_digits(rows, m)))
         runs = list(seeds.values())
         cells += [_f(_mean(runs, 'macs_ratio')),
                   _f(_mean(runs, 'params_m'), '.3f'),
@@ -129,6 +149,7 @@ def headline(tasks, rows):
         metric = task['metrics'][0]
         sign = -1.0 if lower_is_better(metric) else 1.0
         groups = by_seed(rows, task['name'], metric)
+        digits = metric_digits(rows, metric)
         for budget in sorted({b for (_, b) in groups if b < 1}, reverse=True):
             pas = groups.get((PAS, budget))
             if not pas:
@@ -146,11 +167,12 @@ def headline(tasks, rows):
             d = paired_difference(vals(pas), vals(others[best]))
             kd = groups.get(('pas+kd', budget))
             dk = paired_difference(vals(kd), vals(pas)) if kd else None
+            pas_stats = mean_std([r['value'] for r in pas.values()])
             lines.append(
                 f'| {task["name"]} ({metric}) | {budget:g} | '
-                f'{fmt_mean_std(mean_std([r["value"] for r in pas.values()]))}'
-                f' | {best} | {fmt_diff(d)} | '
-                f'{fmt_diff(dk) if dk else "–"} |')
+                f'{fmt_mean_std(pas_stats, digits)} | {best} | '
+                f'{fmt_diff(d, digits)} | '
+                f'{fmt_diff(dk, digits) if dk else "–"} |')
     return lines
 
 
@@ -187,6 +209,9 @@ def pareto_plots(task, rows, out, split='test'):
     for key, label in (('macs_ratio', 'MACs ratio of the search scope'),
                        ('latency_ms_b1', 'CPU latency, batch 1 (ms)'),
                        ('latency_ms_b32', 'CPU latency, batch 32 (ms)')):
+        if not any(r[key] is not None for seeds in groups.values()
+                   for r in seeds.values() if r['method'] != 'baseline'):
+            continue  # e.g. a task whose latency was not measured
         fig, ax = plt.subplots(figsize=(6, 4.2))
         methods = sorted({m for (m, _) in groups})
         for i, method in enumerate(methods):
@@ -230,7 +255,7 @@ def width_section(work_dir, tasks, out):
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    lines = ['', '## Do the searched widths differ by task?', '',
+    lines = ['', WIDTHS_HEADING, '',
              "Spearman rho of PaS's per-group kept ratios on the groups both "
              'tasks search (mean over pairs of runs). Widths that differ by '
              'task show a rho across tasks below the rho between seeds of '
@@ -262,6 +287,44 @@ def width_section(work_dir, tasks, out):
     return lines
 
 
+def carried(args, tasks, val, shown):
+    """``--carry-over``: the runs the work dir lacks, from the earlier
+    report's CSVs (read before this report overwrites them), rows in suite
+    order; and the earlier report's width section (with its plots), for
+    when the work dir no longer holds the widths it was computed from."""
+    order = {t['name']: i for i, t in enumerate(tasks)}
+    out = []
+    for name, got in (('results_val.csv', val), ('results.csv', shown)):
+        path = osp.join(args.carry_over, name)
+        if got is val and out:  # --split val: one and the same
+            out.append(out[0])
+            continue
+        try:
+            earlier = read_rows_csv(path) if osp.exists(path) else []
+        except ValueError as e:
+            die(str(e))
+        merged = carry_over(got, earlier)
+        merged['rows'].sort(key=lambda r: order.get(r['task'], len(order)))
+        out.append(merged)
+    widths = []
+    report = osp.join(args.carry_over, 'report.md')
+    if osp.exists(report):
+        with open(report) as f:
+            text = f.read()
+        if WIDTHS_HEADING in text:
+            body = text.split(WIDTHS_HEADING, 1)[1].split('\n## ', 1)[0]
+            body = [line for line in body.strip('\n').split('\n')
+                    if line != CARRIED_NOTE]
+            widths = ['', WIDTHS_HEADING, '', CARRIED_NOTE, ''] + body
+            for line in widths:
+                if line.startswith('![') and osp.abspath(args.carry_over) \
+                        != osp.abspath(args.out):
+                    png = line.split('(', 1)[1].rstrip(')')
+                    os.makedirs(args.out, exist_ok=True)
+                    shutil.copy(osp.join(args.carry_over, png), args.out)
+    return out[0], (out[0] if args.split == 'val' else out[1]), widths
+
+
 def main(argv=None):
     args = parse_args(argv)
     try:
@@ -271,6 +334,9 @@ def main(argv=None):
     val = collect_rows(args.work_dir, 'val')
     shown = val if args.split == 'val' else collect_rows(args.work_dir,
                                                          'test')
+    earlier_widths = []
+    if args.carry_over:
+        val, shown, earlier_widths = carried(args, tasks, val, shown)
     if not shown['rows']:
         die(f'{args.work_dir}: no finished run to report on '
             f'{args.split}')
@@ -294,7 +360,14 @@ def main(argv=None):
           f'**Runs finished: {finished} of '
           f'{finished + len(shown["missing"])}**'
           + (' (a partial run: the missing ones are listed at the end).'
-             if shown['missing'] else ' (the full suite).'), '',
+             if shown['missing'] else ' (the full suite).'), '']
+    if shown.get('carried'):
+        md += [f'{len(shown["carried"])} of them are carried over from the '
+               f'earlier report in `{args.carry_over}` (`--carry-over`): '
+               'their work dirs did not survive, so their figures are as '
+               'that report gave them, and a latency it did not measure '
+               'is empty. They are listed at the end.', '']
+    md += [
           '## Headline: PaS minus the best other method', '']
     md += headline(tasks, shown['rows'])
     md += ['', '## Where the searches ended (before the projection)', '']
@@ -307,10 +380,15 @@ def main(argv=None):
             md += ['', f'PaS minus each method on {task["metrics"][0]} '
                    '(paired by seed, 95 % CI):', '',
                    '| budget | method | PaS − method |', '|---|---|---|']
-            md += [f'| {b:g} | {m} | {fmt_diff(d)} |' for b, m, d in diffs]
+            digits = metric_digits(shown['rows'], task['metrics'][0])
+            md += [f'| {b:g} | {m} | {fmt_diff(d, digits)} |'
+                   for b, m, d in diffs]
         plots = pareto_plots(task, shown['rows'], args.out, args.split)
         md += [''] + [f'![{p}]({p})' for p in plots]
-    md += width_section(args.work_dir, tasks, args.out)
+    md += width_section(args.work_dir, tasks, args.out) or earlier_widths
+    if shown.get('carried'):
+        md += ['', '## Carried over from the earlier report', '',
+               ', '.join(shown['carried'])]
     if shown['missing']:
         md += ['', '## Not finished', '',
                ', '.join(shown['missing'])]
