@@ -7,7 +7,9 @@ PaS: the output of a conv and its identity path are pruned together, and a
 pruned channel can influence nothing downstream, so export can drop it
 exactly.
 """
+import fnmatch
 import math
+import warnings
 from typing import Dict, List, Optional
 
 import torch
@@ -15,6 +17,7 @@ from torch import nn
 
 from .cost import graph_macs
 from .errors import BudgetError, ScopeError
+from .explain import describe_space
 from .gate import DBCGate
 from .graph import ChannelGraph, ChannelNode, Layout
 from .input_mask import InputMask
@@ -63,7 +66,7 @@ class SearchSpace:
             name = self._unique(root.producers[0])
             self.group_names[root.uid] = name
             self.groups[name] = root
-            gates[name] = DBCGate(root.size)
+            gates[name] = DBCGate(root.size, unit=root.unit)
         self.gates = gates
         container = nn.ModuleDict({_key(n): g for n, g in gates.items()})
         if hasattr(model, GATES_ATTR):
@@ -133,6 +136,10 @@ class SearchSpace:
             delattr(self.model, GATES_ATTR)
 
     # ------------------------------------------------------------ cost
+    def is_folded(self, layer: str) -> bool:
+        """Reparameterisation folds this layer into another: not costed."""
+        return any(fnmatch.fnmatchcase(layer, p) for p in self.fold)
+
     def macs(self, open_all: bool = False) -> torch.Tensor:
         """Per-sample MACs of the scope; differentiable w.r.t. the latents
         (the rules are in ``pas_mm.core.cost``)."""
@@ -244,9 +251,11 @@ class SearchSpace:
                 c = gate.num_channels
                 k = int(gate.kept_indices().numel())
                 want = max(k, self.floor(c))
-                if rounding and self.round_to > 1:
+                if rounding and self.round_to > 1 and gate.unit == 1:
                     want = min(c, math.ceil(want / self.round_to) *
                                self.round_to)
+                # in latents: whole heads for a head gate
+                k, want = k // gate.unit, math.ceil(want / gate.unit)
                 if want > k:
                     order = torch.argsort(gate.latent, descending=True)
                     top = order[:want]
@@ -317,5 +326,8 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
     graph = trace_channels(model, example_inputs, exclude=exclude,
                            scope=scope, forward_fn=forward_fn,
                            decouple=decouple)
-    return SearchSpace(model, graph, min_channels, round_to, fold,
-                       min_ratio=min_ratio)
+    space = SearchSpace(model, graph, min_channels, round_to, fold,
+                        min_ratio=min_ratio)
+    for message in describe_space(space):
+        warnings.warn(message, stacklevel=2)
+    return space
