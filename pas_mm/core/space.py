@@ -275,6 +275,17 @@ def check_target_ratio(target_ratio) -> None:
                           f'{target_ratio!r}')
 
 
+def _check_can_hold_gates(model: nn.Module) -> None:
+    if hasattr(model, GATES_ATTR):
+        raise ValueError(f'model already has a search space '
+                         f'({GATES_ATTR!r}); export or remove it first')
+    if isinstance(model, (nn.Sequential, nn.ModuleList, nn.ModuleDict)):
+        # nn.Sequential runs every child: the gates would run as a layer
+        raise ScopeError(f'a bare {type(model).__name__} cannot hold the '
+                         'gates (they are a child module): wrap it in a '
+                         'module whose forward calls it')
+
+
 def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
                        min_channels: int = 1, round_to: int = 1,
                        scope: Optional[List[str]] = None,
@@ -311,6 +322,7 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
     Returns:
         SearchSpace: the gates, groups and differentiable MACs.
     """
+    _check_can_hold_gates(model)
     if min_channels < 1 or round_to < 1:
         raise BudgetError(f'min_channels and round_to must be >= 1, got '
                           f'{min_channels} and {round_to}')

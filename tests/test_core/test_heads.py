@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from _helpers import export_and_compare, mmengine_macs
 from torch import nn
 
-from pas_mm.core import DBCGate, build_search_space
+from pas_mm.core import DBCGate, ScopeError, build_search_space
 from pas_mm.core.heads import register_head_adapter
 
 
@@ -120,14 +120,24 @@ def test_an_attention_without_adapter_keeps_its_heads_and_says_so():
 
 
 def test_a_scope_without_prunable_groups_says_why():
-    model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(),
-                          nn.Flatten(), nn.Linear(8 * 6 * 6, 4))
+    model = Net(TinyAttention())
+    model.layers[0] = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(),
+                                    nn.Flatten(), nn.Linear(8 * 4 * 4, 4))
+    del model.layers[1:]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
-        space = build_search_space(model, (torch.randn(1, 3, 8, 8), ))
+        space = build_search_space(model, (torch.randn(1, 3, 6, 6), ))
     assert not space.gates
     text = ' '.join(str(w.message) for w in caught)
-    assert 'no prunable channel group' in text and "'2'" in text
+    assert 'no prunable channel group' in text and \
+        "flatten reshapes the channel dim in 'layers.*.*'" in text
+
+
+def test_a_bare_sequential_cannot_hold_the_gates():
+    with pytest.raises(ScopeError, match='bare Sequential'):
+        build_search_space(nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(),
+                                         nn.Conv2d(8, 4, 3)),
+                           (torch.randn(1, 3, 8, 8), ))
 
 
 def test_head_gate_masks_whole_units():
