@@ -182,6 +182,7 @@ class LayerCall:
     groups: int = 1
     positions: int = 1  # costed positions per sample (see cost.py)
     pinned: bool = False  # excluded / grouped: never sliced
+    in_shape: Optional[Tuple[int, ...]] = None  # the traced input's shape
 
 
 @dataclass

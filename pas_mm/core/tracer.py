@@ -176,6 +176,7 @@ class ChannelTracer(TorchFunctionMode):
             dim = x.dim() - 1 if last else min(1, x.dim() - 1)
             lay = self.state.new_layout(x, dim, pinned=f'untracked input of '
                                         f'{where!r}')
+        self._in_shape = tuple(x.shape)  # recorded with the call
         if name in CONV_OPS:
             self.conv(name, args, kwargs, x, lay, weight, out, owner)
         elif func is F.linear:
@@ -317,6 +318,8 @@ class ChannelTracer(TorchFunctionMode):
 
     def record(self, call: LayerCall):
         """Calls of one module share weights: their channels are coupled."""
+        if call.in_shape is None:
+            call.in_shape = getattr(self, '_in_shape', None)
         previous = self.state.calls.setdefault(call.name, [])
         if previous:
             first = previous[0]
