@@ -63,3 +63,48 @@ def measure_latency_table(config: str, batch: int = 1, points: int = 5,
                  input_shape=list(shape), torch=torch.__version__,
                  tabled_share=tabled_share(table))
     return table
+
+
+def predicted_vs_measured(config: str, table: dict, specs: dict,
+                          repeats: int = 20) -> list:
+    """For each width spec (name -> spec): the latency its table predicts
+    and the latency of the compact network measured, all timed in one
+    process, interleaved, at the table's batch size (CPU).
+
+    Returns:
+        list[dict]: ``name, predicted_ms, measured_ms`` and their ratios
+        to the full network's (``full`` first).
+    """
+    import copy
+
+    from pas_mm.core import WidthSpecError, apply_width_spec
+    from pas_mm.core.latency import graph_latency
+    model, cfg, scope = load_model(config)
+    space = getattr(model, 'space', None)
+    if space is None:
+        die(f'{config} is not a PaS search config')
+    settings = model.settings
+    net = space.model.eval()
+    run = trace_fn(settings.trace_mode)
+    shape = (table['batch'], *settings.input_shape[1:])
+    nets, predicted = {'full': net}, {'full': table['full_ms']}
+    for name, spec in specs.items():
+        compact = copy.deepcopy(net)
+        try:
+            apply_width_spec(compact, spec, forward_fn=run)
+        except WidthSpecError as e:
+            die(f'{name}: {e}')
+        nets[name] = compact.eval()
+        with torch.no_grad():
+            for group, gate in space.gates.items():
+                gate.set_kept(torch.as_tensor(
+                    spec['groups'][group]['indices']))
+            predicted[name] = float(graph_latency(
+                space.graph, lambda lay: space.kept(lay), table))
+    x = torch.randn(shape)
+    measured = median_ms({k: (lambda m=m: run(m, x)) for k, m in
+                          nets.items()}, repeats)
+    return [dict(name=k, predicted_ms=predicted[k], measured_ms=measured[k],
+                 predicted_ratio=predicted[k] / predicted['full'],
+                 measured_ratio=measured[k] / measured['full'])
+            for k in nets]

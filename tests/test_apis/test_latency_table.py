@@ -51,6 +51,16 @@ def test_table_of_a_config_budgets_its_search(tmp_path):
     saved = json.loads((tmp_path / 'width_spec.json').read_text())
     assert saved['latency']['predicted_ms'] == pytest.approx(
         0.8 * table['full_ms'], rel=0.02)
+    # the compact network built from the spec, timed beside the full one
+    rows_json = tmp_path / 'rows.json'
+    runpy.run_path(osp.join(REPO, 'tools/analysis/latency_prediction.py'))[
+        'main']([CONFIG, str(out), str(tmp_path / 'width_spec.json'),
+                 '--repeats', '3', '--json', str(rows_json)])
+    rows = json.loads(rows_json.read_text())
+    assert [r['name'] for r in rows][0] == 'full'
+    assert rows[1]['predicted_ratio'] == pytest.approx(
+        saved['latency']['ratio'])
+    assert all(r['measured_ms'] > 0 for r in rows)
 
 
 @pytest.mark.parametrize('budget, match', [
