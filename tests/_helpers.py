@@ -1,5 +1,10 @@
-"""Shared checks: random pruning, equivalence of gated vs compact outputs."""
+"""Shared checks: random pruning, equivalence of gated vs compact outputs;
+real models built from the installed packages' configs, and their MACs by
+mmengine.analysis."""
+import os.path as osp
+
 import torch
+from torch import nn
 
 from pas_mm.core import export
 from pas_mm.core.export import max_rel_diff
@@ -10,7 +15,8 @@ def prune_randomly(space, seed=0, keep=0.5):
     gen = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for gate in space.gates.values():
-            u = torch.rand(gate.num_channels, generator=gen)
+            # one latent per channel, or per head of a head gate
+            u = torch.rand(gate.latent.shape, generator=gen)
             gate.latent.copy_(torch.where(u < keep, 1.0, 0.2))
             if gate.kept_indices().numel() == 0:
                 gate.latent[0] = 1.0
@@ -33,3 +39,52 @@ def export_and_compare(space, run, seed=0, keep=0.5):
     with torch.no_grad():
         out = run(compact)
     return compact, spec, rel_diff(gated, out), macs
+
+
+def package_config(package, rel):
+    from mmengine.config import Config
+    mod = __import__(package)
+    return Config.fromfile(osp.join(osp.dirname(mod.__file__), '.mim',
+                                    'configs', rel))
+
+
+def build(package, rel, key='model', no_pretrained=False):
+    from mmengine.registry import MODELS, init_default_scope
+    init_default_scope(package)
+    cfg = package_config(package, rel)[key]
+    if no_pretrained:  # nothing may be downloaded
+        cfg.backbone.init_cfg = None
+    torch.manual_seed(0)
+    model = MODELS.build(cfg)
+    model.init_weights()
+    for m in model.modules():  # non-trivial BN statistics
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            m.running_mean.uniform_(-0.5, 0.5)
+            m.running_var.uniform_(0.5, 1.5)
+            if m.weight is not None:
+                m.weight.data.uniform_(0.5, 1.5)
+                m.bias.data.uniform_(-0.2, 0.2)
+    return model.eval()
+
+
+class Fn(nn.Module):
+    """Wrap ``run(model, x)`` as a module for mmengine's FlopAnalyzer."""
+
+    def __init__(self, model, run):
+        super().__init__()
+        self.model, self.run = model, run
+
+    def forward(self, x):
+        return self.run(self.model, x)
+
+
+def mmengine_macs(model, run, x):
+    """Per-sample MACs by mmengine.analysis (with scaled dot-product
+    attention counted: pas_mm.compat.flop_handles)."""
+    from mmengine.analysis import FlopAnalyzer
+
+    from pas_mm.compat.flop_handles import add_attention_handle
+    analyzer = add_attention_handle(FlopAnalyzer(Fn(model, run), (x, )))
+    analyzer.unsupported_ops_warnings(False)
+    analyzer.uncalled_modules_warnings(False)
+    return analyzer.total() / x.shape[0]

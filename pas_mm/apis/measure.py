@@ -29,8 +29,10 @@ def count_macs(model, scope, shape, modules=None) -> dict:
             (default: the top-level children).
     """
     from mmengine.analysis import FlopAnalyzer, parameter_count
+
+    from pas_mm.compat.flop_handles import add_attention_handle
     module, inputs = flops_inputs(model, scope, shape)
-    analyzer = FlopAnalyzer(module, inputs)
+    analyzer = add_attention_handle(FlopAnalyzer(module, inputs))
     analyzer.unsupported_ops_warnings(False)
     analyzer.uncalled_modules_warnings(False)
     with torch.no_grad():

@@ -11,7 +11,11 @@ multiply-add is one "flop"), so the MACs of a traced scope match what
 - batch norm (eval): 1 per element, 2 with affine params; instance, group
   and layer norm: 4 per element, 5 with affine params;
 - nearest / bilinear upsampling: 1 / 4 per output element; adaptive
-  average pooling: 1 per input element; other parameter-free ops: free.
+  average pooling: 1 per input element; other parameter-free ops: free;
+- products of activations: matmul / mm / bmm ``numel(a) * b.shape[-1]``,
+  einsum as numpy's optimal contraction path counts it (halved: MACs),
+  scaled dot-product attention ``L * S * (E + Ev)`` per head (mmengine has
+  no rule for it: ``pas_mm.compat.flop_handles`` adds the same one there).
 
 The tracer asks this module for each call's *geometry* (positions per
 sample); ``graph_macs`` sums the costs for given kept channel counts, which
@@ -21,6 +25,7 @@ import fnmatch
 import math
 from typing import Callable, Optional
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -73,6 +78,55 @@ def free_op_cost(name: str, args, kwargs, x: torch.Tensor,
     return None
 
 
+def _shape(t):
+    return list(t.shape) if isinstance(t, torch.Tensor) else None
+
+
+def einsum_macs(equation: str, shapes) -> float:
+    """MACs of an einsum as mmengine counts them (its two special-cased
+    equations and numpy's optimal path, halved, are the same count)."""
+    arrays = [np.broadcast_to(np.zeros(()), s) for s in shapes]
+    info = np.einsum_path(equation.replace(' ', ''), *arrays,
+                          optimize='optimal')[1]
+    for line in info.split('\n'):
+        if 'optimized flop' in line.lower():
+            return float(math.floor(float(line.split(':')[-1]) / 2))
+    raise ValueError(f'einsum {equation!r}: numpy gave no flop count')
+
+
+def attention_macs(q_shape, k_shape, v_shape) -> float:
+    """softmax(q k^T) v: ``L * S * E`` for the scores and ``L * S * Ev``
+    for the weighted sum, per head and batch element."""
+    lead = math.prod(q_shape[:-2])
+    length, source = q_shape[-2], k_shape[-2]
+    return float(lead * length * source * (q_shape[-1] + v_shape[-1]))
+
+
+def product_macs(name: str, args, kwargs) -> Optional[float]:
+    """MACs of one call of a product op (``pas_mm.core.ops.PRODUCT_OPS``)
+    over the whole batch, or None for an operand that is not a tensor."""
+    if name == 'einsum':
+        equation = args[0] if args else kwargs['equation']
+        operands = args[1:] if len(args) > 1 else kwargs.get('operands', ())
+        if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+            operands = operands[0]
+        shapes = [_shape(t) for t in operands]
+        return None if None in shapes else einsum_macs(equation, shapes)
+    if name == 'scaled_dot_product_attention':
+        q, k, v = (arg(args, kwargs, i, n) for i, n in
+                   enumerate(('query', 'key', 'value')))
+        shapes = [_shape(t) for t in (q, k, v)]
+        return None if None in shapes else attention_macs(*shapes)
+    a, b = args[0], args[1] if len(args) > 1 else kwargs.get('other')
+    if name == '__rmatmul__':
+        a, b = b, a
+    sa, sb = _shape(a), _shape(b)
+    if sa is None or sb is None:
+        return None
+    sa = [1] + sa if len(sa) == 1 else sa
+    return float(math.prod(sa) * (sb[-1] if len(sb) > 1 else 1))
+
+
 def layer_macs(call: LayerCall, c_in, c_out):
     """MACs per sample of one layer call with ``c_in`` / ``c_out`` kept
     channels (numbers or tensors)."""
@@ -111,6 +165,11 @@ def graph_macs(graph: ChannelGraph, kept: Callable[[Layout], object],
         if free.owner is not None and folded(free.owner):
             continue
         total = total + kept(free.layout) * free.cost_per_channel
+    for prod in graph.product_calls:
+        if prod.heads is None:
+            total = total + prod.macs
+        else:  # per kept head
+            total = total + prod.macs * kept(prod.heads) / prod.heads.size
     if not isinstance(total, torch.Tensor):
         total = torch.tensor(float(total))
     return total

@@ -152,7 +152,7 @@ def prune_by_criterion(space: SearchSpace, method: str, target_ratio: float,
     scores = channel_scores(space, method, seed)
     with torch.no_grad():
         for name, gate in space.gates.items():
-            gate.latent.copy_(scores[name].to(gate.latent))
+            gate.set_scores(scores[name])
     space.project_to_budget(target_ratio, tol)
     space.freeze()
     return space.macs_ratio()

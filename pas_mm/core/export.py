@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from .graph import LayerKind, Layout
+from .heads import resize_heads
 from .space import SearchSpace, build_search_space
 from .width_spec import WidthSpecError, make_width_spec, validate_width_spec
 
@@ -32,6 +33,9 @@ def export(space: SearchSpace) -> Tuple[nn.Module, dict]:
     """
     space.apply_constraints()
     keep = {name: gate.kept_indices() for name, gate in space.gates.items()}
+    heads = {unit.name: space.gate_of(node).kept_units()
+             for unit, node in space.graph.heads
+             if space.gate_of(node) is not None}
     spec = make_width_spec(space, keep)
     modules = dict(space.model.named_modules())
     space.remove()
@@ -45,6 +49,7 @@ def export(space: SearchSpace) -> Tuple[nn.Module, dict]:
             continue
         _slice_module(space.model, name, modules[name], call.kind, in_idx,
                       out_idx, call.in_layout.size, call.out_layout.size)
+    resize_heads([unit for unit, _ in space.graph.heads], heads)
     return space.model, spec
 
 
@@ -96,8 +101,7 @@ def apply_width_spec(model: nn.Module, width_spec: dict, example_inputs=None,
                 space.remove()
                 raise WidthSpecError(f'width spec group {name!r}: bad '
                                      f'indices {entry["indices"][:8]}')
-            gate.latent.zero_()
-            gate.latent[idx] = 1.0
+            gate.set_kept(idx)
     space.min_channels, space.round_to = 1, 1
     compact, _ = export(space)
     return compact

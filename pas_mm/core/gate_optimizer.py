@@ -92,12 +92,13 @@ class GateOptimizer:
         return self.base_lr * (low + (1 - low) * cosine)
 
     def _ratio_and_direction(self, names):
-        """MACs ratio and its gradient w.r.t. the latents (no data)."""
+        """Cost ratio (MACs or latency) and its gradient w.r.t. the latents
+        (no data)."""
         latents = [self.space.gates[n].latent for n in names]
         with torch.enable_grad():
-            macs = self.space.macs()
+            macs = self.space.cost()
             grads = torch.autograd.grad(macs, latents, allow_unused=True)
-        full = self.space.full_macs
+        full = self.space.full_cost
         return float(macs.detach()) / full, [
             torch.zeros_like(t) if g is None else g / full
             for g, t in zip(grads, latents)]
@@ -125,7 +126,7 @@ class GateOptimizer:
             ratio, direction = self._ratio_and_direction(names)
             self._calibrate(flat, direction, self.gap(ratio))
         else:
-            ratio = self.space.macs_ratio()
+            ratio = self.space.cost_ratio()
         gap = self.gap(ratio)
         rms = flat.pow(2).mean().sqrt().clamp_min(1e-20)
         lr = self.lr()
@@ -149,7 +150,7 @@ class GateOptimizer:
             latent.copy_(start[n] - scale * step.to(latent.dtype))
             latent.clamp_(0.0, 1.0)
         self.space.apply_floor()
-        return self.space.macs_ratio()
+        return self.space.cost_ratio()
 
     def _move(self, steps, ratio):
         """Apply the step; if it would carry the MACs ratio across the

@@ -34,6 +34,7 @@ class ChannelNode:
         self.children: List['ChannelNode'] = []
         self.pinned: List[str] = []  # reasons why it cannot be pruned
         self.producers: List[str] = []  # modules whose outputs fill it
+        self.unit = 1  # channels kept or dropped together (a head's size)
 
     def find(self) -> 'ChannelNode':
         root = self
@@ -181,6 +182,7 @@ class LayerCall:
     groups: int = 1
     positions: int = 1  # costed positions per sample (see cost.py)
     pinned: bool = False  # excluded / grouped: never sliced
+    in_shape: Optional[Tuple[int, ...]] = None  # the traced input's shape
 
 
 @dataclass
@@ -190,6 +192,21 @@ class FreeCall:
     layout: Layout
     cost_per_channel: int  # per kept channel per sample (mmengine counting)
     owner: Optional[str] = None  # module holding the op's params, if any
+
+
+@dataclass
+class ProductCall:
+    """A product of two activations (matmul, bmm, einsum, attention).
+
+    It mixes tokens or heads, not channels of one group: ``macs`` (per
+    sample, mmengine counting) is fixed, unless it runs inside an attention
+    unit whose heads are searched (``heads``: their layout): it then scales
+    with the kept heads.
+    """
+    op: str
+    where: str  # the module that ran it
+    macs: float
+    heads: Optional[Layout] = None
 
 
 @dataclass
@@ -203,6 +220,9 @@ class ChannelGraph:
     exclude: Tuple[str, ...] = ()
     scope: Optional[Tuple[str, ...]] = None
     decouple: Tuple[str, ...] = ()
+    product_calls: List[ProductCall] = field(default_factory=list)
+    # attention units whose heads are one group: [(HeadUnit, head node)]
+    heads: List[tuple] = field(default_factory=list)
 
     def roots(self) -> List[ChannelNode]:
         """The channel groups: leaf roots after every union and split."""

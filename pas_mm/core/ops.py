@@ -84,10 +84,16 @@ REDUCTION_OPS = {'mean', 'sum', 'amax', 'amin', 'std', 'var', 'prod',
 DIM_OPS = {'softmax', 'log_softmax', 'normalize', 'cumsum', 'cumprod'}
 # mix or move channels in ways that cannot be sliced
 MIXING_OPS = {'matmul', 'mm', 'bmm', 'einsum', 'baddbmm', 'addmm', 'addbmm',
-              '__matmul__', 'pixel_shuffle', 'pixel_unshuffle', 'unbind',
+              '__matmul__', '__rmatmul__', 'pixel_shuffle',
+              'pixel_unshuffle', 'unbind',
               'tensor_split', 'gather', 'scatter', 'index_select',
               '__setitem__', 'unfold', 'fold', 'channel_shuffle',
-              'movedim', 'narrow', 'select', 'embedding'}
+              'movedim', 'narrow', 'select', 'embedding',
+              'scaled_dot_product_attention'}
+# products of activations: costed (pas_mm.core.cost.product_macs) although
+# no gate changes them
+PRODUCT_OPS = {'matmul', 'mm', 'bmm', '__matmul__', '__rmatmul__', 'einsum',
+               'scaled_dot_product_attention'}
 SPLIT_OPS = {'split', 'chunk'}
 PARAMETRIC_FUNCS = {F.linear, F.batch_norm, F.instance_norm, F.group_norm,
                     F.layer_norm}

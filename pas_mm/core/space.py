@@ -7,7 +7,9 @@ PaS: the output of a conv and its identity path are pruned together, and a
 pruned channel can influence nothing downstream, so export can drop it
 exactly.
 """
+import fnmatch
 import math
+import warnings
 from typing import Dict, List, Optional
 
 import torch
@@ -15,9 +17,11 @@ from torch import nn
 
 from .cost import graph_macs
 from .errors import BudgetError, ScopeError
+from .explain import describe_space
 from .gate import DBCGate
 from .graph import ChannelGraph, ChannelNode, Layout
 from .input_mask import InputMask
+from .latency import graph_latency
 from .tracer import trace_channels
 
 GATES_ATTR = 'pas_gates'
@@ -63,7 +67,7 @@ class SearchSpace:
             name = self._unique(root.producers[0])
             self.group_names[root.uid] = name
             self.groups[name] = root
-            gates[name] = DBCGate(root.size)
+            gates[name] = DBCGate(root.size, unit=root.unit)
         self.gates = gates
         container = nn.ModuleDict({_key(n): g for n, g in gates.items()})
         if hasattr(model, GATES_ATTR):
@@ -73,6 +77,10 @@ class SearchSpace:
         self._hooks = []
         self._install_hooks()
         self.full_macs = float(self.macs(open_all=True).detach())
+        # what the budget constrains: MACs, or latency (use_latency)
+        self.metric = 'macs'
+        self.latency_table = None
+        self.full_cost = self.full_macs
 
     # ------------------------------------------------------------ groups
     def _unique(self, name: str) -> str:
@@ -133,6 +141,10 @@ class SearchSpace:
             delattr(self.model, GATES_ATTR)
 
     # ------------------------------------------------------------ cost
+    def is_folded(self, layer: str) -> bool:
+        """Reparameterisation folds this layer into another: not costed."""
+        return any(fnmatch.fnmatchcase(layer, p) for p in self.fold)
+
     def macs(self, open_all: bool = False) -> torch.Tensor:
         """Per-sample MACs of the scope; differentiable w.r.t. the latents
         (the rules are in ``pas_mm.core.cost``)."""
@@ -143,31 +155,57 @@ class SearchSpace:
     def macs_ratio(self) -> float:
         return float(self.macs().detach()) / self.full_macs
 
+    def use_latency(self, table: dict) -> None:
+        """Budget the search by a measured latency table
+        (``pas_mm.core.latency``) instead of MACs: ``cost()``, the budget
+        loss, the projection and the floors then read milliseconds."""
+        full = graph_latency(self.graph, lambda lay: self.kept(lay, True),
+                             table)  # names a layer the model lacks
+        self.latency_table, self.metric = table, 'latency'
+        self.full_cost = float(full)
+
+    def cost(self, open_all: bool = False) -> torch.Tensor:
+        """The budgeted cost: MACs per sample, or table milliseconds;
+        differentiable w.r.t. the latents."""
+        if self.metric == 'macs':
+            return self.macs(open_all)
+        total = graph_latency(self.graph,
+                              lambda lay: self.kept(lay, open_all),
+                              self.latency_table)
+        return total if isinstance(total, torch.Tensor) else \
+            torch.tensor(float(total))
+
+    def cost_ratio(self) -> float:
+        """The budgeted cost over its full-width value."""
+        return float(self.cost().detach()) / self.full_cost
+
     def budget_loss(self, target_ratio: float, weight: float = 1.0,
                     mode: str = 'two-sided', macs=None) -> torch.Tensor:
-        """weight * (MACs/full - target)^2; 'hinge' only punishes excess.
+        """weight * (cost/full - target)^2 (cost: MACs, or latency after
+        ``use_latency``); 'hinge' only punishes excess.
 
-        ``macs`` may pass a ``self.macs()`` already computed this step.
+        ``macs`` may pass a ``self.cost()`` already computed this step.
         """
         check_target_ratio(target_ratio)
         if mode not in ('two-sided', 'hinge'):
             raise BudgetError(f"budget mode must be 'two-sided' or 'hinge', "
                               f'got {mode!r}')
-        macs = self.macs() if macs is None else macs
-        gap = macs / self.full_macs - target_ratio
+        macs = self.cost() if macs is None else macs
+        gap = macs / self.full_cost - target_ratio
         if mode == 'hinge':
             gap = torch.clamp(gap, min=0)
         return weight * gap**2
 
     def min_macs_ratio(self) -> float:
-        """The smallest ratio min_channels/round_to let export reach."""
+        """The smallest cost ratio (MACs, or latency) min_channels /
+        round_to let export reach."""
         saved = {n: g.latent.detach().clone() for n, g in self.gates.items()}
         try:
             with torch.no_grad():
                 for gate in self.gates.values():
                     gate.latent.fill_(0.)
                 self.apply_constraints()
-                return float(self.macs().detach()) / self.full_macs
+                return self.cost_ratio()
         finally:
             with torch.no_grad():
                 for n, g in self.gates.items():
@@ -175,8 +213,9 @@ class SearchSpace:
 
     def project_to_budget(self, target_ratio: float, tol: float = 0.01,
                           hinge: bool = False) -> float:
-        """Shift every latent by one scalar so that the MACs ratio (after
-        ``apply_constraints``) lands within ``tol`` (relative) of the target.
+        """Shift every latent by one scalar so that the cost ratio (MACs, or
+        latency; after ``apply_constraints``) lands within ``tol``
+        (relative) of the target.
 
         One shift keeps the channel ranking the search found; it only moves
         the cut. With ``hinge`` a ratio below the target is left alone.
@@ -191,7 +230,7 @@ class SearchSpace:
                 for n, t in latents.items():
                     t.copy_(saved[n] + delta)
                 self.apply_constraints()
-            return float(self.macs().detach()) / self.full_macs
+            return self.cost_ratio()
 
         ratio = ratio_at(0.0)
         if abs(ratio - target_ratio) <= tol * target_ratio or \
@@ -244,9 +283,11 @@ class SearchSpace:
                 c = gate.num_channels
                 k = int(gate.kept_indices().numel())
                 want = max(k, self.floor(c))
-                if rounding and self.round_to > 1:
+                if rounding and self.round_to > 1 and gate.unit == 1:
                     want = min(c, math.ceil(want / self.round_to) *
                                self.round_to)
+                # in latents: whole heads for a head gate
+                k, want = k // gate.unit, math.ceil(want / gate.unit)
                 if want > k:
                     order = torch.argsort(gate.latent, descending=True)
                     top = order[:want]
@@ -264,6 +305,17 @@ def check_target_ratio(target_ratio) -> None:
             not 0 < float(target_ratio) <= 1:
         raise BudgetError(f'target_ratio must be in (0, 1], got '
                           f'{target_ratio!r}')
+
+
+def _check_can_hold_gates(model: nn.Module) -> None:
+    if hasattr(model, GATES_ATTR):
+        raise ValueError(f'model already has a search space '
+                         f'({GATES_ATTR!r}); export or remove it first')
+    if isinstance(model, nn.Sequential):
+        # nn.Sequential runs every child: the gates would run as a layer
+        raise ScopeError(f'a bare {type(model).__name__} cannot hold the '
+                         'gates (they are a child module): wrap it in a '
+                         'module whose forward calls it')
 
 
 def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
@@ -302,6 +354,7 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
     Returns:
         SearchSpace: the gates, groups and differentiable MACs.
     """
+    _check_can_hold_gates(model)
     if min_channels < 1 or round_to < 1:
         raise BudgetError(f'min_channels and round_to must be >= 1, got '
                           f'{min_channels} and {round_to}')
@@ -317,5 +370,8 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
     graph = trace_channels(model, example_inputs, exclude=exclude,
                            scope=scope, forward_fn=forward_fn,
                            decouple=decouple)
-    return SearchSpace(model, graph, min_channels, round_to, fold,
-                       min_ratio=min_ratio)
+    space = SearchSpace(model, graph, min_channels, round_to, fold,
+                        min_ratio=min_ratio)
+    for message in describe_space(space):
+        warnings.warn(message, stacklevel=2)
+    return space

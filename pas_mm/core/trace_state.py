@@ -3,7 +3,7 @@ from typing import Dict, List, Optional
 
 import torch
 
-from .graph import ChannelNode, FreeCall, LayerCall, Layout, pin
+from .graph import ChannelNode, FreeCall, LayerCall, Layout, ProductCall, pin
 
 
 class TraceState:
@@ -22,6 +22,7 @@ class TraceState:
         self.nodes: List[ChannelNode] = []
         self.calls: Dict[str, List[LayerCall]] = {}
         self.free_calls: List[FreeCall] = []
+        self.product_calls: List[ProductCall] = []
         self.stack = ['']  # names of the modules being run
         self._layouts = {}  # id(tensor) -> (tensor, Layout): keeps it alive
 

@@ -17,12 +17,13 @@ from torch.overrides import TorchFunctionMode
 
 from .call_args import arg as _arg
 from .call_args import flatten_tensors as _flatten
-from .cost import conv_positions, linear_positions, norm_cost
+from .cost import conv_positions, linear_positions, norm_cost, product_macs
 from .errors import UnsupportedOpError
 from .free_ops import FreeOpRules
 from .graph import (ChannelGraph, FreeCall, LayerCall, LayerKind, Layout,
-                    merge_layouts, module_in_prefixes)
-from .ops import CONV_OPS, OpClass, func_name, op_class
+                    ProductCall, merge_layouts, module_in_prefixes)
+from .heads import find_head_units, unit_of
+from .ops import CONV_OPS, PRODUCT_OPS, OpClass, func_name, op_class
 from .trace_state import TraceState
 
 
@@ -50,6 +51,9 @@ class ChannelTracer(TorchFunctionMode):
         self.scope = tuple(scope) if scope else None
         self.state = TraceState()
         self.free_ops = FreeOpRules(self.state)
+        self.units = {n: u for n, u in find_head_units(model).items()
+                      if not self.opaque(n)}
+        self.head_layouts = {}  # unit name -> Layout of its heads' channels
         self.owner = {}  # id(param or buffer) -> module name
         for name, mod in model.named_modules():
             for t in list(mod.parameters(recurse=False)) + \
@@ -108,7 +112,10 @@ class ChannelTracer(TorchFunctionMode):
         shapes = [list(t.shape) for t in inputs if isinstance(t, torch.Tensor)]
         graph = ChannelGraph(self.model, state.nodes, state.calls,
                              state.free_calls, state.batch, shapes,
-                             self.exclude, self.scope, self.decouple)
+                             self.exclude, self.scope, self.decouple,
+                             product_calls=state.product_calls,
+                             heads=[(self.units[n], lay.nodes()[0])
+                                    for n, lay in self.head_layouts.items()])
         state.release()
         return graph
 
@@ -124,6 +131,12 @@ class ChannelTracer(TorchFunctionMode):
         if cls is OpClass.PARAMETRIC:
             self.parametric(func, name, args, kwargs, out)
             return out
+        if name in PRODUCT_OPS and not self.opaque(self.here()):
+            macs = product_macs(name, args, kwargs)
+            if macs:  # costed whether or not its operands are traced
+                self.state.product_calls.append(ProductCall(
+                    name, self.here(), macs / self.state.batch,
+                    self.heads_here()))
         if not tracked:
             return out
         if self.opaque(self.here()):
@@ -158,9 +171,12 @@ class ChannelTracer(TorchFunctionMode):
                                    f'{where!r}')
             return
         if lay is None:  # e.g. behind a reshape: fixed channels, still costed
-            dim = x.dim() - 1 if func is F.linear else min(1, x.dim() - 1)
+            # linear and layer_norm read the last dim (tokens: B, N, C)
+            last = func is F.linear or func is F.layer_norm
+            dim = x.dim() - 1 if last else min(1, x.dim() - 1)
             lay = self.state.new_layout(x, dim, pinned=f'untracked input of '
                                         f'{where!r}')
+        self._in_shape = tuple(x.shape)  # recorded with the call
         if name in CONV_OPS:
             self.conv(name, args, kwargs, x, lay, weight, out, owner)
         elif func is F.linear:
@@ -200,8 +216,46 @@ class ChannelTracer(TorchFunctionMode):
             self.record(LayerCall(owner, LayerKind.CONV, lay, out_lay, kernel,
                                   groups, positions, pinned=True))
 
+    def heads_here(self):
+        """The head layout of the attention unit running now, if any."""
+        for name, lay in self.head_layouts.items():
+            if module_in_prefixes(self.here(), [name]):
+                return lay
+        return None
+
+    def head_linear(self, unit, owner, x, lay, out):
+        """qkv or proj of an attention unit: its heads are one group of
+        H * d channels in units of d. qkv's output ([q | k | v], three
+        copies of the group) stays untracked: splitting it into heads is
+        the unit's own business, and its adapter resizes what it keeps per
+        head at export."""
+        state = self.state
+        head = self.head_layouts.get(unit)
+        if head is None:
+            size = self.units[unit].module.proj.in_features
+            node = state.new_node(size, producer=unit)
+            node.unit = self.units[unit].head_dim
+            head = self.head_layouts[unit] = Layout(
+                out.dim() - 1, ((node, size), ))
+        positions = linear_positions(out, state.batch)
+        if owner.endswith('.qkv'):
+            out_lay = Layout(out.dim() - 1, head.segments * 3)
+            self.record(LayerCall(owner, LayerKind.LINEAR, lay, out_lay, 1,
+                                  1, positions))
+            return
+        if lay is not None and state.get(x) is lay:
+            state.pin_all([lay], f'{owner!r} reads a traced tensor')
+        out_lay = state.new_layout(out, out.dim() - 1, producer=owner)
+        self.record(LayerCall(owner, LayerKind.LINEAR,
+                              head.with_dim(x.dim() - 1), out_lay, 1, 1,
+                              positions))
+
     def linear(self, x, lay, out, owner):
         state = self.state
+        unit = unit_of(self.units, owner) if owner is not None else None
+        if unit is not None and lay.dim == x.dim() - 1 and (
+                owner.endswith('.qkv') or unit in self.head_layouts):
+            return self.head_linear(unit, owner, x, lay, out)
         if lay.dim != x.dim() - 1:
             reason = f'linear {owner!r} on a non-channel dim'
             state.pin_all([lay], reason)
@@ -264,6 +318,8 @@ class ChannelTracer(TorchFunctionMode):
 
     def record(self, call: LayerCall):
         """Calls of one module share weights: their channels are coupled."""
+        if call.in_shape is None:
+            call.in_shape = getattr(self, '_in_shape', None)
         previous = self.state.calls.setdefault(call.name, [])
         if previous:
             first = previous[0]

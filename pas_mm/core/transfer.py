@@ -92,9 +92,7 @@ def transfer_widths(space: SearchSpace, spec: dict, channels: str = 'l1',
     with torch.no_grad():
         if scale_to is None:
             for name, keep in keeps.items():
-                gate = space.gates[name]
-                gate.latent.zero_()
-                gate.latent[keep.to(gate.latent.device)] = 1.0
+                space.gates[name].set_kept(keep)
         else:
             _set_scalable_latents(space, keeps, scores)
             space.project_to_budget(scale_to)
@@ -129,5 +127,4 @@ def _set_scalable_latents(space: SearchSpace, keeps: dict, scores) -> None:
             k = keep.numel()
         rank = torch.empty(n)
         rank[order] = torch.arange(n, dtype=torch.float)
-        gate.latent.copy_((0.5 + torch.log(k / (rank + 0.5))).to(
-            gate.latent))
+        gate.set_scores(0.5 + torch.log(k / (rank + 0.5)))

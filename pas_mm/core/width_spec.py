@@ -23,6 +23,12 @@ def make_width_spec(space, keep) -> dict:
                             indices=idx,
                             layers=list(space.groups[name].producers))
     compact = float(space.macs().detach())
+    extra = {}
+    if space.metric == 'latency':  # what the table predicts for the spec
+        ms = float(space.cost().detach())
+        extra['latency'] = dict(full_ms=space.full_cost, predicted_ms=ms,
+                                ratio=ms / space.full_cost,
+                                batch=space.latency_table.get('batch'))
     return {
         'format': FORMAT,
         'model': type(space.model).__name__,
@@ -38,6 +44,7 @@ def make_width_spec(space, keep) -> dict:
         'macs': dict(full=space.full_macs, compact=compact,
                      ratio=compact / space.full_macs),
         'groups': groups,
+        **extra,
     }
 
 

@@ -5,60 +5,12 @@ For each: about half of every gate's channels pruned at random; the compact
 model's eval output equals the gated one; ``space.macs()`` equals
 mmengine.analysis' count of the compact model; a budget step moves latents.
 """
-import os.path as osp
-
 import pytest
 import torch
-from _helpers import export_and_compare, rel_diff
-from torch import nn
+from _helpers import build, export_and_compare, mmengine_macs, rel_diff
 
 from pas_mm.core import build_search_space, reparameterize
 from pas_mm.core.reparam import REP_BLOCK_SPACE
-
-
-def package_config(package, rel):
-    from mmengine.config import Config
-    mod = __import__(package)
-    return Config.fromfile(osp.join(osp.dirname(mod.__file__), '.mim',
-                                    'configs', rel))
-
-
-def build(package, rel, key='model', no_pretrained=False):
-    from mmengine.registry import MODELS, init_default_scope
-    init_default_scope(package)
-    cfg = package_config(package, rel)[key]
-    if no_pretrained:  # nothing may be downloaded
-        cfg.backbone.init_cfg = None
-    torch.manual_seed(0)
-    model = MODELS.build(cfg)
-    model.init_weights()
-    for m in model.modules():  # non-trivial BN statistics
-        if isinstance(m, nn.modules.batchnorm._BatchNorm):
-            m.running_mean.uniform_(-0.5, 0.5)
-            m.running_var.uniform_(0.5, 1.5)
-            if m.weight is not None:
-                m.weight.data.uniform_(0.5, 1.5)
-                m.bias.data.uniform_(-0.2, 0.2)
-    return model.eval()
-
-
-class Fn(nn.Module):
-    """Wrap ``run(model, x)`` as a module for mmengine's FlopAnalyzer."""
-
-    def __init__(self, model, run):
-        super().__init__()
-        self.model, self.run = model, run
-
-    def forward(self, x):
-        return self.run(self.model, x)
-
-
-def mmengine_macs(model, run, x):
-    from mmengine.analysis import FlopAnalyzer
-    analyzer = FlopAnalyzer(Fn(model, run), (x, ))
-    analyzer.unsupported_ops_warnings(False)
-    analyzer.uncalled_modules_warnings(False)
-    return analyzer.total() / x.shape[0]
 
 
 def classifier(m, x):

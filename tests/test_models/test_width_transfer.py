@@ -4,8 +4,7 @@ import json
 
 import pytest
 import torch
-from _helpers import prune_randomly
-from test_real_architectures import build, package_config
+from _helpers import build, package_config, prune_randomly
 
 from pas_mm.core import WidthSpecError, build_search_space, export
 from pas_mm.core.criteria import channel_scores

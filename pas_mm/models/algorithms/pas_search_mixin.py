@@ -63,17 +63,24 @@ class PaSSearchMixin:
                 f'search scope {settings.search_scope} of '
                 f'{type(module).__name__} has no prunable channel group')
         self._check_target_space()
+        if settings.latency_table is not None:
+            self.space.use_latency(settings.latency_table)
+        metric = self.space.metric
         floor = self.space.min_macs_ratio()
         if settings.target_ratio < floor:
             raise BudgetError(
                 f'budget target_ratio {settings.target_ratio} cannot be met: '
                 f'min_channels={settings.min_channels} / min_ratio='
                 f'{settings.min_ratio} / round_to={settings.round_to} keep '
-                f'at least {floor:.3f} of the MACs (lower min_ratio to go '
-                'further)')
+                f'at least {floor:.3f} of the {metric} (lower min_ratio to '
+                'go further)')
+        budgeted = '' if metric == 'macs' else (
+            f'; budget: latency, {self.space.full_cost:.3f} ms full by the '
+            'table')
         MMLogger.get_current_instance().info(
             f'PaS search space: {len(self.space.gates)} gates, '
-            f'{self.space.full_macs / 1e9:.4f} GMACs per sample in scope')
+            f'{self.space.full_macs / 1e9:.4f} GMACs per sample in scope'
+            f'{budgeted}')
 
     def _check_target_space(self):
         """A ratio taken from a width spec is only the same MACs in the same
@@ -185,11 +192,16 @@ class PaSSearchMixin:
         if self.space.frozen:
             out['loss_budget'] = torch.zeros_like(out['macs_ratio'])
             return out
+        cost = macs
+        if self.space.metric != 'macs':  # a latency budget
+            cost = self.space.cost()
+            out[f'{self.space.metric}_ratio'] = \
+                cost.detach() / self.space.full_cost
         weight = self.settings.budget['weight'] \
             if self.gate_optimizer is None else self.gate_optimizer.weight
         out['loss_budget'] = self.space.budget_loss(
             self.settings.target_ratio, weight, self.settings.budget['mode'],
-            macs=macs)
+            macs=cost)
         return out
 
     # ------------------------------------------------------ the search
@@ -264,16 +276,16 @@ class PaSSearchMixin:
         record = {}
         if searched:
             space.apply_floor()
-            before = space.macs_ratio()
-            logger.info(f'PaS: the search itself ended at MACs ratio '
-                        f'{before:.4f} (target {target})')
+            before = space.cost_ratio()  # MACs, or latency by the table
+            logger.info(f'PaS: the search itself ended at {space.metric} '
+                        f'ratio {before:.4f} (target {target})')
             self._check_search_gap(before, max_gap, strict)
             shift = space.project_to_budget(
                 target, tolerance, hinge=self.settings.hinge) \
                 if project else 0.0
             if shift:
-                logger.info(f'PaS: MACs ratio {before:.4f} -> '
-                            f'{space.macs_ratio():.4f} by shifting every '
+                logger.info(f'PaS: {space.metric} ratio {before:.4f} -> '
+                            f'{space.cost_ratio():.4f} by shifting every '
                             f'latent by {shift:+.4f} (budget projection)')
             record = dict(target_ratio=target, search_end_ratio=before,
                           projection_shift=shift)

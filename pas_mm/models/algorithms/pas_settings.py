@@ -6,11 +6,14 @@ from typing import Optional, Sequence, Tuple
 from pas_mm.core import BudgetError, CriterionError, TransferError
 from pas_mm.core.criteria import CRITERIA, canonical_criterion
 from pas_mm.core.errors import SettingsError
+from pas_mm.core.latency import load_latency_table
 from pas_mm.core.space import check_target_ratio
 from pas_mm.core.width_spec import load_width_spec
 from .output_distiller import check_distill
 
-BUDGET_KEYS = ('target_ratio', 'weight', 'mode', 'target_from')
+BUDGET_KEYS = ('target_ratio', 'weight', 'mode', 'target_from', 'metric',
+               'table')
+METRICS = ('macs', 'latency')
 TRANSFER_KEYS = ('width_spec', 'channels', 'prefix_map', 'scale_to_budget')
 
 
@@ -24,7 +27,11 @@ class PaSSettings:
             target_ratio)^2 (``'hinge'`` only punishes excess). Or
             ``target_from=PATH``: a width spec exported from the same search
             space, whose MACs ratio becomes the target (comparisons at equal
-            MACs). Default: None (the defaults above).
+            MACs). ``metric='latency', table=PATH`` budgets measured latency
+            instead (a table of ``tools/analysis/build_latency_table.py``):
+            the ratio is then of the table's milliseconds, and
+            ``target_from`` reads the spec's latency ratio.
+            Default: None (the defaults above).
         input_shape (Sequence[int]): (N, C, H, W) of the example input used
             for tracing and for the MACs count. Default: (1, 3, 224, 224).
         trace_mode (str): how the searched module is run for the trace:
@@ -83,12 +90,14 @@ class PaSSettings:
     distill: Optional[dict] = None
     # filled by validation: the widths of budget.target_from, if any
     target_groups: Optional[dict] = field(default=None, repr=False)
+    # filled by validation: the table of a latency budget, if any
+    latency_table: Optional[dict] = field(default=None, repr=False)
 
     @classmethod
     def names(cls) -> Tuple[str, ...]:
         """The argument names (what a PaS model takes besides its own)."""
         return tuple(f.name for f in dataclasses.fields(cls)
-                     if f.name != 'target_groups')
+                     if f.name not in ('target_groups', 'latency_table'))
 
     @classmethod
     def from_kwargs(cls, owner: str, kwargs: dict, strict: bool = True,
@@ -114,6 +123,7 @@ class PaSSettings:
         self.budget = _checked_budget(self.budget)
         if self.budget.get('target_from'):
             self.target_groups = self.budget.pop('target_groups')
+        self.latency_table = self.budget.pop('latency_table', None)
         self.input_shape = tuple(int(s) for s in self.input_shape)
         if len(self.input_shape) < 2:
             raise BudgetError(f'input_shape must be (N, C, ...), got '
@@ -157,18 +167,28 @@ class PaSSettings:
 
 
 def _checked_budget(budget: Optional[dict]) -> dict:
-    budget = {**dict(target_ratio=0.5, weight=1.0, mode='two-sided'),
-              **(budget or {})}
+    budget = {**dict(target_ratio=0.5, weight=1.0, mode='two-sided',
+                     metric='macs'), **(budget or {})}
     unknown = set(budget) - set(BUDGET_KEYS)
     if unknown:
         raise BudgetError(f'unknown budget keys {sorted(unknown)}; '
-                          'use target_ratio or target_from, weight, mode')
+                          'use target_ratio or target_from, weight, mode, '
+                          'metric, table')
+    metric = budget['metric']
+    if metric not in METRICS:
+        raise BudgetError(f'budget.metric must be one of {METRICS}, got '
+                          f'{metric!r}')
+    if (metric == 'latency') != bool(budget.get('table')):
+        raise BudgetError("budget.table (a latency table) goes with "
+                          "metric='latency', and only with it")
+    if metric == 'latency':
+        budget['latency_table'] = load_latency_table(budget['table'])
     if budget.get('target_from'):
         spec = load_width_spec(budget['target_from'])
-        ratio = spec.get('macs', {}).get('ratio')
+        ratio = spec.get(metric, {}).get('ratio')
         if not isinstance(ratio, (int, float)):
             raise BudgetError(f"budget.target_from {budget['target_from']}: "
-                              'the width spec records no MACs ratio')
+                              f'the width spec records no {metric} ratio')
         budget['target_ratio'] = float(ratio)
         budget['target_groups'] = {n: g['channels']
                                    for n, g in spec['groups'].items()}

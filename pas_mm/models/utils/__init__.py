@@ -1,8 +1,9 @@
 from .checkpoint import (check_checkpoint_keys, load_architecture_weights,
                          read_checkpoint)
 from .extra_state import decode_extra_state, encode_extra_state
+from .head_adapters import MMPRETRAIN_MHA
 from .inputs import trace_fn, trace_inputs
 
 __all__ = ['load_architecture_weights', 'trace_fn', 'trace_inputs',
            'read_checkpoint', 'check_checkpoint_keys', 'encode_extra_state',
-           'decode_extra_state']
+           'decode_extra_state', 'MMPRETRAIN_MHA']

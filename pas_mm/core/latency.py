@@ -1,0 +1,222 @@
+"""A measured-latency cost: per-layer latency tables over a grid of kept
+widths, interpolated at the (differentiable) kept counts.
+
+MACs are not latency: at small inputs a pruned layer gets faster by far
+less than its MACs fall. A latency table measures every layer whose width
+the search changes, standalone at its traced input size, over a grid of
+kept input x output widths; the rest of the network (norms, activations,
+layers the search cannot change) is one measured constant. The search's
+latency is then
+
+    full_ms - sum(table at full widths) + sum(table at the kept widths),
+
+bilinear in the kept counts, so the budget loss has gradients as it has
+with MACs. Nothing here knows a toolkit; the timer is passed in.
+"""
+import json
+import statistics
+import time
+from typing import Callable, Dict, List, Optional, Sequence
+
+import torch
+from torch import nn
+
+from .errors import BudgetError
+from .graph import ChannelGraph, LayerCall, LayerKind
+from .io import atomic_write_text
+
+TABLE_VERSION = 1
+TIMED_KINDS = (LayerKind.CONV, LayerKind.CONV_T, LayerKind.DWCONV,
+               LayerKind.LINEAR)
+
+
+def width_grid(channels: int, points: int = 5) -> List[int]:
+    """``points`` widths from about ``channels / points`` to ``channels``
+    (ascending, distinct, at least 1)."""
+    if points < 2 or channels <= 1:
+        return [channels]
+    grid = {max(1, round(channels * (k + 1) / points))
+            for k in range(points)}
+    return sorted(grid | {channels})
+
+
+def standalone_layer(module: nn.Module, call: LayerCall, c_in: int,
+                     c_out: int) -> nn.Module:
+    """A fresh layer of ``module``'s kind and geometry with ``c_in`` /
+    ``c_out`` channels (random weights: latency does not read them)."""
+    bias = getattr(module, 'bias', None) is not None
+    if call.kind is LayerKind.LINEAR:
+        return nn.Linear(c_in, c_out, bias=bias)
+    dims = len(module.kernel_size)
+    common = dict(kernel_size=module.kernel_size, stride=module.stride,
+                  padding=module.padding, dilation=module.dilation,
+                  bias=bias)
+    if call.kind is LayerKind.CONV_T:
+        cls = (nn.ConvTranspose1d, nn.ConvTranspose2d,
+               nn.ConvTranspose3d)[dims - 1]
+        return cls(c_in, c_out, output_padding=module.output_padding,
+                   **common)
+    cls = (nn.Conv1d, nn.Conv2d, nn.Conv3d)[dims - 1]
+    if call.kind is LayerKind.DWCONV:
+        return cls(c_in, c_in, groups=c_in, padding_mode=module.padding_mode,
+                   **common)
+    return cls(c_in, c_out, padding_mode=module.padding_mode, **common)
+
+
+def layer_input(call: LayerCall, batch: int, c_in: int) -> torch.Tensor:
+    """A random input of the traced size with ``c_in`` channels."""
+    shape = list(call.in_shape)
+    shape[0] = batch
+    shape[-1 if call.kind is LayerKind.LINEAR else 1] = c_in
+    return torch.randn(shape)
+
+
+def median_ms(runs: Dict[str, Callable[[], object]], repeats: int = 20,
+              warmup: int = 3) -> Dict[str, float]:
+    """Median milliseconds of each ``runs[key]()``, timed interleaved (one
+    call of each per round, the order rotated every round) after
+    ``warmup`` untimed rounds, so that a busy machine slows all alike."""
+    keys = list(runs)
+    times = {k: [] for k in keys}
+    with torch.no_grad():
+        for r in range(warmup + repeats):
+            order = keys[r % len(keys):] + keys[:r % len(keys)]
+            for k in order:
+                start = time.perf_counter()
+                runs[k]()
+                if r >= warmup:
+                    times[k].append((time.perf_counter() - start) * 1e3)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def build_latency_table(model: nn.Module, graph: ChannelGraph,
+                        gated: Callable[[object], bool], full_ms: float,
+                        batch: int = 1, points: int = 5, repeats: int = 20,
+                        timer=median_ms, to=None) -> dict:
+    """Measure every layer call whose width the search changes.
+
+    Args:
+        model (nn.Module): the traced model (its layers give the geometry).
+        graph (ChannelGraph): its trace.
+        gated (callable): layout -> whether a gate changes its width.
+        full_ms (float): the whole model's measured latency at ``batch``.
+        batch (int): the batch size of the timings. Default: 1.
+        points (int): grid points per width axis. Default: 5.
+        repeats (int): timed calls per grid point. Default: 20.
+        timer (callable): ``timer(runs, repeats)`` -> median ms per key
+            (:func:`median_ms`, or another backend's). Default:
+            :func:`median_ms`.
+        to (callable, optional): moves a layer and its input to the
+            timing device (``to(layer, x) -> run``). Default: None (CPU).
+
+    Returns:
+        dict: the table (``save_latency_table`` writes it).
+    """
+    modules = dict(model.named_modules())
+    layers = {}
+    for name, calls in graph.calls.items():
+        entries = []
+        for index, call in enumerate(calls):
+            if call.kind not in TIMED_KINDS or call.pinned or \
+                    call.in_shape is None or not (
+                        gated(call.in_layout) or gated(call.out_layout)):
+                continue
+            c_in, c_out = call.in_layout.size, call.out_layout.size
+            ins = width_grid(c_in, points) if gated(call.in_layout) \
+                else [c_in]
+            outs = [0] if call.kind is LayerKind.DWCONV else (
+                width_grid(c_out, points) if gated(call.out_layout)
+                else [c_out])
+            runs = {}
+            for i in ins:
+                for o in outs:
+                    layer = standalone_layer(modules[name], call, i,
+                                             o or i).eval()
+                    x = layer_input(call, batch, i)
+                    runs[f'{i}x{o}'] = (to(layer, x) if to else
+                                        (lambda m=layer, t=x: m(t)))
+            ms = timer(runs, repeats)
+            entries.append(dict(call=index, ins=ins, outs=outs,
+                                ms=[[ms[f'{i}x{o}'] for o in outs]
+                                    for i in ins]))
+        if entries:
+            layers[name] = entries
+    return dict(version=TABLE_VERSION, batch=batch, full_ms=float(full_ms),
+                layers=layers)
+
+
+def save_latency_table(table: dict, path: str) -> None:
+    atomic_write_text(path, json.dumps(table, indent=1))
+
+
+def load_latency_table(path: str) -> dict:
+    """Read and check a table; one clear error names what is wrong."""
+    try:
+        with open(path) as f:
+            table = json.load(f)
+    except (OSError, ValueError) as e:
+        raise BudgetError(f'latency table {path}: {e}') from None
+    if not isinstance(table, dict) or table.get('version') != \
+            TABLE_VERSION or not isinstance(table.get('layers'), dict) or \
+            not table.get('full_ms', 0) > 0:
+        raise BudgetError(f'latency table {path}: not a version '
+                          f'{TABLE_VERSION} table (layers, full_ms > 0)')
+    return table
+
+
+def _axis(grid: Sequence[int], value):
+    """(index below, weight of the one above) of ``value`` on ``grid``;
+    clamped to the grid, differentiable in ``value``."""
+    if len(grid) == 1:
+        return 0, 0.0
+    k = 0
+    v = float(value.detach()) if isinstance(value, torch.Tensor) else \
+        float(value)
+    while k < len(grid) - 2 and v > grid[k + 1]:
+        k += 1
+    lo, hi = grid[k], grid[k + 1]
+    w = (value - lo) / (hi - lo)
+    if isinstance(w, torch.Tensor):
+        return k, w.clamp(0.0, 1.0)
+    return k, min(max(w, 0.0), 1.0)
+
+
+def interpolate(entry: dict, c_in, c_out):
+    """Bilinear latency of one table entry at ``c_in`` x ``c_out`` kept
+    channels (numbers or tensors)."""
+    ms = entry['ms']
+    i, wi = _axis(entry['ins'], c_in)
+    o, wo = _axis(entry['outs'], c_out)
+    i2 = min(i + 1, len(entry['ins']) - 1)
+    o2 = min(o + 1, len(entry['outs']) - 1)
+    low = ms[i][o] * (1 - wo) + ms[i][o2] * wo
+    high = ms[i2][o] * (1 - wo) + ms[i2][o2] * wo
+    return low * (1 - wi) + high * wi
+
+
+def graph_latency(graph: ChannelGraph, kept, table: dict,
+                  open_all=None) -> object:
+    """Milliseconds of the traced model at the kept widths: the measured
+    full latency, with every tabled layer's full-width time replaced by
+    its time at ``kept`` (layout -> kept count, maybe a tensor)."""
+    total = table['full_ms']
+    for name, entries in table['layers'].items():
+        calls = graph.calls.get(name)
+        if calls is None:
+            raise BudgetError(f'latency table layer {name!r} is not in '
+                              'the traced model')
+        for entry in entries:
+            call = calls[entry['call']]
+            full = interpolate(entry, call.in_layout.size,
+                               call.out_layout.size)
+            total = total - full + interpolate(
+                entry, kept(call.in_layout), kept(call.out_layout))
+    return total
+
+
+def tabled_share(table: dict) -> Optional[float]:
+    """The share of the full latency the tabled layers take at full width
+    (what the search can change, by the table)."""
+    full = sum(e['ms'][-1][-1] for es in table['layers'].values()
+               for e in es)
+    return full / table['full_ms'] if table['full_ms'] else None

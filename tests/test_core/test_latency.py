@@ -1,0 +1,112 @@
+"""The latency cost: tables over a grid of kept widths, bilinear
+interpolation at the kept counts, and a search space budgeted by it."""
+import json
+
+import pytest
+import torch
+from torch import nn
+
+from pas_mm.core import BudgetError, build_search_space
+from pas_mm.core.latency import (build_latency_table, graph_latency,
+                                 interpolate, load_latency_table, median_ms,
+                                 save_latency_table, tabled_share, width_grid)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 16, 3, padding=1)
+        self.dw = nn.Conv2d(16, 16, 3, padding=1, groups=16)
+        self.conv = nn.Conv2d(16, 24, 3, padding=1)
+        self.fc = nn.Linear(24, 10)
+
+    def forward(self, x):
+        x = torch.relu(self.dw(torch.relu(self.stem(x))))
+        return self.fc(torch.relu(self.conv(x)).mean((2, 3)))
+
+
+def _space():
+    torch.manual_seed(0)
+    net = Net().eval()
+    return net, build_search_space(net, (torch.randn(1, 3, 8, 8), ))
+
+
+def macs_timer(runs, repeats):
+    """Milliseconds proportional to each grid point's MACs (keys are
+    'c_in x c_out'): a cost whose bilinear interpolation is exact, so the
+    table's arithmetic can be checked to the last digit."""
+    out = {}
+    for key in runs:
+        i, o = (int(v) for v in key.split('x'))
+        out[key] = 1e-3 * i * (o or 1)
+    return out
+
+
+def _gated(space):
+    return lambda lay: any(g is not None for g, _ in space.segments(lay))
+
+
+def test_width_grid_and_interpolation():
+    assert width_grid(16, 4) == [4, 8, 12, 16]
+    assert width_grid(3, 5) == [1, 2, 3] and width_grid(1, 5) == [1]
+    entry = dict(ins=[4, 8], outs=[2, 6], ms=[[1.0, 3.0], [5.0, 7.0]])
+    assert interpolate(entry, 4, 2) == 1.0 and interpolate(entry, 8, 6) == 7
+    assert interpolate(entry, 6, 4) == pytest.approx(4.0)
+    assert interpolate(entry, 100, 0) == 5.0  # clamped to the grid
+    c = torch.tensor(6.0, requires_grad=True)
+    interpolate(entry, c, 4).backward()
+    assert float(c.grad) == pytest.approx(1.0)  # (5 - 1) / (8 - 4)
+
+
+def test_table_predicts_the_kept_widths_and_budgets_the_search(tmp_path):
+    net, space = _space()
+    table = build_latency_table(net, space.graph, _gated(space),
+                                full_ms=2.0, points=4, timer=macs_timer)
+    assert sorted(table['layers']) == ['conv', 'dw', 'fc', 'stem']
+    assert table['layers']['stem'][0]['ins'] == [3]  # the input is fixed
+    assert table['layers']['dw'][0]['outs'] == [0]  # in and out are one
+    path = tmp_path / 'table.json'
+    save_latency_table(table, str(path))
+    table = load_latency_table(str(path))
+    space.use_latency(table)
+    assert space.full_cost == pytest.approx(2.0)
+    # keep 10 of 16 and 15 of 24: MACs-proportional times are bilinear
+    with torch.no_grad():
+        for name, keep in (('stem', 10), ('conv', 15)):
+            space.gates[name].latent[keep:] = 0.0
+    expect = 2.0 - 1e-3 * (3 * 16 + 16 + 16 * 24 + 24 * 10) + 1e-3 * (
+        3 * 10 + 10 + 10 * 15 + 15 * 10)
+    assert float(space.cost()) == pytest.approx(expect)
+    assert 0 < tabled_share(table) < 1
+    loss = space.budget_loss(0.5, weight=1.0)
+    loss.backward()
+    assert space.gates['conv'].latent.grad.abs().sum() > 0
+    with torch.no_grad():  # a ranking for the projection's one cut
+        gen = torch.Generator().manual_seed(0)
+        for gate in space.gates.values():
+            gate.latent.copy_(torch.rand(gate.latent.shape, generator=gen))
+    shift = space.project_to_budget(0.85, tol=0.02)
+    assert shift != 0.0
+    assert abs(space.cost_ratio() - 0.85) <= 0.02 * 0.85
+    assert space.macs_ratio() < 1.0
+
+
+def test_a_real_timer_and_bad_tables(tmp_path):
+    net, space = _space()
+    table = build_latency_table(net, space.graph, _gated(space),
+                                full_ms=1.0, points=2, repeats=3,
+                                timer=median_ms)
+    times = [t for es in table['layers'].values() for e in es
+             for row in e['ms'] for t in row]
+    assert times and all(0 < t < 1e3 for t in times)
+    bad = tmp_path / 'bad.json'
+    bad.write_text('{"version": 1}')
+    with pytest.raises(BudgetError, match='bad.json'):
+        load_latency_table(str(bad))
+    table['layers']['nope'] = table['layers']['conv']
+    with pytest.raises(BudgetError, match="'nope'"):
+        space.use_latency(table)
+    assert space.metric == 'macs'  # a refused table changes nothing
+    json.dumps(table)  # JSON-serialisable as saved
+    with pytest.raises(BudgetError):
+        graph_latency(space.graph, lambda lay: lay.size, table)

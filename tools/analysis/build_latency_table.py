@@ -1,0 +1,50 @@
+"""Measure the latency table of a PaS search config.
+
+    python tools/analysis/build_latency_table.py CONFIG --out table.json
+        [--batch 1] [--device cpu|cuda] [--points 5] [--repeats 20]
+        [--checkpoint CKPT]
+
+Every layer whose width the search can change is timed standalone, at its
+traced input size (with the batch size given), over a grid of kept input x
+output widths (--points per axis; medians of --repeats interleaved calls
+after warm-up); the whole searched network is timed once. A search then
+budgets latency with ``budget=dict(metric='latency', table=PATH,
+target_ratio=...)``: the table is interpolated at the kept widths, so the
+budget loss is differentiable as it is with MACs. Time on the machine and
+batch size you deploy on, with nothing else running.
+"""
+import argparse
+
+from pas_mm.apis.latency_table import measure_latency_table
+from pas_mm.core.latency import save_latency_table
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config')
+    parser.add_argument('--out', required=True)
+    parser.add_argument('--batch', type=int, default=1)
+    parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
+    parser.add_argument('--backend', default='torch', choices=['torch'],
+                        help='the runtime timed (PyTorch eager)')
+    parser.add_argument('--points', type=int, default=5)
+    parser.add_argument('--repeats', type=int, default=20)
+    parser.add_argument('--checkpoint', default=None)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    table = measure_latency_table(args.config, args.batch, args.points,
+                                  args.repeats, args.device,
+                                  args.checkpoint)
+    save_latency_table(table, args.out)
+    layers = sum(len(e) for e in table['layers'].values())
+    print(f'{args.out}: {layers} layer calls tabled at batch {args.batch} '
+          f'on {args.device}; the whole network {table["full_ms"]:.3f} ms, '
+          f'the tabled layers {table["tabled_share"]:.1%} of it at full '
+          'width')
+
+
+if __name__ == '__main__':
+    main()
