@@ -20,9 +20,12 @@ class _Tiny(nn.Module):
 
 def test_defaults_and_names():
     s = PaSSettings()
-    assert s.budget == dict(target_ratio=0.5, weight=1.0, mode='two-sided')
+    assert s.budget == dict(target_ratio=0.5, weight=1.0, mode='two-sided',
+                            metric='macs')
     assert s.target_ratio == 0.5 and not s.hinge
+    assert s.latency_table is None
     assert 'target_groups' not in PaSSettings.names()
+    assert 'latency_table' not in PaSSettings.names()
     assert set(PaSSettings.names()) >= {'budget', 'input_shape', 'criterion',
                                         'transfer', 'min_ratio', 'fold'}
 

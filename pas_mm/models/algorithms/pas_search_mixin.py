@@ -65,16 +65,16 @@ class PaSSearchMixin:
         self._check_target_space()
         if settings.latency_table is not None:
             self.space.use_latency(settings.latency_table)
-        metric = self.space.metric
+        label = 'MACs' if self.space.metric == 'macs' else 'latency'
         floor = self.space.min_macs_ratio()
         if settings.target_ratio < floor:
             raise BudgetError(
                 f'budget target_ratio {settings.target_ratio} cannot be met: '
                 f'min_channels={settings.min_channels} / min_ratio='
                 f'{settings.min_ratio} / round_to={settings.round_to} keep '
-                f'at least {floor:.3f} of the {metric} (lower min_ratio to '
+                f'at least {floor:.3f} of the {label} (lower min_ratio to '
                 'go further)')
-        budgeted = '' if metric == 'macs' else (
+        budgeted = '' if self.space.metric == 'macs' else (
             f'; budget: latency, {self.space.full_cost:.3f} ms full by the '
             'table')
         MMLogger.get_current_instance().info(
@@ -277,14 +277,15 @@ class PaSSearchMixin:
         if searched:
             space.apply_floor()
             before = space.cost_ratio()  # MACs, or latency by the table
-            logger.info(f'PaS: the search itself ended at {space.metric} '
+            metric = 'MACs' if space.metric == 'macs' else space.metric
+            logger.info(f'PaS: the search itself ended at {metric} '
                         f'ratio {before:.4f} (target {target})')
             self._check_search_gap(before, max_gap, strict)
             shift = space.project_to_budget(
                 target, tolerance, hinge=self.settings.hinge) \
                 if project else 0.0
             if shift:
-                logger.info(f'PaS: {space.metric} ratio {before:.4f} -> '
+                logger.info(f'PaS: {metric} ratio {before:.4f} -> '
                             f'{space.cost_ratio():.4f} by shifting every '
                             f'latent by {shift:+.4f} (budget projection)')
             record = dict(target_ratio=target, search_end_ratio=before,
