@@ -1,20 +1,22 @@
 """Latency tables of a PaS search config (tools/analysis/
 build_latency_table.py): every layer the search can resize, timed
 standalone at its traced input size over a grid of kept widths, and the
-whole searched network once, at one batch size on one device."""
+whole searched network and a uniform prune of it, interleaved (the
+untabled remainder's calibration), at one batch size on one device."""
+import copy
 from typing import Optional
 
 import torch
 
-from pas_mm.core.latency import build_latency_table, median_ms, tabled_share
+from pas_mm.core.latency import (build_latency_table, calibrate_remainder,
+                                 median_ms, tabled_share)
 from pas_mm.models.utils.inputs import trace_fn
 from .cli import die
 from .model_runner import load_model
 
 
 def _on_device(device: str):
-    """``to(layer, x) -> run`` for ``build_latency_table``: a call that
-    includes the device's synchronisation."""
+    """``to(layer, x) -> run`` for ``build_latency_table`` (None: CPU)."""
     if device == 'cpu':
         return None
     if not torch.cuda.is_available():
@@ -22,19 +24,31 @@ def _on_device(device: str):
 
     def to(layer, x):
         layer, x = layer.cuda(), x.cuda()
-
-        def run():
-            layer(x)
-            torch.cuda.synchronize()
-        return run
+        return lambda: layer(x)
     return to
+
+
+def _uniform_network(space, net, run, ratio: float):
+    """A compact copy of ``net`` at uniform widths of ``ratio`` MACs (the
+    remainder's calibration point); the space's gates keep those widths."""
+    from pas_mm.core import apply_width_spec, prune_by_criterion
+    from pas_mm.core.width_spec import make_width_spec
+    prune_by_criterion(space, 'uniform', ratio)
+    spec = make_width_spec(space, {n: g.kept_indices()
+                                   for n, g in space.gates.items()})
+    compact = copy.deepcopy(net)
+    apply_width_spec(compact, spec, forward_fn=run)
+    return compact.eval()
 
 
 def measure_latency_table(config: str, batch: int = 1, points: int = 5,
                           repeats: int = 20, device: str = 'cpu',
-                          checkpoint: Optional[str] = None) -> dict:
+                          checkpoint: Optional[str] = None,
+                          calibration_ratio: float = 0.5) -> dict:
     """The latency table of ``config``'s search space (see
-    ``pas_mm.core.latency.build_latency_table``)."""
+    ``pas_mm.core.latency.build_latency_table``), its remainder calibrated
+    on a uniform prune to ``calibration_ratio`` of the MACs, timed
+    interleaved with the full network in one process."""
     model, cfg, scope = load_model(config, checkpoint)
     space = getattr(model, 'space', None)
     if space is None:
@@ -45,20 +59,27 @@ def measure_latency_table(config: str, batch: int = 1, points: int = 5,
     shape = (batch, *settings.input_shape[1:])
     x = torch.randn(shape)
     run = trace_fn(settings.trace_mode)
+    uniform = _uniform_network(space, net, run, calibration_ratio)
     to = _on_device(device)
     if to is not None:
-        net, x = net.cuda(), x.cuda()
-    full = median_ms({'full': (lambda: run(net, x)) if to is None else
-                      (lambda: (run(net, x), torch.cuda.synchronize()))},
-                     repeats)['full']
+        net, uniform, x = net.cuda(), uniform.cuda(), x.cuda()
+
+    sync = None if to is None else torch.cuda.synchronize
+    ms = median_ms({'full': lambda: run(net, x),
+                    'uniform': lambda: run(uniform, x)}, repeats, sync=sync)
 
     def gated(layout):
         return any(g is not None for g, _ in space.segments(layout))
 
     if to is not None:
         net.cpu()
-    table = build_latency_table(net, space.graph, gated, full, batch=batch,
-                                points=points, repeats=repeats, to=to)
+    table = build_latency_table(
+        net, space.graph, gated, ms['full'], batch=batch, points=points,
+        repeats=repeats, to=to,
+        timer=lambda runs, n: median_ms(runs, n, sync=sync))
+    calibrate_remainder(table, space.graph, lambda lay: space.kept(lay),
+                        ms['uniform'])
+    table['remainder']['calibration']['macs_ratio'] = space.macs_ratio()
     table.update(config=config, device=device, backend='torch',
                  input_shape=list(shape), torch=torch.__version__,
                  tabled_share=tabled_share(table))
@@ -75,8 +96,6 @@ def predicted_vs_measured(config: str, table: dict, specs: dict,
         list[dict]: ``name, predicted_ms, measured_ms`` and their ratios
         to the full network's (``full`` first).
     """
-    import copy
-
     from pas_mm.core import WidthSpecError, apply_width_spec
     from pas_mm.core.latency import graph_latency
     model, cfg, scope = load_model(config)

@@ -1,9 +1,7 @@
 """Measuring a model: MACs and parameters (mmengine.analysis), latency."""
-import statistics
-import time
-
 import torch
 
+from pas_mm.core.latency import median_ms
 from pas_mm.core.space import GATES_ATTR
 from .cli import die
 from .model_runner import flops_inputs, inference_fn
@@ -56,21 +54,7 @@ def count_macs(model, scope, shape, modules=None) -> dict:
 
 def measure(run, warmup, iters, cuda=False):
     """Median seconds of ``run()`` after ``warmup`` untimed calls."""
-    def sync():
-        if cuda:
-            torch.cuda.synchronize()
-
-    with torch.no_grad():
-        for _ in range(warmup):
-            run()
-        times = []
-        for _ in range(iters):
-            sync()
-            t = time.perf_counter()
-            run()
-            sync()
-            times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    return interleaved_medians({'run': run}, warmup, iters, cuda)['run']
 
 
 def benchmark(model, scope, shape, batch_sizes, warmup, iters, device,
@@ -96,24 +80,8 @@ def interleaved_medians(runs, warmup, iters, cuda=False):
     """Median seconds of each callable in ``runs`` (name -> callable),
     timed in turns: every round calls each once, in an order that rotates
     by one each round, so that a slow spell of a shared machine falls on
-    all of them alike. ``warmup`` untimed rounds come first."""
-    names = list(runs)
-    times = {n: [] for n in names}
-
-    def sync():
-        if cuda:
-            torch.cuda.synchronize()
-
-    with torch.no_grad():
-        for _ in range(warmup):
-            for n in names:
-                runs[n]()
-        for r in range(iters):
-            k = r % len(names)
-            for n in names[k:] + names[:k]:
-                sync()
-                t = time.perf_counter()
-                runs[n]()
-                sync()
-                times[n].append(time.perf_counter() - t)
-    return {n: statistics.median(t) for n, t in times.items()}
+    all of them alike. ``warmup`` untimed rounds come first (the timer is
+    ``pas_mm.core.latency.median_ms``)."""
+    ms = median_ms(runs, repeats=iters, warmup=warmup,
+                   sync=torch.cuda.synchronize if cuda else None)
+    return {n: v / 1e3 for n, v in ms.items()}

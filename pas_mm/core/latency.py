@@ -4,14 +4,20 @@ widths, interpolated at the (differentiable) kept counts.
 MACs are not latency: at small inputs a pruned layer gets faster by far
 less than its MACs fall. A latency table measures every layer whose width
 the search changes, standalone at its traced input size, over a grid of
-kept input x output widths; the rest of the network (norms, activations,
-layers the search cannot change) is one measured constant. The search's
-latency is then
+kept input x output widths. The rest of the network (norms, activations,
+pads, adds, and the layers the search cannot change) is the measured full
+latency minus the tabled layers at full width. Part of that remainder
+shrinks with the channels (the element-wise ops behind every resized
+layer), part does not:
 
-    full_ms - sum(table at full widths) + sum(table at the kept widths),
+    rest(kept) = rest_full * (1 - beta + beta * act(kept) / act_full)
 
-bilinear in the kept counts, so the budget loss has gradients as it has
-with MACs. Nothing here knows a toolkit; the timer is passed in.
+where ``act`` counts the output elements of the tabled layers, and
+``beta`` comes from a second network measured beside the full one
+(``calibrate_remainder``; 0 for a table without it). The search's latency,
+``rest(kept) + sum(table at the kept widths)``, is bilinear in the kept
+counts, so the budget loss has gradients as it has with MACs. Nothing
+here knows a toolkit; the timer is passed in.
 """
 import json
 import statistics
@@ -71,19 +77,35 @@ def layer_input(call: LayerCall, batch: int, c_in: int) -> torch.Tensor:
     return torch.randn(shape)
 
 
+def _output_positions(layer: nn.Module, call: LayerCall, c_in: int) -> int:
+    """Output elements per channel and sample of a layer call (what the
+    element-wise ops behind it touch per kept channel)."""
+    with torch.no_grad():
+        out = layer(layer_input(call, 1, c_in))
+    channels = out.shape[-1 if call.kind is LayerKind.LINEAR else 1]
+    return out.numel() // channels
+
+
 def median_ms(runs: Dict[str, Callable[[], object]], repeats: int = 20,
-              warmup: int = 3) -> Dict[str, float]:
+              warmup: int = 3,
+              sync: Optional[Callable[[], None]] = None) -> Dict[str, float]:
     """Median milliseconds of each ``runs[key]()``, timed interleaved (one
     call of each per round, the order rotated every round) after
-    ``warmup`` untimed rounds, so that a busy machine slows all alike."""
+    ``warmup`` untimed rounds, so that a busy machine slows all alike.
+    ``sync`` (e.g. ``torch.cuda.synchronize``) runs before and after each
+    timed call. pas-mm's one timer: the tools' latency figures use it."""
     keys = list(runs)
     times = {k: [] for k in keys}
     with torch.no_grad():
         for r in range(warmup + repeats):
             order = keys[r % len(keys):] + keys[:r % len(keys)]
             for k in order:
+                if sync is not None:
+                    sync()
                 start = time.perf_counter()
                 runs[k]()
+                if sync is not None:
+                    sync()
                 if r >= warmup:
                     times[k].append((time.perf_counter() - start) * 1e3)
     return {k: statistics.median(v) for k, v in times.items()}
@@ -128,6 +150,8 @@ def build_latency_table(model: nn.Module, graph: ChannelGraph,
                 width_grid(c_out, points) if gated(call.out_layout)
                 else [c_out])
             runs = {}
+            probe = standalone_layer(modules[name], call, c_in, c_out).eval()
+            positions = _output_positions(probe, call, c_in)
             for i in ins:
                 for o in outs:
                     layer = standalone_layer(modules[name], call, i,
@@ -136,9 +160,9 @@ def build_latency_table(model: nn.Module, graph: ChannelGraph,
                     runs[f'{i}x{o}'] = (to(layer, x) if to else
                                         (lambda m=layer, t=x: m(t)))
             ms = timer(runs, repeats)
-            entries.append(dict(call=index, ins=ins, outs=outs,
-                                ms=[[ms[f'{i}x{o}'] for o in outs]
-                                    for i in ins]))
+            entries.append(dict(
+                call=index, ins=ins, outs=outs, out_positions=positions,
+                ms=[[ms[f'{i}x{o}'] for o in outs] for i in ins]))
         if entries:
             layers[name] = entries
     return dict(version=TABLE_VERSION, batch=batch, full_ms=float(full_ms),
@@ -161,6 +185,11 @@ def load_latency_table(path: str) -> dict:
             not table.get('full_ms', 0) > 0:
         raise BudgetError(f'latency table {path}: not a version '
                           f'{TABLE_VERSION} table (layers, full_ms > 0)')
+    if 'remainder' in table and not all(
+            'out_positions' in e for es in table['layers'].values()
+            for e in es):
+        raise BudgetError(f'latency table {path}: a calibrated remainder '
+                          'needs out_positions in every entry')
     return table
 
 
@@ -194,12 +223,10 @@ def interpolate(entry: dict, c_in, c_out):
     return low * (1 - wi) + high * wi
 
 
-def graph_latency(graph: ChannelGraph, kept, table: dict,
-                  open_all=None) -> object:
-    """Milliseconds of the traced model at the kept widths: the measured
-    full latency, with every tabled layer's full-width time replaced by
-    its time at ``kept`` (layout -> kept count, maybe a tensor)."""
-    total = table['full_ms']
+def _tabled(graph: ChannelGraph, kept, table: dict):
+    """Tabled milliseconds and output elements of the tabled layers, at
+    full width and at ``kept``: ``(ms_full, ms, act_full, act)``."""
+    ms_full = ms = act_full = act = 0.
     for name, entries in table['layers'].items():
         calls = graph.calls.get(name)
         if calls is None:
@@ -207,11 +234,57 @@ def graph_latency(graph: ChannelGraph, kept, table: dict,
                               'the traced model')
         for entry in entries:
             call = calls[entry['call']]
-            full = interpolate(entry, call.in_layout.size,
-                               call.out_layout.size)
-            total = total - full + interpolate(
-                entry, kept(call.in_layout), kept(call.out_layout))
-    return total
+            c_in, c_out = call.in_layout.size, call.out_layout.size
+            k_in, k_out = kept(call.in_layout), kept(call.out_layout)
+            ms_full = ms_full + interpolate(entry, c_in, c_out)
+            ms = ms + interpolate(entry, k_in, k_out)
+            per = entry.get('out_positions', 0)
+            dw = call.kind is LayerKind.DWCONV  # its output is its input
+            act_full = act_full + per * (c_in if dw else c_out)
+            act = act + per * (k_in if dw else k_out)
+    return ms_full, ms, act_full, act
+
+
+def graph_latency(graph: ChannelGraph, kept, table: dict) -> object:
+    """Milliseconds of the traced model at the kept widths (layout -> kept
+    count, maybe a tensor): the tabled layers interpolated at ``kept``,
+    plus the untabled remainder, scaled by ``beta`` (see the module)."""
+    ms_full, ms, act_full, act = _tabled(graph, kept, table)
+    rest = table['full_ms'] - ms_full
+    beta = table.get('remainder', {}).get('beta', 0.0)
+    if beta and act_full:
+        rest = rest * (1 - beta + beta * act / act_full)
+    return rest + ms
+
+
+def calibrate_remainder(table: dict, graph: ChannelGraph, kept,
+                        measured_ms: float) -> float:
+    """Fit the remainder's ``beta`` to one more measured network.
+
+    Args:
+        table (dict): a table from :func:`build_latency_table` (changed in
+            place: ``table['remainder']``).
+        graph (ChannelGraph): the trace the table was built on.
+        kept (callable): layout -> kept channels of the measured network.
+        measured_ms (float): its latency, measured in the same process as
+            ``table['full_ms']`` (interleaved), so that the two compare.
+
+    Returns:
+        float: ``beta`` in [0, 1] (0: the remainder does not shrink).
+    """
+    ms_full, ms, act_full, act = (float(v) for v in
+                                  _tabled(graph, kept, table))
+    rest_full = table['full_ms'] - ms_full
+    share = act / act_full if act_full else 1.0
+    beta = 0.0
+    if rest_full > 0 and share < 1.0:
+        shrink = 1.0 - (measured_ms - ms) / rest_full
+        beta = min(max(shrink / (1.0 - share), 0.0), 1.0)
+    table['remainder'] = dict(beta=beta, full_ms=rest_full,
+                              calibration=dict(measured_ms=measured_ms,
+                                               tabled_ms=ms,
+                                               activation_share=share))
+    return beta
 
 
 def tabled_share(table: dict) -> Optional[float]:

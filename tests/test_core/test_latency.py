@@ -7,8 +7,9 @@ import torch
 from torch import nn
 
 from pas_mm.core import BudgetError, build_search_space
-from pas_mm.core.latency import (build_latency_table, graph_latency,
-                                 interpolate, load_latency_table, median_ms,
+from pas_mm.core.latency import (build_latency_table, calibrate_remainder,
+                                 graph_latency, interpolate,
+                                 load_latency_table, median_ms,
                                  save_latency_table, tabled_share, width_grid)
 
 
@@ -110,3 +111,40 @@ def test_a_real_timer_and_bad_tables(tmp_path):
     json.dumps(table)  # JSON-serialisable as saved
     with pytest.raises(BudgetError):
         graph_latency(space.graph, lambda lay: lay.size, table)
+
+
+def test_remainder_calibrated_on_a_second_network(tmp_path):
+    net, space = _space()
+    gated = _gated(space)
+    table = build_latency_table(net, space.graph, gated, full_ms=2.0,
+                                points=4, timer=macs_timer)
+    assert table['layers']['stem'][0]['out_positions'] == 64  # 8 x 8
+    assert table['layers']['fc'][0]['out_positions'] == 1
+
+    def half(lay):
+        return lay.size / 2 if gated(lay) else lay.size
+
+    def full(lay):
+        return lay.size
+
+    constant = float(graph_latency(space.graph, half, table))
+    # the network measured 0.1 ms faster than a constant remainder says
+    beta = calibrate_remainder(table, space.graph, half, constant - 0.1)
+    assert 0 < beta < 1
+    assert float(graph_latency(space.graph, half, table)) == pytest.approx(
+        constant - 0.1)
+    assert float(graph_latency(space.graph, full, table)) == \
+        pytest.approx(2.0)
+    path = tmp_path / 'table.json'
+    save_latency_table(table, str(path))
+    space.use_latency(load_latency_table(str(path)))
+    with torch.no_grad():
+        space.gates['conv'].latent[12:] = 0.0
+    space.budget_loss(0.5, weight=1.0).backward()
+    assert space.gates['stem'].latent.grad.abs().sum() > 0
+    # a network measured slower than the constant: nothing shrinks
+    assert calibrate_remainder(table, space.graph, half, constant) == 0.0
+    del table['layers']['conv'][0]['out_positions']
+    save_latency_table(table, str(path))
+    with pytest.raises(BudgetError, match='out_positions'):
+        load_latency_table(str(path))

@@ -2,16 +2,18 @@
 
     python tools/analysis/build_latency_table.py CONFIG --out table.json
         [--batch 1] [--device cpu|cuda] [--points 5] [--repeats 20]
-        [--checkpoint CKPT]
+        [--checkpoint CKPT] [--calibration-ratio 0.5]
 
 Every layer whose width the search can change is timed standalone, at its
 traced input size (with the batch size given), over a grid of kept input x
 output widths (--points per axis; medians of --repeats interleaved calls
-after warm-up); the whole searched network is timed once. A search then
-budgets latency with ``budget=dict(metric='latency', table=PATH,
-target_ratio=...)``: the table is interpolated at the kept widths, so the
-budget loss is differentiable as it is with MACs. Time on the machine and
-batch size you deploy on, with nothing else running.
+after warm-up). The whole searched network is timed interleaved with a
+uniform prune of it (--calibration-ratio of the MACs): how much of the
+untabled rest (norms, activations, adds) shrinks with the channels. A
+search then budgets latency with ``budget=dict(metric='latency',
+table=PATH, target_ratio=...)``: the table is interpolated at the kept
+widths, so the budget loss is differentiable as it is with MACs. Time on
+the machine and batch size you deploy on, with nothing else running.
 """
 import argparse
 
@@ -30,6 +32,9 @@ def parse_args(argv=None):
     parser.add_argument('--points', type=int, default=5)
     parser.add_argument('--repeats', type=int, default=20)
     parser.add_argument('--checkpoint', default=None)
+    parser.add_argument('--calibration-ratio', type=float, default=0.5,
+                        help='MACs ratio of the uniform prune timed to '
+                        'calibrate the untabled remainder')
     return parser.parse_args(argv)
 
 
@@ -37,13 +42,14 @@ def main(argv=None):
     args = parse_args(argv)
     table = measure_latency_table(args.config, args.batch, args.points,
                                   args.repeats, args.device,
-                                  args.checkpoint)
+                                  args.checkpoint, args.calibration_ratio)
     save_latency_table(table, args.out)
     layers = sum(len(e) for e in table['layers'].values())
     print(f'{args.out}: {layers} layer calls tabled at batch {args.batch} '
           f'on {args.device}; the whole network {table["full_ms"]:.3f} ms, '
           f'the tabled layers {table["tabled_share"]:.1%} of it at full '
-          'width')
+          f'width; beta {table["remainder"]["beta"]:.2f} of the rest shrinks '
+          'with the channels')
 
 
 if __name__ == '__main__':
