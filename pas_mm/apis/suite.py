@@ -2,7 +2,7 @@
 from typing import List, NamedTuple, Optional, Union
 
 METHOD_KEYS = ('config', 'budgets', 'widths_from', 'pretrained', 'final',
-               'options')
+               'options', 'latency_table')
 
 
 class SuiteRun(NamedTuple):
@@ -26,7 +26,10 @@ def method_spec(task: dict, method: str) -> dict:
     training searched widths from scratch) and ``final`` (its last
     checkpoint, when its schedule differs from the task's) and
     ``options`` (``--cfg-options`` of its training run only, e.g. the
-    variants of a tuning sweep).
+    variants of a tuning sweep) and ``latency_table`` (the name of one of
+    the task's ``latency_tables``: the method's config budgets measured
+    latency, its budgets are latency ratios by that table, and the suite
+    passes it the table it built).
     """
     entry = task['methods'][method]
     spec = dict(config=entry) if isinstance(entry, str) else dict(entry)
@@ -35,7 +38,15 @@ def method_spec(task: dict, method: str) -> dict:
     spec.setdefault('pretrained', True)
     spec.setdefault('final', task.get('final'))
     spec.setdefault('options', [])
+    spec.setdefault('latency_table', None)
     return spec
+
+
+def latency_budget_methods(task: dict) -> dict:
+    """method -> its latency table's name, for the task's methods whose
+    budgets are latency ratios (not MACs ratios)."""
+    return {m: method_spec(task, m)['latency_table'] for m in task['methods']
+            if method_spec(task, m)['latency_table']}
 
 
 def single_transfer(task: dict) -> bool:

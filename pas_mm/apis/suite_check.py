@@ -49,7 +49,41 @@ def load_suite(path):
             die(f'suite {path}: task {t["name"]!r} has test_split=False '
                 'and no val_split: it would evaluate nothing')
         _check_post_baseline_schedule(path, t)
+        _check_latency_tables(path, t)
     return tasks
+
+
+def _check_latency_tables(path, task):
+    """``latency_tables={name: dict(config, batch)}``: one table per name,
+    built by the suite and read by the methods that name it; a table's
+    batch must be one the task's timing measures, so that the reached
+    latency is reported at the batch the search budgeted."""
+    where = f'suite {path}: task {task["name"]!r}'
+    tables = task.get('latency_tables') or {}
+    timed = (task.get('interleaved_latency') or {}).get('batch_sizes',
+                                                        [1, 32])
+    for name, table in tables.items():
+        if not isinstance(table, dict) or not isinstance(
+                table.get('config'), str):
+            die(f'{where}: latency_tables[{name!r}] must be dict(config, '
+                'batch)')
+        if table.get('batch', 1) not in timed or table.get(
+                'batch', 1) not in (1, 32):
+            die(f'{where}: latency_tables[{name!r}] batch '
+                f'{table.get("batch", 1)} is not a timed batch size '
+                '(1 or 32, and in interleaved_latency.batch_sizes)')
+    for method in task['methods']:
+        spec = method_spec(task, method)
+        name = spec['latency_table']
+        if name is None:
+            continue
+        if name not in tables:
+            die(f'{where} method {method!r}: latency_table={name!r} is not '
+                f'in the task\'s latency_tables {sorted(tables)}')
+        if not all(isinstance(b, (int, float)) and 0 < b <= 1
+                   for b in spec['budgets']):
+            die(f'{where} method {method!r}: budgets {spec["budgets"]!r} '
+                'must be latency ratios in (0, 1]')
 
 
 def _check_post_baseline_schedule(path, task):

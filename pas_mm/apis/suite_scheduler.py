@@ -4,8 +4,9 @@ A group is the steps of one run (train, export, test, ...), run as one
 subprocess. Groups run in suite order, up to ``jobs`` at a time, except:
 
 - a group that reads another run's output (a width spec, a MACs target, a
-  trained checkpoint) waits until that run has finished;
-- a *barrier* group (a baseline training, a latency timing) runs alone:
+  trained checkpoint, a latency table) waits until that run has finished;
+- a *barrier* group (a baseline training, a latency table or timing) runs
+  alone:
   it waits for every group before it, and no group after it starts until
   it has finished. Baselines get the whole machine; timings are not
   disturbed by training next to them.
@@ -17,14 +18,14 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Set
 # --cfg-options that read what another run wrote: the run folder is the
 # path's leading part (``<run>/compact/width_spec.json``, ``<run>/x.pth``)
 _READS = re.compile(r'^model\.(?:transfer\.width_spec|budget\.target_from|'
-                    r'pretrained)=(?P<path>.+)$')
+                    r'budget\.table|pretrained)=(?P<path>.+)$')
 
 
 class RunGroup(NamedTuple):
     """The steps of one run, as run_suite.py plans them."""
     run_dir: str  # where its steps write (and leave their markers)
     argvs: List[List[str]]  # the command line of every step
-    barrier: bool  # run alone (baseline training, latency timing)
+    barrier: bool  # run alone (baseline training, latency table / timing)
 
 
 def run_dir_of(path: str, run_dirs: Set[str]) -> Optional[str]:

@@ -1,6 +1,6 @@
 """Config names follow one scheme, and each says what its config does:
 
-    <algo>_<model>_<N>xb<M>[-<schedule>]_<data>[_flops-<budget>].py
+    <algo>_<model>_<N>xb<M>[-<schedule>]_<data>[_{flops|latency}-<budget>].py
 
 - ``algo``: ``pas`` (search), ``pas-kd`` (search, then a distilled
   fine-tune), ``pas-subnet`` (train a searched net), ``transfer`` (widths
@@ -10,7 +10,8 @@
 - ``N``x``b``M: processes x batch per process (the dataloader's batch);
 - ``flops-<r>x``: MACs target as a ratio of the search scope (equal to
   ``model.budget.target_ratio``); ``flops-<v>G`` / ``M``: absolute MACs
-  of the searched net.
+  of the searched net; ``latency-<r>x``: a measured-latency target
+  (``model.budget.metric='latency'``), as a ratio of the full network's.
 """
 import os.path as osp
 import re
@@ -31,7 +32,8 @@ ALGOS = ('pas-kd', 'pas-subnet', 'pas', 'transfer', 'scratch') + CRITERIA
 NAME = re.compile(
     r'^(?:(?P<algo>' + '|'.join(ALGOS) + r')_)?(?P<model>[A-Za-z0-9.-]+(?:_'
     r'[A-Za-z0-9.-]+)*?)_(?P<n>\d+)xb(?P<m>\d+)(?:-(?P<sched>[a-z0-9-]+))?_'
-    r'(?P<data>[A-Za-z0-9-]+)(?:_flops-(?P<budget>\d+(?:\.\d+)?)'
+    r'(?P<data>[A-Za-z0-9-]+)(?:_(?P<metric>flops|latency)-'
+    r'(?P<budget>\d+(?:\.\d+)?)'
     r'(?P<unit>[xGM]))?\.py$')
 
 
@@ -79,6 +81,9 @@ def test_name_says_what_the_config_does(path):
         assert model.criterion == algo
     if fields['unit'] == 'x':
         assert model.budget.target_ratio == float(fields['budget'])
+    # latency-<r>x: a measured-latency budget; flops-: MACs
+    assert (model.budget.get('metric', 'macs') == 'latency') == (
+        fields['metric'] == 'latency')
 
 
 @pytest.mark.parametrize('folder', FOLDERS, ids=osp.basename)

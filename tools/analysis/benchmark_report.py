@@ -28,12 +28,14 @@ import shutil
 from collections import defaultdict
 
 from pas_mm.apis import die
+from pas_mm.apis.benchmark_latency_budget import equal_latency_lines
 from pas_mm.apis.benchmark_results import (COLUMNS, carry_over, collect_rows,
                                            load_suite_tasks, read_rows_csv)
 from pas_mm.apis.benchmark_stats import (fmt_diff, fmt_mean_std,
                                          lower_is_better, mean_std,
                                          paired_difference)
 from pas_mm.apis.benchmark_widths import cross_task_widths
+from pas_mm.apis.suite import latency_budget_methods
 from pas_mm.core.io import atomic_write, atomic_write_text
 
 PAS = 'pas'
@@ -127,6 +129,8 @@ def differences(task, rows):
     metric = task['metrics'][0]
     sign = -1.0 if lower_is_better(metric) else 1.0
     groups = by_seed(rows, task['name'], metric)
+    # latency-budget methods meet PaS at equal latency, not equal budget
+    skip = (PAS, 'baseline', *latency_budget_methods(task))
     out = []
     for (method, budget), pas in sorted(groups.items(),
                                         key=lambda kv: -kv[0][1]):
@@ -134,7 +138,7 @@ def differences(task, rows):
             continue
         a = {s: sign * r['value'] for s, r in pas.items()}
         for (other, b2), rs in sorted(groups.items()):
-            if b2 != budget or other in (PAS, 'baseline'):
+            if b2 != budget or other in skip:
                 continue
             b = {s: sign * r['value'] for s, r in rs.items()}
             out.append((budget, other, paired_difference(a, b)))
@@ -154,8 +158,10 @@ def headline(tasks, rows):
             pas = groups.get((PAS, budget))
             if not pas:
                 continue
+            skip = (PAS, 'baseline', *VARIANTS,
+                    *latency_budget_methods(task))
             others = {m: rs for (m, b), rs in groups.items()
-                      if b == budget and m not in (PAS, 'baseline') + VARIANTS}
+                      if b == budget and m not in skip}
             if not others:
                 continue
             best = max(others, key=lambda m: sign * mean_std(
@@ -383,6 +389,8 @@ def main(argv=None):
             digits = metric_digits(shown['rows'], task['metrics'][0])
             md += [f'| {b:g} | {m} | {fmt_diff(d, digits)} |'
                    for b, m, d in diffs]
+        md += equal_latency_lines(task, shown['rows'], metric_digits(
+            shown['rows'], task['metrics'][0]))
         plots = pareto_plots(task, shown['rows'], args.out, args.split)
         md += [''] + [f'![{p}]({p})' for p in plots]
     md += width_section(args.work_dir, tasks, args.out) or earlier_widths

@@ -15,8 +15,12 @@ a ``.done-<step>`` marker there, so a second run skips what is finished and
 resumes where the first stopped.
 Progress is printed as ``[k/n] task method@budget: step (elapsed)``.
 --jobs N runs N runs at a time (pas_mm.apis.suite_scheduler): a run that
-reads another's width spec or checkpoint waits for it, and baselines and
-latency timings run alone, with every core.
+reads another's width spec or checkpoint waits for it, and baselines,
+latency tables and latency timings run alone, with every core.
+A task's ``latency_tables={name: dict(config, batch)}`` are built
+(build_latency_table.py) before its runs; a method with
+``latency_table=name`` budgets latency by that table (its budgets are
+latency ratios).
 
 --emit local|dist|slurm prints the commands instead of running them (a
 cluster runs the training steps with tools/dist_train.sh or
@@ -57,6 +61,14 @@ def parse_args(argv=None):
                         help='extra --cfg-options for every training run '
                         '(e.g. shorter schedules)')
     return parser.parse_args(argv)
+
+
+def table_dir(task_dir, name):
+    return osp.join(task_dir, 'tables', name)
+
+
+def table_path(task_dir, name):
+    return osp.join(table_dir(task_dir, name), 'table.json')
 
 
 def plan(tasks, work, train_options):
@@ -105,12 +117,22 @@ def plan(tasks, work, train_options):
                  [py, 'tools/analysis/benchmark_latency.py', base['config'],
                   '--shape', *shape, '--json',
                   osp.join(bdir, 'latency.json')]))
+        # latency tables (a latency-budget method reads one), built alone
+        for name, table in (task.get('latency_tables') or {}).items():
+            steps.append(
+                (task, f'table-{name}', 'build', table_dir(tdir, name),
+                 [py, 'tools/analysis/build_latency_table.py',
+                  table['config'], '--out', table_path(tdir, name),
+                  '--batch', str(table.get('batch', 1))]))
         for method, budget, tag, seed in suite_runs(task):
             spec = method_spec(task, method)
             config = spec['config']
             rdir = osp.join(tdir, tag)
             opts = [f'model.pretrained={bckpt}'] if spec['pretrained'] \
                 else []
+            if spec['latency_table']:  # its budgets are latency ratios
+                opts.append('model.budget.table=' +
+                            table_path(tdir, spec['latency_table']))
             if spec['widths_from']:  # PaS widths from scratch, or transfer
                 src_task, _, src = spec['widths_from'].rpartition('/')
                 opts.append('model.transfer.width_spec=' + osp.join(
@@ -250,7 +272,8 @@ def schedule(steps, jobs, env, start):
                     marker=osp.join(rdir, f'.done-{step}')))
         tag, rdir = group[0][1][1], group[0][1][3]
         groups.append(RunGroup(rdir, [s[1][4] for s in group],
-                               barrier=tag in ('baseline', 'timing')))
+                               barrier=tag in ('baseline', 'timing') or
+                               tag.startswith('table-')))
         todos[rdir] = todo
     shared_env = dict(env)
     if jobs > 1 and 'OMP_NUM_THREADS' not in env:
