@@ -4,9 +4,11 @@ standalone at its traced input size over a grid of kept widths, and the
 whole searched network and a uniform prune of it, interleaved (the
 untabled remainder's calibration), at one batch size on one device."""
 import copy
+import io
 from typing import Optional
 
 import torch
+from torch import nn
 
 from pas_mm.core.latency import (build_latency_table, calibrate_remainder,
                                  median_ms, tabled_share)
@@ -15,17 +17,59 @@ from .cli import die
 from .model_runner import load_model
 
 
-def _on_device(device: str):
-    """``to(layer, x) -> run`` for ``build_latency_table`` (None: CPU)."""
-    if device == 'cpu':
-        return None
-    if not torch.cuda.is_available():
-        die('--device cuda: no CUDA device is available here')
+BACKENDS = ('torch', 'onnxruntime')
 
-    def to(layer, x):
-        layer, x = layer.cuda(), x.cuda()
-        return lambda: layer(x)
-    return to
+
+class _Call(nn.Module):
+    """``run(net, x)`` as a module's forward (what the ONNX export
+    traces)."""
+
+    def __init__(self, net: nn.Module, run):
+        super().__init__()
+        self.net, self._run = net, run
+
+    def forward(self, x):
+        return self._run(self.net, x)
+
+
+def _onnxruntime_call(module: nn.Module, x: torch.Tensor):
+    """``module(x)`` exported to ONNX in memory, as an onnxruntime CPU
+    session call."""
+    import onnxruntime as ort
+    buf = io.BytesIO()
+    try:
+        with torch.no_grad():
+            torch.onnx.export(module, (x, ), buf, dynamo=False,
+                              opset_version=17, input_names=['input'])
+    except Exception as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else ''
+        die(f'--backend onnxruntime: cannot export '
+            f'{type(module).__name__} to ONNX: {type(e).__name__}: {first}')
+    session = ort.InferenceSession(buf.getvalue(),
+                                   providers=['CPUExecutionProvider'])
+    feed = {'input': x.cpu().numpy()}
+    return lambda: session.run(None, feed)
+
+
+def timed_call(backend: str = 'torch', device: str = 'cpu'):
+    """``(make, sync)``: ``make(module, x)`` returns a call that runs
+    ``module(x)`` on ``backend`` / ``device``; ``sync`` waits for the
+    device (None on the CPU)."""
+    if backend not in BACKENDS:
+        die(f'--backend {backend!r} is not one of {BACKENDS}')
+    if backend == 'onnxruntime':
+        if device != 'cpu':
+            die('--backend onnxruntime times on the CPU: use --device cpu')
+        return _onnxruntime_call, None
+    if device == 'cpu':
+        return (lambda m, x: (lambda: m(x))), None
+    if device != 'cuda' or not torch.cuda.is_available():
+        die(f'--device {device}: no such device is available here')
+
+    def on_cuda(module, x):
+        module, x = module.cuda(), x.cuda()
+        return lambda: module(x)
+    return on_cuda, torch.cuda.synchronize
 
 
 def _uniform_network(space, net, run, ratio: float):
@@ -44,11 +88,14 @@ def _uniform_network(space, net, run, ratio: float):
 def measure_latency_table(config: str, batch: int = 1, points: int = 5,
                           repeats: int = 20, device: str = 'cpu',
                           checkpoint: Optional[str] = None,
-                          calibration_ratio: float = 0.5) -> dict:
+                          calibration_ratio: float = 0.5,
+                          backend: str = 'torch') -> dict:
     """The latency table of ``config``'s search space (see
-    ``pas_mm.core.latency.build_latency_table``), its remainder calibrated
-    on a uniform prune to ``calibration_ratio`` of the MACs, timed
-    interleaved with the full network in one process."""
+    ``pas_mm.core.latency.build_latency_table``) on ``backend`` ('torch'
+    eager, or 'onnxruntime': every layer and network exported to ONNX and
+    timed in an onnxruntime CPU session), its remainder calibrated on a
+    uniform prune to ``calibration_ratio`` of the MACs, timed interleaved
+    with the full network in one process."""
     model, cfg, scope = load_model(config, checkpoint)
     space = getattr(model, 'space', None)
     if space is None:
@@ -60,27 +107,23 @@ def measure_latency_table(config: str, batch: int = 1, points: int = 5,
     x = torch.randn(shape)
     run = trace_fn(settings.trace_mode)
     uniform = _uniform_network(space, net, run, calibration_ratio)
-    to = _on_device(device)
-    if to is not None:
-        net, uniform, x = net.cuda(), uniform.cuda(), x.cuda()
-
-    sync = None if to is None else torch.cuda.synchronize
-    ms = median_ms({'full': lambda: run(net, x),
-                    'uniform': lambda: run(uniform, x)}, repeats, sync=sync)
+    make, sync = timed_call(backend, device)
+    ms = median_ms({'full': make(_Call(net, run), x),
+                    'uniform': make(_Call(uniform, run), x)}, repeats,
+                   sync=sync)
+    net.cpu()
 
     def gated(layout):
         return any(g is not None for g, _ in space.segments(layout))
 
-    if to is not None:
-        net.cpu()
     table = build_latency_table(
         net, space.graph, gated, ms['full'], batch=batch, points=points,
-        repeats=repeats, to=to,
+        repeats=repeats, to=make,
         timer=lambda runs, n: median_ms(runs, n, sync=sync))
     calibrate_remainder(table, space.graph, lambda lay: space.kept(lay),
                         ms['uniform'])
     table['remainder']['calibration']['macs_ratio'] = space.macs_ratio()
-    table.update(config=config, device=device, backend='torch',
+    table.update(config=config, device=device, backend=backend,
                  input_shape=list(shape), torch=torch.__version__,
                  tabled_share=tabled_share(table))
     return table
@@ -90,7 +133,8 @@ def predicted_vs_measured(config: str, table: dict, specs: dict,
                           repeats: int = 20) -> list:
     """For each width spec (name -> spec): the latency its table predicts
     and the latency of the compact network measured, all timed in one
-    process, interleaved, at the table's batch size (CPU).
+    process, interleaved, at the table's batch size, on its backend and
+    device.
 
     Returns:
         list[dict]: ``name, predicted_ms, measured_ms`` and their ratios
@@ -121,8 +165,10 @@ def predicted_vs_measured(config: str, table: dict, specs: dict,
             predicted[name] = float(graph_latency(
                 space.graph, lambda lay: space.kept(lay), table))
     x = torch.randn(shape)
-    measured = median_ms({k: (lambda m=m: run(m, x)) for k, m in
-                          nets.items()}, repeats)
+    make, sync = timed_call(table.get('backend', 'torch'),
+                            table.get('device', 'cpu'))
+    measured = median_ms({k: make(_Call(m, run), x) for k, m in
+                          nets.items()}, repeats, sync=sync)
     return [dict(name=k, predicted_ms=predicted[k], measured_ms=measured[k],
                  predicted_ratio=predicted[k] / predicted['full'],
                  measured_ratio=measured[k] / measured['full'])

@@ -72,3 +72,24 @@ def test_table_of_a_config_budgets_its_search(tmp_path):
 def test_bad_latency_budgets_name_the_problem(budget, match):
     with pytest.raises(BudgetError, match=match):
         _build(budget)
+
+
+def test_onnxruntime_backend_times_exported_layers(tmp_path, capsys):
+    out = tmp_path / 'ort.json'
+    main = runpy.run_path(osp.join(REPO, 'tools/analysis/'
+                                   'build_latency_table.py'))['main']
+    main([CONFIG, '--out', str(out), '--points', '2', '--repeats', '2',
+          '--backend', 'onnxruntime'])
+    table = json.loads(out.read_text())
+    assert table['backend'] == 'onnxruntime' and table['full_ms'] > 0
+    times = [t for es in table['layers'].values() for e in es
+             for row in e['ms'] for t in row]
+    assert len(times) >= 20 and all(t > 0 for t in times)
+    assert 0.0 <= table['remainder']['beta'] <= 1.0
+    assert '(onnxruntime)' in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main([CONFIG, '--out', str(out), '--backend', 'onnxruntime',
+              '--device', 'cuda'])
+    assert capsys.readouterr().err.strip().splitlines() == [
+        'pas-mm: error: --backend onnxruntime times on the CPU: use '
+        '--device cpu']

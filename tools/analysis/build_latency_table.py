@@ -1,7 +1,8 @@
 """Measure the latency table of a PaS search config.
 
     python tools/analysis/build_latency_table.py CONFIG --out table.json
-        [--batch 1] [--device cpu|cuda] [--points 5] [--repeats 20]
+        [--backend torch|onnxruntime] [--batch 1] [--device cpu|cuda]
+        [--points 5] [--repeats 20]
         [--checkpoint CKPT] [--calibration-ratio 0.5]
 
 Every layer whose width the search can change is timed standalone, at its
@@ -27,8 +28,11 @@ def parse_args(argv=None):
     parser.add_argument('--out', required=True)
     parser.add_argument('--batch', type=int, default=1)
     parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
-    parser.add_argument('--backend', default='torch', choices=['torch'],
-                        help='the runtime timed (PyTorch eager)')
+    parser.add_argument('--backend', default='torch',
+                        choices=['torch', 'onnxruntime'],
+                        help='the runtime timed: PyTorch eager, or every '
+                        'layer exported to ONNX and run by onnxruntime '
+                        '(CPU)')
     parser.add_argument('--points', type=int, default=5)
     parser.add_argument('--repeats', type=int, default=20)
     parser.add_argument('--checkpoint', default=None)
@@ -42,14 +46,16 @@ def main(argv=None):
     args = parse_args(argv)
     table = measure_latency_table(args.config, args.batch, args.points,
                                   args.repeats, args.device,
-                                  args.checkpoint, args.calibration_ratio)
+                                  args.checkpoint, args.calibration_ratio,
+                                  args.backend)
     save_latency_table(table, args.out)
     layers = sum(len(e) for e in table['layers'].values())
     print(f'{args.out}: {layers} layer calls tabled at batch {args.batch} '
-          f'on {args.device}; the whole network {table["full_ms"]:.3f} ms, '
-          f'the tabled layers {table["tabled_share"]:.1%} of it at full '
-          f'width; beta {table["remainder"]["beta"]:.2f} of the rest shrinks '
-          'with the channels')
+          f'on {args.device} ({args.backend}); the whole network '
+          f'{table["full_ms"]:.3f} ms, the tabled layers '
+          f'{table["tabled_share"]:.1%} of it at full width; beta '
+          f'{table["remainder"]["beta"]:.2f} of the rest shrinks with the '
+          'channels')
 
 
 if __name__ == '__main__':
