@@ -15,6 +15,9 @@ _base_ = ['./proxy_suite.py']
 _cls = _base_.tasks[0]
 CLS = 'configs/classification/resnet/'
 LATENCY = f'{CLS}pas_resnet18-w16_1xb64-4e_proxy-cls_latency-0.5x.py'
+MV2 = 'configs/classification/mobilenet_v2/'
+MV2_R = 'mobilenet-v2_1xb64-4e_proxy-cls'
+MV2_LATENCY = f'{MV2}pas_{MV2_R}_latency-0.5x.py'
 tasks = [
     dict(
         name='classification_latency',
@@ -41,4 +44,25 @@ tasks = [
         metrics=['accuracy/top1'],
         shape=(32, 32),
         interleaved_latency=dict(batch_sizes=[1, 32], iters=20, warmup=5)),
+    # the same comparison on MobileNetV2 (depth-wise, at 64x64); its
+    # latency targets are a first guess, not yet measured
+    dict(
+        _cls,
+        name='classification_latency_mobilenet-v2',
+        family='mobilenet-v2',
+        model='mobilenet-v2',
+        baseline=dict(config=f'{MV2}mobilenet-v2_1xb64-30e_proxy-cls.py',
+                      final='epoch_30.pth'),
+        latency_tables=dict(b1=dict(config=MV2_LATENCY, batch=1),
+                            b32=dict(config=MV2_LATENCY, batch=32)),
+        methods={
+            'pas': f'{MV2}pas_{MV2_R}_flops-0.5x.py',
+            'pas-latency-b32': dict(config=MV2_LATENCY, latency_table='b32',
+                                    budgets=[0.65, 0.5, 0.4]),
+            'pas-latency-b1': dict(config=MV2_LATENCY, latency_table='b1',
+                                   budgets=[0.75, 0.67, 0.6]),
+        },
+        budgets=[0.5, 0.25, 0.1],
+        seeds=[0, 1, 2],
+        shape=(64, 64)),
 ]

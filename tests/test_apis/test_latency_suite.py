@@ -24,10 +24,12 @@ def _plan(tasks, work):
 
 
 def test_latency_suite_plans_tables_before_the_runs_that_read_them():
-    (task, ) = load_suite(SUITE)
+    task, mobilenet = load_suite(SUITE)
     assert latency_budget_methods(task) == {'pas-latency-b32': 'b32',
                                             'pas-latency-b1': 'b1'}
     assert len(suite_runs(task)) == 3 * 3 * 3
+    assert mobilenet['shape'] == (64, 64) and latency_budget_methods(
+        mobilenet) == latency_budget_methods(task)
     steps, schedule = _plan([task], 'w')
     tables = [s for s in steps if s[1].startswith('table-')]
     assert [s[1] for s in tables] == ['table-b1', 'table-b32']

@@ -23,6 +23,27 @@ def feats(m, x):
     return m.extract_feat(x)
 
 
+def _proxy_vit():
+    """The proxy benchmark's ViT (configs/classification/vit), whole."""
+    import os.path as osp
+
+    from mmengine.config import Config
+    from mmengine.registry import MODELS, init_default_scope
+    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    cfg = Config.fromfile(osp.join(
+        repo, 'configs/classification/vit/'
+        'vit-e96-d6-p4_1xb64-30e_proxy-cls.py'))
+    init_default_scope('mmpretrain')
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    return model.eval()
+
+
+def tensor(m, x):
+    return m(x, mode='tensor')
+
+
 CASES = {
     'deit-tiny': dict(
         build=lambda: build('mmpretrain',
@@ -38,6 +59,8 @@ CASES = {
                             'convnext/convnext-tiny_32xb128_in1k.py'
                             ).backbone,
         shape=(1, 3, 224, 224), heads=0, ffn=18),
+    'proxy-vit-e96-d6': dict(
+        build=_proxy_vit, run=tensor, shape=(1, 3, 32, 32), heads=6, ffn=6),
     'mask-rcnn-swin-tiny': dict(
         build=lambda: build('mmdet',
                             'swin/mask-rcnn_swin-t-p4-w7_fpn_1x_coco.py',
