@@ -15,6 +15,16 @@ PROXY = osp.join(REPO, 'data', 'proxy')
 # Runner checkpoints written by the tests are trusted (see pas_mm.compat).
 os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
 
+# Under pytest-xdist (README: -n auto) every worker gets its share of the
+# cores, in process and in the tools it runs: OpenMP threads that outnumber
+# the cores spin-wait on each other and run many times slower.
+_WORKERS = int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', '1'))
+THREADS = max(1, (os.cpu_count() or 1) // _WORKERS)
+if _WORKERS > 1:
+    os.environ.setdefault('OMP_NUM_THREADS', str(THREADS))
+    import torch
+    torch.set_num_threads(THREADS)
+
 
 def run_tool(*args, timeout=1800, check=True, env=None):
     """Run a repository tool in a subprocess, as a user would."""

@@ -36,7 +36,14 @@ def test_table_of_a_config_budgets_its_search(tmp_path):
     assert table['batch'] == 1 and table['full_ms'] > 0
     assert table['input_shape'] == [1, 3, 32, 32]
     assert 0 < table['tabled_share'] < 1.5 and len(table['layers']) >= 10
-    model = _build(dict(metric='latency', table=str(out), target_ratio=0.8))
+    # a target the table can reach, halfway to its floor: what the table
+    # predicts depends on the machine's load while it was measured
+    floor = _build(dict(metric='latency', table=str(out),
+                        target_ratio=1.0)).space.min_macs_ratio()
+    assert 0 < floor < 1
+    target = round((1.0 + floor) / 2, 3)
+    model = _build(dict(metric='latency', table=str(out),
+                        target_ratio=target))
     space = model.space
     assert space.metric == 'latency'
     assert space.full_cost == pytest.approx(table['full_ms'])
@@ -45,12 +52,12 @@ def test_table_of_a_config_budgets_its_search(tmp_path):
         for gate in space.gates.values():
             gate.latent.copy_(torch.rand(gate.latent.shape, generator=gen))
     spec = model.end_search(str(tmp_path), max_gap=1.0)
-    assert spec['latency']['ratio'] == pytest.approx(0.8, rel=0.02)
+    assert spec['latency']['ratio'] == pytest.approx(target, rel=0.02)
     assert spec['latency']['full_ms'] == pytest.approx(table['full_ms'])
     assert spec['macs']['ratio'] < 1.0
     saved = json.loads((tmp_path / 'width_spec.json').read_text())
     assert saved['latency']['predicted_ms'] == pytest.approx(
-        0.8 * table['full_ms'], rel=0.02)
+        target * table['full_ms'], rel=0.02)
     # the compact network built from the spec, timed beside the full one
     rows_json = tmp_path / 'rows.json'
     runpy.run_path(osp.join(REPO, 'tools/analysis/latency_prediction.py'))[
