@@ -108,7 +108,8 @@ def equal_latency_lines(task: dict, rows: List[dict], digits: int = 2,
         f'({metric}; the {against} runs read at the latency each '
         'latency-budget run reached, paired by seed; > 0: the latency '
         'budget is better):', '',
-        '| method | latency target | batch | measured latency ratio | '
+        '| method | latency target (the table\'s prediction) | batch | '
+        'measured latency ratio | '
         f'{metric} | {against} at that latency | difference [95 % CI] | '
         'seeds outside |', '|' + '---|' * 8]
     for f in found:
