@@ -19,7 +19,6 @@ where ``act`` counts the output elements of the tabled layers, and
 counts, so the budget loss has gradients as it has with MACs. Nothing
 here knows a toolkit; the timer is passed in.
 """
-import json
 import statistics
 import time
 from typing import Callable, Dict, List, Optional, Sequence
@@ -29,7 +28,7 @@ from torch import nn
 
 from .errors import BudgetError
 from .graph import ChannelGraph, LayerCall, LayerKind
-from .io import atomic_write_text
+from .io import read_json, write_json
 
 TABLE_VERSION = 1
 TIMED_KINDS = (LayerKind.CONV, LayerKind.CONV_T, LayerKind.DWCONV,
@@ -170,16 +169,12 @@ def build_latency_table(model: nn.Module, graph: ChannelGraph,
 
 
 def save_latency_table(table: dict, path: str) -> None:
-    atomic_write_text(path, json.dumps(table, indent=1))
+    write_json(path, table)
 
 
 def load_latency_table(path: str) -> dict:
     """Read and check a table; one clear error names what is wrong."""
-    try:
-        with open(path) as f:
-            table = json.load(f)
-    except (OSError, ValueError) as e:
-        raise BudgetError(f'latency table {path}: {e}') from None
+    table = read_json(path, BudgetError, 'latency table')
     if not isinstance(table, dict) or table.get('version') != \
             TABLE_VERSION or not isinstance(table.get('layers'), dict) or \
             not table.get('full_ms', 0) > 0:

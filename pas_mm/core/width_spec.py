@@ -6,10 +6,8 @@
      "groups": {"layer1.0.conv3": {"channels": 256, "kept": 128,
                                    "indices": [...], "layers": [...]}}}
 """
-import json
-
 from .errors import WidthSpecError
-from .io import atomic_write_text
+from .io import read_json, write_json
 
 FORMAT = 'pas-mm/width-spec@1'
 
@@ -72,16 +70,9 @@ def validate_width_spec(spec, source='width spec') -> dict:
 
 def save_width_spec(spec: dict, path: str) -> None:
     """Write atomically: a crash leaves the old file or none, never half."""
-    atomic_write_text(path, json.dumps(spec, indent=1))
+    write_json(path, spec)
 
 
 def load_width_spec(path: str) -> dict:
-    try:
-        with open(path) as f:
-            spec = json.load(f)
-    except FileNotFoundError:
-        raise WidthSpecError(f'width spec not found: {path}') from None
-    except json.JSONDecodeError as e:
-        raise WidthSpecError(f'width spec {path} is not valid JSON: '
-                             f'{e.msg} (line {e.lineno})') from None
+    spec = read_json(path, WidthSpecError, 'width spec')
     return validate_width_spec(spec, source=f'width spec {path}')
