@@ -16,7 +16,6 @@ from pas_mm.models.utils.inputs import trace_fn
 from .cli import die
 from .model_runner import load_model
 
-
 BACKENDS = ('torch', 'onnxruntime')
 
 
