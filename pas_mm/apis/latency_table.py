@@ -8,44 +8,23 @@ import io
 from typing import Optional
 
 import torch
-from torch import nn
 
 from pas_mm.core.latency import (build_latency_table, calibrate_remainder,
                                  median_ms, tabled_share)
 from pas_mm.models.utils.inputs import trace_fn
 from .cli import die
-from .model_runner import load_model
+from .model_runner import TracedForward, load_model
+from .onnx_export import cpu_session, export_onnx
 
 BACKENDS = ('torch', 'onnxruntime')
 
 
-class _Call(nn.Module):
-    """``run(net, x)`` as a module's forward (what the ONNX export
-    traces)."""
-
-    def __init__(self, net: nn.Module, run):
-        super().__init__()
-        self.net, self._run = net, run
-
-    def forward(self, x):
-        return self._run(self.net, x)
-
-
-def _onnxruntime_call(module: nn.Module, x: torch.Tensor):
+def _onnxruntime_call(module, x: torch.Tensor):
     """``module(x)`` exported to ONNX in memory, as an onnxruntime CPU
     session call."""
-    import onnxruntime as ort
     buf = io.BytesIO()
-    try:
-        with torch.no_grad():
-            torch.onnx.export(module, (x, ), buf, dynamo=False,
-                              opset_version=17, input_names=['input'])
-    except Exception as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else ''
-        die(f'--backend onnxruntime: cannot export '
-            f'{type(module).__name__} to ONNX: {type(e).__name__}: {first}')
-    session = ort.InferenceSession(buf.getvalue(),
-                                   providers=['CPUExecutionProvider'])
+    export_onnx(module, x, buf)
+    session = cpu_session(buf.getvalue())
     feed = {'input': x.cpu().numpy()}
     return lambda: session.run(None, feed)
 
@@ -84,6 +63,23 @@ def _uniform_network(space, net, run, ratio: float):
     return compact.eval()
 
 
+def _search_network(config: str, checkpoint: Optional[str] = None):
+    """``(space, net, run, input_shape)`` of a PaS search config: its
+    search space, the unpruned network (eval mode), how it is run (as
+    traced) and the traced input shape. It is built with a MACs budget:
+    a latency-budget config's own table may not exist yet (building it is
+    what this is for), and the budget plays no part in the timing."""
+    model, _, _ = load_model(config, checkpoint, cfg_options={
+        'model.budget.metric': 'macs', 'model.budget.table': None})
+    space = getattr(model, 'space', None)
+    if space is None:
+        die(f'{config} is not a PaS search config (its model has no search '
+            'space)')
+    settings = model.settings
+    return (space, space.model.eval(), trace_fn(settings.trace_mode),
+            settings.input_shape)
+
+
 def measure_latency_table(config: str, batch: int = 1, points: int = 5,
                           repeats: int = 20, device: str = 'cpu',
                           checkpoint: Optional[str] = None,
@@ -95,20 +91,13 @@ def measure_latency_table(config: str, batch: int = 1, points: int = 5,
     timed in an onnxruntime CPU session), its remainder calibrated on a
     uniform prune to ``calibration_ratio`` of the MACs, timed interleaved
     with the full network in one process."""
-    model, cfg, scope = load_model(config, checkpoint)
-    space = getattr(model, 'space', None)
-    if space is None:
-        die(f'{config} is not a PaS search config (its model has no search '
-            'space)')
-    settings = model.settings
-    net = space.model.eval()
-    shape = (batch, *settings.input_shape[1:])
+    space, net, run, input_shape = _search_network(config, checkpoint)
+    shape = (batch, *input_shape[1:])
     x = torch.randn(shape)
-    run = trace_fn(settings.trace_mode)
     uniform = _uniform_network(space, net, run, calibration_ratio)
     make, sync = timed_call(backend, device)
-    ms = median_ms({'full': make(_Call(net, run), x),
-                    'uniform': make(_Call(uniform, run), x)}, repeats,
+    ms = median_ms({'full': make(TracedForward(net, run), x),
+                    'uniform': make(TracedForward(uniform, run), x)}, repeats,
                    sync=sync)
     net.cpu()
 
@@ -118,7 +107,8 @@ def measure_latency_table(config: str, batch: int = 1, points: int = 5,
     table = build_latency_table(
         net, space.graph, gated, ms['full'], batch=batch, points=points,
         repeats=repeats, to=make,
-        timer=lambda runs, n: median_ms(runs, n, sync=sync))
+        timer=lambda runs, n: median_ms(runs, n, sync=sync),
+        call_overhead=backend == 'onnxruntime')
     calibrate_remainder(table, space.graph, lambda lay: space.kept(lay),
                         ms['uniform'])
     table['remainder']['calibration']['macs_ratio'] = space.macs_ratio()
@@ -141,14 +131,8 @@ def predicted_vs_measured(config: str, table: dict, specs: dict,
     """
     from pas_mm.core import WidthSpecError, apply_width_spec
     from pas_mm.core.latency import graph_latency
-    model, cfg, scope = load_model(config)
-    space = getattr(model, 'space', None)
-    if space is None:
-        die(f'{config} is not a PaS search config')
-    settings = model.settings
-    net = space.model.eval()
-    run = trace_fn(settings.trace_mode)
-    shape = (table['batch'], *settings.input_shape[1:])
+    space, net, run, input_shape = _search_network(config)
+    shape = (table['batch'], *input_shape[1:])
     nets, predicted = {'full': net}, {'full': table['full_ms']}
     for name, spec in specs.items():
         compact = copy.deepcopy(net)
@@ -166,7 +150,7 @@ def predicted_vs_measured(config: str, table: dict, specs: dict,
     x = torch.randn(shape)
     make, sync = timed_call(table.get('backend', 'torch'),
                             table.get('device', 'cpu'))
-    measured = median_ms({k: make(_Call(m, run), x) for k, m in
+    measured = median_ms({k: make(TracedForward(m, run), x) for k, m in
                           nets.items()}, repeats, sync=sync)
     return [dict(name=k, predicted_ms=predicted[k], measured_ms=measured[k],
                  predicted_ratio=predicted[k] / predicted['full'],

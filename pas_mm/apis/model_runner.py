@@ -166,6 +166,19 @@ def inference_fn(model, scope, shape, batch, device='cpu',
     return lambda: module(x)
 
 
+class TracedForward(nn.Module):
+    """``run(net, x)`` as a module's forward: a search space's network run
+    the way it was traced (``pas_mm.models.utils.inputs.trace_fn``), for
+    the latency tools and their ONNX export."""
+
+    def __init__(self, net: nn.Module, run):
+        super().__init__()
+        self.net, self._run = net, run
+
+    def forward(self, x):
+        return self._run(self.net, x)
+
+
 class DeployForward(nn.Module):
     """The network as deployed (ONNX): classifier logits, detector FPN
     levels, the default-domain generator."""

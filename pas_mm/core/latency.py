@@ -14,7 +14,10 @@ layer), part does not:
 
 where ``act`` counts the output elements of the tabled layers, and
 ``beta`` comes from a second network measured beside the full one
-(``calibrate_remainder``; 0 for a table without it). The search's latency,
+(``calibrate_remainder``; 0 for a table without it). A runtime that pays a
+fixed cost per call (an onnxruntime session run) has an identity call on
+each layer's input timed beside it and subtracted (``call_overhead``), as
+the whole network pays that cost once. The search's latency,
 ``rest(kept) + sum(table at the kept widths)``, is bilinear in the kept
 counts, so the budget loss has gradients as it has with MACs. Nothing
 here knows a toolkit; the timer is passed in.
@@ -113,7 +116,8 @@ def median_ms(runs: Dict[str, Callable[[], object]], repeats: int = 20,
 def build_latency_table(model: nn.Module, graph: ChannelGraph,
                         gated: Callable[[object], bool], full_ms: float,
                         batch: int = 1, points: int = 5, repeats: int = 20,
-                        timer=median_ms, to=None) -> dict:
+                        timer=median_ms, to=None,
+                        call_overhead: bool = False) -> dict:
     """Measure every layer call whose width the search changes.
 
     Args:
@@ -129,6 +133,11 @@ def build_latency_table(model: nn.Module, graph: ChannelGraph,
             :func:`median_ms`.
         to (callable, optional): moves a layer and its input to the
             timing device (``to(layer, x) -> run``). Default: None (CPU).
+        call_overhead (bool): time an identity call on each layer's input
+            beside it and subtract it from the layer's figures (clamped at
+            0), for a runtime whose every call pays a fixed cost that the
+            whole network pays once (an onnxruntime session run).
+            Default: False.
 
     Returns:
         dict: the table (``save_latency_table`` writes it).
@@ -158,10 +167,19 @@ def build_latency_table(model: nn.Module, graph: ChannelGraph,
                     x = layer_input(call, batch, i)
                     runs[f'{i}x{o}'] = (to(layer, x) if to else
                                         (lambda m=layer, t=x: m(t)))
+            if call_overhead:
+                x = layer_input(call, batch, c_in)
+                runs['overhead'] = (to(nn.Identity(), x) if to else
+                                    (lambda t=x: t))
             ms = timer(runs, repeats)
-            entries.append(dict(
-                call=index, ins=ins, outs=outs, out_positions=positions,
-                ms=[[ms[f'{i}x{o}'] for o in outs] for i in ins]))
+            overhead = ms.pop('overhead', 0.0)
+            entry = dict(call=index, ins=ins, outs=outs,
+                         out_positions=positions,
+                         ms=[[max(ms[f'{i}x{o}'] - overhead, 0.0)
+                              for o in outs] for i in ins])
+            if call_overhead:
+                entry['overhead_ms'] = overhead
+            entries.append(entry)
         if entries:
             layers[name] = entries
     return dict(version=TABLE_VERSION, batch=batch, full_ms=float(full_ms),

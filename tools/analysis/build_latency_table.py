@@ -17,6 +17,7 @@ widths, so the budget loss is differentiable as it is with MACs. Time on
 the machine and batch size you deploy on, with nothing else running.
 """
 import argparse
+import sys
 
 from pas_mm.apis.latency_table import measure_latency_table
 from pas_mm.core.latency import save_latency_table
@@ -56,6 +57,11 @@ def main(argv=None):
           f'{table["tabled_share"]:.1%} of it at full width; beta '
           f'{table["remainder"]["beta"]:.2f} of the rest shrinks with the '
           'channels')
+    if table['tabled_share'] > 1.0:
+        print(f'pas-mm: warning: {args.out}: the tabled layers, timed one '
+              'by one, take longer than the whole network: its remainder is '
+              'negative and its predictions are suspect (a per-call cost '
+              'the backend pays for every layer?)', file=sys.stderr)
 
 
 if __name__ == '__main__':

@@ -22,6 +22,7 @@ import torch
 from pas_mm.apis import die
 from pas_mm.apis.model_runner import (DEFAULT_SHAPES, DeployForward,
                                       deploy_output_names, load_model)
+from pas_mm.apis.onnx_export import OPSET, cpu_session, export_onnx
 from pas_mm.core.io import atomic_write
 
 
@@ -32,7 +33,7 @@ def parse_args(argv=None):
     parser.add_argument('--out', required=True)
     parser.add_argument('--shape', type=int, nargs=2, default=None,
                         metavar=('H', 'W'))
-    parser.add_argument('--opset', type=int, default=17)
+    parser.add_argument('--opset', type=int, default=OPSET)
     parser.add_argument('--tol', type=float, default=1e-4)
     return parser.parse_args(argv)
 
@@ -40,7 +41,6 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     import numpy as np
-    import onnxruntime as ort
     model, _, scope = load_model(args.config, args.checkpoint)
     shape = tuple(args.shape or DEFAULT_SHAPES[scope])
     net = DeployForward(model, scope).eval()
@@ -52,13 +52,8 @@ def main(argv=None):
     result = {}
 
     def write(tmp):
-        with torch.no_grad():
-            torch.onnx.export(net, (x, ), tmp, dynamo=False,
-                              opset_version=args.opset,
-                              input_names=['input'], output_names=names)
-        session = ort.InferenceSession(tmp,
-                                       providers=['CPUExecutionProvider'])
-        outs = session.run(None, {'input': x.numpy()})
+        export_onnx(net, x, tmp, args.opset, output_names=names)
+        outs = cpu_session(tmp).run(None, {'input': x.numpy()})
         if len(outs) != len(refs):
             die(f'ONNX model gives {len(outs)} outputs, PyTorch '
                 f'{len(refs)}')
