@@ -1,0 +1,148 @@
+"""The markdown tables of a benchmark report (tools/analysis/
+benchmark_report.py): per task mean ± std over seeds, PaS minus every other
+method paired by seed, the headline (PaS against the best other method)
+and where the searches ended before the projection."""
+from collections import defaultdict
+
+from .benchmark_stats import (fmt_diff, fmt_mean_std, lower_is_better,
+                              mean_std, paired_difference)
+from .suite import latency_budget_methods
+
+PAS = 'pas'
+# PaS variants: compared with PaS itself, not counted as "other methods"
+VARIANTS = ('pas+kd', )
+
+
+def by_seed(rows, task, metric):
+    """(method, budget) -> {seed: row} for one task and metric."""
+    out = defaultdict(dict)
+    for r in rows:
+        if r['task'] == task and r['metric'] == metric:
+            out[(r['method'], r['budget'])][r['seed']] = r
+    return out
+
+
+def _mean(rows, key):
+    vals = [r[key] for r in rows if r[key] is not None]
+    return sum(vals) / len(vals) if vals else None
+
+
+def f_or_dash(v, spec='.3f'):
+    return '–' if v is None else format(v, spec)
+
+
+def metric_digits(rows, metric):
+    """Decimals for a metric: 3 for one on a 0-1 scale (mAP, SSIM), else
+    2 (percentages, dB)."""
+    vals = [abs(r['value']) for r in rows if r['metric'] == metric]
+    return 3 if vals and max(vals) <= 1.0 else 2
+
+
+def task_table(task, rows):
+    lines = []
+    metrics = task['metrics']
+    groups = by_seed(rows, task['name'], metrics[0])
+    head = (['method', 'budget', 'seeds'] + metrics +
+            ['MACs ratio', 'params (M)', 'ms b1', 'ms b32',
+             'search end ratio'])
+    lines.append('| ' + ' | '.join(head) + ' |')
+    lines.append('|' + '---|' * len(head))
+    for (method, budget), seeds in sorted(
+            groups.items(), key=lambda kv: (-kv[0][1], kv[0][0])):
+        cells = [method, f'{budget:g}', str(len(seeds))]
+        for m in metrics:
+            vals = [r['value'] for r in rows
+                    if r['task'] == task['name'] and r['metric'] == m and
+                    r['method'] == method and r['budget'] == budget]
+            cells.append(fmt_mean_std(mean_std(vals),
+                                      metric_digits(rows, m)))
+        runs = list(seeds.values())
+        cells += [f_or_dash(_mean(runs, 'macs_ratio')),
+                  f_or_dash(_mean(runs, 'params_m'), '.3f'),
+                  f_or_dash(_mean(runs, 'latency_ms_b1'), '.2f'),
+                  f_or_dash(_mean(runs, 'latency_ms_b32'), '.2f'),
+                  f_or_dash(_mean(runs, 'search_end_ratio'))]
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return lines
+
+
+def differences(task, rows):
+    """[(budget, other, diff)] of PaS minus every other method on the
+    task's first metric, sign-flipped for lower-is-better metrics so that
+    > 0 always means PaS is better."""
+    metric = task['metrics'][0]
+    sign = -1.0 if lower_is_better(metric) else 1.0
+    groups = by_seed(rows, task['name'], metric)
+    # latency-budget methods meet PaS at equal latency, not equal budget
+    skip = (PAS, 'baseline', *latency_budget_methods(task))
+    out = []
+    for (method, budget), pas in sorted(groups.items(),
+                                        key=lambda kv: -kv[0][1]):
+        if method != PAS:
+            continue
+        a = {s: sign * r['value'] for s, r in pas.items()}
+        for (other, b2), rs in sorted(groups.items()):
+            if b2 != budget or other in skip:
+                continue
+            b = {s: sign * r['value'] for s, r in rs.items()}
+            out.append((budget, other, paired_difference(a, b)))
+    return out
+
+
+def headline(tasks, rows):
+    """Per task and budget: PaS minus the best other method (by mean)."""
+    lines = ['| task | budget | PaS | best other method | PaS − best '
+             'other [95 % CI] | PaS+KD − PaS [95 % CI] |', '|' + '---|' * 6]
+    for task in tasks:
+        metric = task['metrics'][0]
+        sign = -1.0 if lower_is_better(metric) else 1.0
+        groups = by_seed(rows, task['name'], metric)
+        digits = metric_digits(rows, metric)
+        for budget in sorted({b for (_, b) in groups if b < 1}, reverse=True):
+            pas = groups.get((PAS, budget))
+            if not pas:
+                continue
+            skip = (PAS, 'baseline', *VARIANTS,
+                    *latency_budget_methods(task))
+            others = {m: rs for (m, b), rs in groups.items()
+                      if b == budget and m not in skip}
+            if not others:
+                continue
+            best = max(others, key=lambda m: sign * mean_std(
+                [r['value'] for r in others[m].values()])['mean'])
+
+            def vals(rs):
+                return {s: sign * r['value'] for s, r in rs.items()}
+
+            d = paired_difference(vals(pas), vals(others[best]))
+            kd = groups.get(('pas+kd', budget))
+            dk = paired_difference(vals(kd), vals(pas)) if kd else None
+            pas_stats = mean_std([r['value'] for r in pas.values()])
+            lines.append(
+                f'| {task["name"]} ({metric}) | {budget:g} | '
+                f'{fmt_mean_std(pas_stats, digits)} | {best} | '
+                f'{fmt_diff(d, digits)} | '
+                f'{fmt_diff(dk, digits) if dk else "–"} |')
+    return lines
+
+
+def search_convergence(rows):
+    """Where the searches ended before the projection: every searched run's
+    ratio against its target (the protocol asks for +-5 %)."""
+    lines = ['| task | method | runs | largest gap to the target | '
+             'outside ±5 % | mean projection shift |', '|' + '---|' * 6]
+    groups = defaultdict(dict)
+    for r in rows:
+        if r['search_end_ratio'] is not None:
+            groups[(r['task'], r['method'])][(r['budget'], r['seed'])] = r
+    for (task, method), runs in sorted(groups.items()):
+        gaps = {k: (r['search_end_ratio'] - r['budget']) / r['budget']
+                for k, r in runs.items()}
+        worst = max(gaps.values(), key=abs)
+        outside = [f'{b:g}/seed{s}' for (b, s), g in sorted(gaps.items())
+                   if abs(g) > 0.05]
+        shift = _mean(list(runs.values()), 'projection_shift')
+        lines.append(f'| {task} | {method} | {len(runs)} | {worst:+.1%} | '
+                     f'{", ".join(outside) or "none"} | '
+                     f'{f_or_dash(shift, "+.4f")} |')
+    return lines
