@@ -44,11 +44,32 @@ class ToyData(Dataset):
         return dict(inputs=self.x[i], data_samples=self.y[i])
 
 
+def toy_latency_table(path):
+    """A latency table of the PaS ToyNet (2 x 2 widths per layer) whose
+    untabled rest is a fifth of the network."""
+    from pas_mm.core.latency import build_latency_table, save_latency_table
+    space = PaSAlgorithm(architecture=ToyNet(), budget=dict(target_ratio=1),
+                         input_shape=(1, 3, 16, 16)).space
+
+    def gated(layout):
+        return any(g is not None for g, _ in space.segments(layout))
+
+    table = build_latency_table(space.model.eval(), space.graph, gated, 1.0,
+                                points=2, repeats=2)
+    table['full_ms'] = 1.25 * sum(e['ms'][-1][-1] for es in
+                                  table['layers'].values() for e in es)
+    save_latency_table(table, str(path))
+    return str(path)
+
+
 def make_runner(work_dir, hook, max_iters, optimizer=None, resume=False,
-                target=0.5, optim_wrapper=None, extra_hooks=()):
-    """A Runner training a PaS ToyNet on ToyData with ``hook``."""
+                target=0.5, optim_wrapper=None, extra_hooks=(),
+                budget=None):
+    """A Runner training a PaS ToyNet on ToyData with ``hook`` (``budget``
+    adds to the MACs budget at ``target``)."""
     model = PaSAlgorithm(architecture=ToyNet(),
-                         budget=dict(target_ratio=target, weight=5.0),
+                         budget=dict(target_ratio=target, weight=5.0,
+                                     **(budget or {})),
                          input_shape=(1, 3, 16, 16))
     return Runner(
         model=model, work_dir=str(work_dir),

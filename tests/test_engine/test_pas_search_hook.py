@@ -7,7 +7,7 @@ import os.path as osp
 
 import pytest
 import torch
-from _toy_runner import make_runner
+from _toy_runner import make_runner, toy_latency_table
 
 from pas_mm.core import BudgetError
 from pas_mm.engine.hooks import PaSSearchHook
@@ -50,6 +50,22 @@ def test_search_off_target_warns_or_fails(tmp_path, caplog):
                            strict_search=True)
     with pytest.raises(BudgetError, match='strict_search=True'):
         make_runner(tmp_path / 'strict', strict, 4, target=0.3).train()
+
+
+def test_latency_budget_logs_name_latency(tmp_path):
+    # the end of a latency-budget search reports the latency ratio its
+    # target is in, not the MACs ratio
+    table = toy_latency_table(tmp_path / 'table.json')
+    hook = PaSSearchHook(search_iters=3, gate_optimizer=dict(lr=1e-4))
+    make_runner(tmp_path / 'run', hook, 4, target=0.8,
+                budget=dict(metric='latency', table=table)).train()
+    log = open(next((tmp_path / 'run').glob('*/*.log'))).read()
+    assert 'PaS: the search ended at latency ratio 1.0000' in log
+    assert 'iter 3; latency ratio 0.8' in log and 'by the table, MACs ' \
+        'ratio' in log and '(target 0.8)' in log
+    spec = json.load(open(tmp_path / 'run' / 'pas_search' /
+                          'width_spec.json'))
+    assert spec['latency']['ratio'] == pytest.approx(0.8, abs=0.02)
 
 
 def test_gate_optimizer_state_in_checkpoints_and_resume(tmp_path):

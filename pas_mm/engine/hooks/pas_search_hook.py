@@ -219,11 +219,15 @@ class PaSSearchHook(Hook):
             tolerance=self.budget_tolerance, max_gap=self.max_search_gap,
             strict=self.strict_search, export_now=self.export_after_search)
         if searched:
+            # a latency budget's target is a latency ratio (by its table)
+            reached = f"MACs ratio {spec['macs']['ratio']:.4f}"
+            if 'latency' in spec:
+                reached = (f"latency ratio {spec['latency']['ratio']:.4f} "
+                           f'by the table, {reached}')
             runner.logger.info(
                 f'PaS: search ended at epoch {runner.epoch + 1}, iter '
-                f"{runner.iter + 1}; MACs ratio {spec['macs']['ratio']:.4f} "
-                f"(target {spec['target_ratio']}); gates frozen, "
-                'fine-tuning')
+                f"{runner.iter + 1}; {reached} (target "
+                f"{spec['target_ratio']}); gates frozen, fine-tuning")
         if runner.rank == 0:
             write_search_summary(runner, spec, folder)
         if self.export_after_search:

@@ -307,7 +307,9 @@ class PaSSearchMixin:
         gap = (ratio - target) / target
         if abs(gap) <= max_gap or (self.settings.hinge and gap <= 0):
             return
-        msg = (f'PaS: the search ended at MACs ratio {ratio:.4f}, '
+        metric = 'MACs' if self.space.metric == 'macs' else \
+            self.space.metric
+        msg = (f'PaS: the search ended at {metric} ratio {ratio:.4f}, '
                f'{100 * gap:+.1f} % off the target {target}: the widths now '
                'come from the end-of-search projection (one shift of every '
                'latent), not from the search. Search longer '
