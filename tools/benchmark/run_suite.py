@@ -130,9 +130,11 @@ def plan(tasks, work, train_options):
             rdir = osp.join(tdir, tag)
             opts = [f'model.pretrained={bckpt}'] if spec['pretrained'] \
                 else []
-            if spec['latency_table']:  # its budgets are latency ratios
-                opts.append('model.budget.table=' +
-                            table_path(tdir, spec['latency_table']))
+            # its budgets are latency ratios; the export rebuilds the
+            # search model, which reads the table too
+            table_opts = ['--cfg-options', 'model.budget.table=' + table_path(
+                tdir, spec['latency_table'])] if spec['latency_table'] else []
+            opts += table_opts[1:]
             if spec['widths_from']:  # PaS widths from scratch, or transfer
                 src_task, _, src = spec['widths_from'].rpartition('/')
                 opts.append('model.transfer.width_spec=' + osp.join(
@@ -163,7 +165,8 @@ def plan(tasks, work, train_options):
                   '--no-validate', '--cfg-options', *opts, *extra,
                   *spec['options']]),
                 (task, tag, 'export', rdir,
-                 [py, 'tools/export.py', config, ckpt, '--out', cdir]),
+                 [py, 'tools/export.py', config, ckpt, '--out', cdir,
+                  *table_opts]),
             ]
             if use_test:
                 steps.append(
