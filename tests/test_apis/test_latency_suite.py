@@ -44,8 +44,9 @@ def test_latency_suite_plans_tables_before_the_runs_that_read_them():
     assert 'model.budget.target_ratio=0.5' in train[4]
     export = next(s for s in steps if s[1] == 'pas-latency-b32@0.5-seed1'
                   and s[2] == 'export')
-    assert export[4][-2:] == ['--cfg-options', 'model.budget.table=w/'
-                              'classification_latency/tables/b32/table.json']
+    assert export[4][-3:] == [
+        '--cfg-options', 'model.budget.table=w/classification_latency/'
+        'tables/b32/table.json', 'model.budget.target_ratio=0.5']
     macs = next(s for s in steps if s[1] == 'pas@0.5-seed1' and
                 s[2] == 'train')
     assert not any(a.startswith('model.budget.table') for a in macs[4])

@@ -131,10 +131,13 @@ def plan(tasks, work, train_options):
             opts = [f'model.pretrained={bckpt}'] if spec['pretrained'] \
                 else []
             # its budgets are latency ratios; the export rebuilds the
-            # search model, which reads the table too
+            # search model, which reads the table and checks the target
+            # against the table's floor
             table_opts = ['--cfg-options', 'model.budget.table=' + table_path(
-                tdir, spec['latency_table'])] if spec['latency_table'] else []
-            opts += table_opts[1:]
+                tdir, spec['latency_table']),
+                f'model.budget.target_ratio={budget}'] \
+                if spec['latency_table'] else []
+            opts += table_opts[1:2]
             if spec['widths_from']:  # PaS widths from scratch, or transfer
                 src_task, _, src = spec['widths_from'].rpartition('/')
                 opts.append('model.transfer.width_spec=' + osp.join(
