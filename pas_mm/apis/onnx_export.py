@@ -30,6 +30,11 @@ def export_onnx(module: nn.Module, x: torch.Tensor, f,
 
 def cpu_session(model):
     """An onnxruntime CPU session of ``model`` (a path or the bytes of an
-    ONNX file)."""
+    ONNX file). Its threads do not spin-wait after a run: by default they
+    do, and the sessions timed interleaved then steal each other's cores
+    (the timings of one network swung 2.5x between runs)."""
     import onnxruntime as ort
-    return ort.InferenceSession(model, providers=['CPUExecutionProvider'])
+    options = ort.SessionOptions()
+    options.add_session_config_entry('session.intra_op.allow_spinning', '0')
+    return ort.InferenceSession(model, sess_options=options,
+                                providers=['CPUExecutionProvider'])
