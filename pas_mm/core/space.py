@@ -175,6 +175,12 @@ class SearchSpace:
         return total if isinstance(total, torch.Tensor) else \
             torch.tensor(float(total))
 
+    @property
+    def metric_label(self) -> str:
+        """How logs and errors name the budgeted cost: 'MACs' or
+        'latency'."""
+        return 'MACs' if self.metric == 'macs' else self.metric
+
     def cost_ratio(self) -> float:
         """The budgeted cost over its full-width value."""
         return float(self.cost().detach()) / self.full_cost

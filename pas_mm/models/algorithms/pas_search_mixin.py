@@ -65,7 +65,7 @@ class PaSSearchMixin:
         self._check_target_space()
         if settings.latency_table is not None:
             self.space.use_latency(settings.latency_table)
-        label = 'MACs' if self.space.metric == 'macs' else 'latency'
+        label = self.space.metric_label
         floor = self.space.min_macs_ratio()
         if settings.target_ratio < floor:
             raise BudgetError(
@@ -277,7 +277,7 @@ class PaSSearchMixin:
         if searched:
             space.apply_floor()
             before = space.cost_ratio()  # MACs, or latency by the table
-            metric = 'MACs' if space.metric == 'macs' else space.metric
+            metric = space.metric_label
             logger.info(f'PaS: the search itself ended at {metric} '
                         f'ratio {before:.4f} (target {target})')
             self._check_search_gap(before, max_gap, strict)
@@ -307,8 +307,7 @@ class PaSSearchMixin:
         gap = (ratio - target) / target
         if abs(gap) <= max_gap or (self.settings.hinge and gap <= 0):
             return
-        metric = 'MACs' if self.space.metric == 'macs' else \
-            self.space.metric
+        metric = self.space.metric_label
         msg = (f'PaS: the search ended at {metric} ratio {ratio:.4f}, '
                f'{100 * gap:+.1f} % off the target {target}: the widths now '
                'come from the end-of-search projection (one shift of every '
