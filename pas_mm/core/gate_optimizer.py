@@ -6,14 +6,26 @@ The gate latents get the gradient of the same joint loss (task loss +
 backward), but are moved by this rule instead, called once per optimizer
 step after the backward (so after DDP's all-reduce and AMP's unscale):
 
-1. **Normalised step.** The latents' gradient is divided by its RMS over all
-   gates, smoothed by momentum, and applied with a step in latent units
-   (default ``lr = 1.5 / search_steps``, cosine-decayed to a tenth). Neither
-   the net's size (a channel's MACs share, hence its budget gradient, is
-   ~1/#channels) nor the loss scale nor the toolkit's optimizer sets how far
-   a latent moves. The relative size of the gradients, which ranks the
-   channels, is kept; a per-element rule such as Adam's would move every
-   latent at the same speed and switch whole layers off at once.
+1. **Normalised step.** The latents' gradient is divided by its RMS over the
+   latents that can still move, smoothed by momentum, and applied with a
+   step in latent units (default ``lr = 1.5 / search_steps``,
+   cosine-decayed to a tenth). Neither the net's size (a channel's MACs
+   share, hence its budget gradient, is ~1/#channels) nor the loss scale
+   nor the toolkit's optimizer sets how far a latent moves. The relative
+   size of the gradients, which ranks the channels, is kept; a per-element
+   rule such as Adam's would move every latent at the same speed and switch
+   whole layers off at once.
+
+   - A latent of ``unit`` channels (an attention head) sums its channels'
+     gradients; it is divided by ``unit``, so that a head moves at the
+     speed of its channels' mean, not 32x faster than a channel.
+   - Latents that cannot move leave the RMS: those clamped at 0 or 1 and
+     pushed further out, and those the floor re-opened after the last step
+     (a group's last head, say). Otherwise a few large, blocked gradients
+     set the RMS for ever, every other latent barely moves, and raising the
+     budget weight cannot help, because it scales both alike (measured: a
+     proxy ViT whose 18 head latents went off in 16 steps, after which its
+     2 304 FFN latents never moved).
 2. **Adaptive budget weight.** At the first step the weight is calibrated so
    that the budget term's gradient has the task term's RMS; then
    ``log(weight)`` grows while the MACs ratio is off the target by more than
@@ -78,6 +90,8 @@ class GateOptimizer:
         self.weight = float(weight)
         self.steps = 0
         self._avg: Dict[str, torch.Tensor] = {}
+        # latents whose last step the floor undid (see ``_movable``)
+        self._undone: Dict[str, torch.Tensor] = {}
 
     # ----------------------------------------------------------- helpers
     def gap(self, ratio: float) -> float:
@@ -99,9 +113,11 @@ class GateOptimizer:
             macs = self.space.cost()
             grads = torch.autograd.grad(macs, latents, allow_unused=True)
         full = self.space.full_cost
+        # per channel, as the task gradient is in ``step``
+        units = [self.space.gates[n].unit for n in names]
         return float(macs.detach()) / full, [
-            torch.zeros_like(t) if g is None else g / full
-            for g, t in zip(grads, latents)]
+            torch.zeros_like(t) if g is None else g / (full * u)
+            for g, t, u in zip(grads, latents, units)]
 
     # ----------------------------------------------------------- step
     @torch.no_grad()
@@ -115,7 +131,8 @@ class GateOptimizer:
                  if g.latent.requires_grad and g.latent.grad is not None]
         if not names:
             return False
-        grads = [self.space.gates[n].latent.grad.float() for n in names]
+        gates = [self.space.gates[n] for n in names]
+        grads = [g.latent.grad.float() / g.unit for g in gates]
         flat = torch.cat([g.flatten() for g in grads])
         for n in names:
             self.space.gates[n].latent.grad = None  # the toolkit skips them
@@ -128,7 +145,10 @@ class GateOptimizer:
         else:
             ratio = self.space.cost_ratio()
         gap = self.gap(ratio)
-        rms = flat.pow(2).mean().sqrt().clamp_min(1e-20)
+        movable = torch.cat([self._movable(n, g).flatten()
+                             for n, g in zip(names, grads)])
+        free = flat[movable] if bool(movable.any()) else flat
+        rms = free.pow(2).mean().sqrt().clamp_min(1e-20)
         lr = self.lr()
         steps = {}
         for n, g in zip(names, grads):
@@ -138,7 +158,10 @@ class GateOptimizer:
             avg.mul_(self.momentum).add_(g / rms, alpha=1 - self.momentum)
             self._avg[n] = avg
             steps[n] = lr * avg
-        self._move(steps, ratio)
+        start = {n: self.space.gates[n].latent.detach().clone()
+                 for n in steps}
+        scale = self._move(start, steps, ratio)
+        self._record_undone(start, steps, scale)
         if self.adapt_weight:
             self._adapt(gap)
         self.steps += 1
@@ -152,18 +175,41 @@ class GateOptimizer:
         self.space.apply_floor()
         return self.space.cost_ratio()
 
-    def _move(self, steps, ratio):
+    def _movable(self, name, grad):
+        """Latents this step can move: not clamped at a bound and pushed
+        beyond it, and not put back by the floor after the last step."""
+        latent = self.space.gates[name].latent.detach().float()
+        blocked = ((latent <= 0) & (grad > 0)) | ((latent >= 1) & (grad < 0))
+        undone = self._undone.get(name)
+        if undone is not None and undone.shape == blocked.shape:
+            blocked |= undone.to(blocked.device)
+        return ~blocked
+
+    def _record_undone(self, start, steps, scale):
+        """Mark the latents that moved less than half of their step
+        (clamped, or re-opened by the floor)."""
+        if scale <= 0:
+            return  # nothing moved, so nothing was undone
+        for n, step in steps.items():
+            moved = start[n] - self.space.gates[n].latent.detach()
+            want = scale * step.to(moved.dtype)
+            self._undone[n] = (want.abs() > 0) & \
+                ((moved * want.sign()) < 0.5 * want.abs())
+
+    def _move(self, start, steps, ratio) -> float:
         """Apply the step; if it would carry the MACs ratio across the
         target and more than ``band`` beyond it, shrink it (bisection on
         one scale) so that it stops near the target. Channels of a group
         share one budget gradient and would otherwise switch off together;
-        the shrunk step lets the ones the gradient ranks first go first."""
-        start = {n: self.space.gates[n].latent.detach().clone()
-                 for n in steps}
+        the shrunk step lets the ones the gradient ranks first go first.
+
+        Returns:
+            float: the scale of the step applied.
+        """
         target, tol = self.target_ratio, self.band * self.target_ratio
         new = self._apply(start, steps, 1.0)
         if (new - target) * (ratio - target) >= 0 or abs(new - target) <= tol:
-            return
+            return 1.0
         lo, hi = 0.0, 1.0  # lo: not past the band; hi: past it
         for _ in range(12):
             mid = (lo + hi) / 2
@@ -173,6 +219,7 @@ class GateOptimizer:
             else:
                 hi = mid
         self._apply(start, steps, lo)
+        return lo
 
     def _adapt(self, gap):
         """Integral control: ``log(weight)`` grows with the relative gap
@@ -197,7 +244,8 @@ class GateOptimizer:
     def state_dict(self) -> dict:
         return dict(weight=self.weight, steps=self.steps,
                     base_lr=self.base_lr, total_steps=self.total_steps,
-                    avg={n: t.clone() for n, t in self._avg.items()})
+                    avg={n: t.clone() for n, t in self._avg.items()},
+                    undone={n: t.clone() for n, t in self._undone.items()})
 
     def load_state_dict(self, state: dict) -> None:
         self.weight = float(state['weight'])
@@ -205,3 +253,5 @@ class GateOptimizer:
         self.base_lr = float(state['base_lr'])
         self.total_steps = int(state['total_steps'])
         self._avg = {n: t.clone() for n, t in state.get('avg', {}).items()}
+        self._undone = {n: t.clone()
+                        for n, t in state.get('undone', {}).items()}

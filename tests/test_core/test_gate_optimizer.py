@@ -120,3 +120,56 @@ def test_search_steps_under_bf16_autocast():
         opt.step()
     moved = torch.cat([g.detach() for g in gates]) - start
     assert moved.abs().max() > 0.05 and rule.steps == 10
+
+
+def _fixed_rule(space, lr=0.01):
+    """One plain step per call: no momentum, no weight adaptation, and a
+    long schedule so that the lr stays ``lr``."""
+    return GateOptimizer(space, 0.5, 10_000, lr=lr, momentum=0.0,
+                         adapt_weight=False)
+
+
+def _step_with(rule, space, grads):
+    for name, gate in space.gates.items():
+        gate.latent.grad = grads[name].clone()
+    start = {n: g.latent.detach().clone() for n, g in space.gates.items()}
+    assert rule.step()
+    return {n: start[n] - g.latent.detach() for n, g in space.gates.items()}
+
+
+def test_blocked_latents_do_not_set_the_step_of_the_others():
+    """A latent clamped at 0 and pushed further down, or put back by the
+    floor, leaves the RMS: however large its gradient, every other latent
+    still moves by the lr (here all their gradients are 1)."""
+    torch.manual_seed(0)
+    space = build_search_space(Net(8), torch.zeros(1, 3, 16, 16),
+                               min_ratio=0.1)
+    names = sorted(space.gates)
+    clamped, floored = space.gates[names[0]], space.gates[names[1]]
+    keep = space.floor(floored.num_channels)
+    with torch.no_grad():
+        clamped.latent[0] = 0.0
+        floored.latent.zero_()
+        floored.latent[:keep] = 0.55  # what the floor re-opens
+    grads = {n: torch.ones_like(g.latent) for n, g in space.gates.items()}
+    grads[names[0]][0] = 1e6
+    grads[names[1]].fill_(1e6)
+    rule = _fixed_rule(space)
+    first = _step_with(rule, space, grads)
+    # the clamped latent left the RMS at once; the floored ones only once
+    # the floor had undone their step, so the free latents moved little
+    assert float(clamped.latent[0]) == 0.0
+    assert torch.all(floored.latent[:keep] == 0.55)
+    assert float(first[names[2]].max()) < 0.01 / 10
+    second = _step_with(rule, space, grads)
+    for name in names[2:]:
+        assert torch.allclose(second[name], torch.full_like(
+            second[name], 0.01), rtol=1e-3), name
+    assert float(second[names[0]][1:].mean()) == pytest.approx(0.01, 1e-3)
+
+
+def test_blocked_state_round_trips():
+    space, rule = search(8, OPTIMIZERS['sgd'], steps=4)
+    other = GateOptimizer(space, 0.5, 4)
+    other.load_state_dict(rule.state_dict())
+    assert set(other._undone) == set(rule._undone) and other._undone

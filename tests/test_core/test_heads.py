@@ -9,6 +9,7 @@ from _helpers import export_and_compare, mmengine_macs
 from torch import nn
 
 from pas_mm.core import DBCGate, ScopeError, build_search_space
+from pas_mm.core.gate_optimizer import GateOptimizer
 from pas_mm.core.heads import register_head_adapter
 
 
@@ -155,3 +156,25 @@ def test_head_gate_masks_whole_units():
     assert gate.latent.tolist() == [1.5, 5.5, 9.5]  # mean per head
     with pytest.raises(ValueError):
         DBCGate(10, unit=4)
+
+
+def test_a_head_latent_moves_at_its_channels_speed():
+    """A head's latent gets the sum of its channels' gradients; the gate
+    rule divides it by the head size, so a head whose channels each carry
+    the same gradient as an FFN channel moves as far in one step."""
+    space = build_search_space(_model(TinyAttention()),
+                               (torch.randn(1, 3, 6, 6), ))
+    rule = GateOptimizer(space, 0.5, 10_000, lr=0.01, momentum=0.0,
+                         adapt_weight=False)
+    start = {}
+    for name, gate in space.gates.items():
+        gate.latent.grad = torch.full_like(gate.latent, float(gate.unit))
+        start[name] = gate.latent.detach().clone()
+    assert rule.step()
+    units = set()
+    for name, gate in space.gates.items():
+        moved = start[name] - gate.latent.detach()
+        assert torch.allclose(moved, torch.full_like(moved, 0.01),
+                              rtol=1e-3), name
+        units.add(gate.unit)
+    assert units == {1, 4}
