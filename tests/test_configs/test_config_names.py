@@ -44,7 +44,7 @@ def _name(path):
 
 
 def test_there_are_configs_to_check():
-    assert len(CONFIGS) >= 30 and len(FOLDERS) == 9
+    assert len(CONFIGS) >= 30 and len(FOLDERS) == 10
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)

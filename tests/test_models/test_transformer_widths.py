@@ -23,16 +23,15 @@ def feats(m, x):
     return m.extract_feat(x)
 
 
-def _proxy_vit():
-    """The proxy benchmark's ViT (configs/classification/vit), whole."""
+def _proxy(config):
+    """A proxy benchmark's classifier (``configs/classification/...``),
+    whole."""
     import os.path as osp
 
     from mmengine.config import Config
     from mmengine.registry import MODELS, init_default_scope
     repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    cfg = Config.fromfile(osp.join(
-        repo, 'configs/classification/vit/'
-        'vit-e96-d6-p4_1xb64-30e_proxy-cls.py'))
+    cfg = Config.fromfile(osp.join(repo, 'configs/classification', config))
     init_default_scope('mmpretrain')
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
@@ -60,7 +59,12 @@ CASES = {
                             ).backbone,
         shape=(1, 3, 224, 224), heads=0, ffn=18),
     'proxy-vit-e96-d6': dict(
-        build=_proxy_vit, run=tensor, shape=(1, 3, 32, 32), heads=6, ffn=6),
+        build=lambda: _proxy('vit/vit-e96-d6-p4_1xb64-30e_proxy-cls.py'),
+        run=tensor, shape=(1, 3, 32, 32), heads=6, ffn=6),
+    'proxy-swin-e48-d222': dict(
+        build=lambda: _proxy(
+            'swin/swin-e48-d222-p2-w4_1xb64-30e_proxy-cls.py'),
+        run=tensor, shape=(1, 3, 32, 32), heads=6, ffn=6),
     'mask-rcnn-swin-tiny': dict(
         build=lambda: build('mmdet',
                             'swin/mask-rcnn_swin-t-p4-w7_fpn_1x_coco.py',
