@@ -3,7 +3,7 @@
 # attention heads and FFN widths, against its uniform prune; one baseline,
 # the same 4 post-baseline epochs, 3 seeds, tuned on val, reported on test.
 # (The first run used the proxy ViT of configs/classification/vit, whose
-# baseline did not train: 9.8 % top-1; docs/transformer/README.md.)
+# baseline did not train: 9.8 % top-1; docs/transformer/vit_first_run/README.md.)
 #   python tools/benchmark/run_suite.py configs/benchmark/transformer_suite.py \
 #       --work-dir work_dirs/transformer_suite --jobs 2
 #   python tools/analysis/benchmark_report.py work_dirs/transformer_suite \
