@@ -37,7 +37,7 @@ class ConvStemVisionTransformer(VisionTransformer):
             embed_dims=self.embed_dims,
             patch_size=kwargs.get('patch_size', 16),
             stem_channels=stem_channels,
-            input_size=kwargs.get('img_size', 224),
+            input_size=self.img_size,
             norm_cfg=stem_norm_cfg)
         if self.patch_embed.init_out_size != self.patch_resolution:
             raise ValueError(
