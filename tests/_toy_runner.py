@@ -1,5 +1,7 @@
 """A toy PaS model and Runner (no dataset on disk), the way mmengine
 tests its own hooks."""
+import uuid
+
 import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModel
@@ -97,4 +99,7 @@ def make_runner(work_dir, hook, max_iters, optimizer=None, resume=False,
                                            interval=10, by_epoch=False),
                            logger=dict(type='LoggerHook', interval=5)),
         resume=resume, randomness=dict(seed=0),
-        experiment_name=f'toy_{id(hook)}', log_level='INFO')
+        # unique per runner: a name reused (id() of a freed hook, or two
+        # runners in the same second) makes mmengine hand back the old
+        # logger, and the new run writes its log into the old folder
+        experiment_name=f'toy_{uuid.uuid4().hex}', log_level='INFO')

@@ -92,6 +92,28 @@ def test_table_predicts_the_kept_widths_and_budgets_the_search(tmp_path):
     assert space.macs_ratio() < 1.0
 
 
+def test_latency_projection_leaves_an_end_within_2_percent(tmp_path):
+    # a search that ends 1.5 % above its latency target keeps its widths:
+    # a table predicts no better, and one shift over a flat stretch of it
+    # would cut every group for the last per cent
+    net, space = _space()
+    assert space.projection_tolerance == 0.01  # MACs
+    space.use_latency(build_latency_table(net, space.graph, _gated(space),
+                                          full_ms=2.0, points=4,
+                                          timer=macs_timer))
+    assert space.projection_tolerance == 0.02
+    with torch.no_grad():  # a fine ranking, cut at 0.5
+        gen = torch.Generator().manual_seed(0)
+        for gate in space.gates.values():
+            gate.latent.copy_(torch.rand(gate.latent.shape, generator=gen))
+    end = space.cost_ratio()
+    target = end / 1.015
+    assert space.project_to_budget(target) == 0.0
+    assert space.cost_ratio() == end
+    assert space.project_to_budget(target, tol=0.01) < 0.0  # asked for
+    assert space.cost_ratio() < end
+
+
 def test_a_real_timer_and_bad_tables(tmp_path):
     net, space = _space()
     table = build_latency_table(net, space.graph, _gated(space),

@@ -40,8 +40,9 @@ class PaSSearchHook(Hook):
             Default: False.
         project_to_budget (bool): move the cut onto the budget at the end
             of the search. Default: True.
-        budget_tolerance (float): relative MACs tolerance of the
-            projection. Default: 0.01.
+        budget_tolerance (float, optional): relative tolerance of the
+            projection. Default: None (1 % of the MACs, 2 % of a latency
+            table's prediction: ``SearchSpace.projection_tolerance``).
         gate_optimizer (dict, optional): arguments of
             ``pas_mm.core.gate_optimizer.GateOptimizer`` (``lr``,
             ``momentum``, ``adapt_weight``, ``adapt_rate``, ``band``): the
@@ -72,8 +73,9 @@ class PaSSearchHook(Hook):
 
     At the end of the search the cut is moved onto the budget
     (``project_to_budget``, default on): all latents are shifted by one
-    scalar until the MACs ratio is within ``budget_tolerance`` (relative) of
-    the target, keeping the ranking of channels that the search found.
+    scalar until the budgeted ratio is within ``budget_tolerance``
+    (relative) of the target, keeping the ranking of channels that the
+    search found.
 
     With ``export_after_search=True`` the model is sliced to its searched
     widths right after the search (``PaSAlgorithm.export_inplace``), so the
@@ -86,7 +88,7 @@ class PaSSearchHook(Hook):
                  search_iters: Optional[int] = None,
                  export_after_search: bool = False,
                  project_to_budget: bool = True,
-                 budget_tolerance: float = 0.01,
+                 budget_tolerance: Optional[float] = None,
                  gate_optimizer: Optional[dict] = dict(),
                  max_search_gap: float = 0.05,
                  strict_search: bool = False,

@@ -243,7 +243,8 @@ class PaSSearchMixin:
 
     def end_search(self, out_dir: Optional[str] = None, *,
                    searched: bool = True, project: bool = True,
-                   tolerance: float = 0.01, max_gap: float = 0.05,
+                   tolerance: Optional[float] = None,
+                   max_gap: float = 0.05,
                    strict: bool = False, export_now: bool = False) -> dict:
         """Freeze the gates, move the cut onto the budget, check that all
         ranks agree, write the width spec and (``export_now``) slice the
@@ -256,10 +257,11 @@ class PaSSearchMixin:
                 search (criteria, transfer): no projection, no checks.
                 Default: True.
             project (bool): shift every latent by one scalar until the
-                MACs ratio is within ``tolerance`` of the target.
+                budgeted ratio is within ``tolerance`` of the target.
                 Default: True.
-            tolerance (float): relative tolerance of the projection.
-                Default: 0.01.
+            tolerance (float, optional): relative tolerance of the
+                projection. Default: None (the space's
+                ``projection_tolerance``: 1 % for MACs, 2 % for latency).
             max_gap (float): warn when the search itself ended more than
                 this far (relative) from the target. Default: 0.05.
             strict (bool): raise ``BudgetError`` instead of warning.
