@@ -12,7 +12,8 @@ evaluates the final model). The steps of one run share a subprocess
 (_run_steps.py calls each tool's main()), each step with its own log.
 Outputs go to WORK_DIR/<task>/<method>@<budget>/; every finished step leaves
 a ``.done-<step>`` marker there, so a second run skips what is finished and
-resumes where the first stopped.
+resumes where the first stopped: an unfinished training goes on from the
+last checkpoint it saved (``--resume``).
 Progress is printed as ``[k/n] task method@budget: step (elapsed)``.
 --jobs N runs N runs at a time (pas_mm.apis.suite_scheduler): a run that
 reads another's width spec or checkpoint waits for it, and baselines,
@@ -258,6 +259,19 @@ def run_group(todo, env, start):
             f'{failed[0]["log"]}: ' + ' | '.join(tail))
 
 
+def resume_args(run_dir):
+    """``--resume CKPT`` when an unfinished training (a killed suite) left
+    a checkpoint in ``run_dir``, so that the next suite run goes on from
+    its last saved epoch; else nothing. The checkpoint is named explicitly:
+    plain ``--resume`` would resume from a run's ``load_from`` (its
+    pretrained baseline) when the run saved nothing yet."""
+    marker = osp.join(run_dir, 'last_checkpoint')
+    if not osp.isfile(marker):
+        return []
+    ckpt = open(marker).read().strip()
+    return ['--resume', ckpt] if osp.isfile(ckpt) else []
+
+
 def schedule(steps, jobs, env, start):
     """The run groups of `steps` for suite_scheduler.run_all, and the
     function that runs one: its finished steps are skipped, the rest run
@@ -272,6 +286,9 @@ def schedule(steps, jobs, env, start):
             if osp.exists(osp.join(rdir, f'.done-{step}')):
                 print(f'{label} (done, skipped)', flush=True)
             else:
+                if step == 'train':
+                    cmd = cmd + resume_args(rdir)
+                    label += ' (resumed)' if '--resume' in cmd else ''
                 todo.append(dict(
                     label=label, script=cmd[1], argv=cmd[2:], command=cmd,
                     log=osp.join(rdir, f'{step}.log'),
