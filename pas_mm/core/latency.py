@@ -208,7 +208,14 @@ def load_latency_table(path: str) -> dict:
 
 def _axis(grid: Sequence[int], value):
     """(index below, weight of the one above) of ``value`` on ``grid``;
-    clamped to the grid, differentiable in ``value``."""
+    clamped to the grid, differentiable in ``value``.
+
+    On a grid point the weight keeps the slope of the segment below it
+    (the one a cut moves into). Only a value outside the grid is clamped:
+    ``clamp`` passes no gradient at its bounds, and kept counts sit on grid
+    points all the time, the full width first of all, which left a search
+    no latency gradient at its start.
+    """
     if len(grid) == 1:
         return 0, 0.0
     k = 0
@@ -218,9 +225,9 @@ def _axis(grid: Sequence[int], value):
         k += 1
     lo, hi = grid[k], grid[k + 1]
     w = (value - lo) / (hi - lo)
-    if isinstance(w, torch.Tensor):
-        return k, w.clamp(0.0, 1.0)
-    return k, min(max(w, 0.0), 1.0)
+    if lo <= v <= hi:
+        return k, w
+    return k, (0.0 if v < lo else 1.0)
 
 
 def interpolate(entry: dict, c_in, c_out):

@@ -59,6 +59,26 @@ def test_width_grid_and_interpolation():
     assert float(c.grad) == pytest.approx(1.0)  # (5 - 1) / (8 - 4)
 
 
+def test_a_count_on_a_grid_point_keeps_the_slope_below_it():
+    # kept counts are integers and so sit on grid points, full width first:
+    # there the gradient is the slope of the segment a cut moves into
+    # (clamping there passed none, and a latency search never started)
+    entry = dict(ins=[4, 8, 12], outs=[6], ms=[[1.0], [3.0], [9.0]])
+    for at, slope in ((12.0, 1.5), (8.0, 0.5), (4.0, 0.5)):
+        c = torch.tensor(at, requires_grad=True)
+        interpolate(entry, c, 6).backward()
+        assert float(c.grad) == pytest.approx(slope), at
+    c = torch.tensor(13.0, requires_grad=True)  # past the grid: constant
+    assert float(interpolate(entry, c, 6)) == 9.0
+    net, space = _space()
+    space.use_latency(build_latency_table(net, space.graph, _gated(space),
+                                          full_ms=2.0, points=3,
+                                          timer=macs_timer))
+    space.budget_loss(0.5).backward()  # at full width
+    assert all(float(g.latent.grad.abs().min()) > 0
+               for g in space.gates.values())
+
+
 def test_table_predicts_the_kept_widths_and_budgets_the_search(tmp_path):
     net, space = _space()
     table = build_latency_table(net, space.graph, _gated(space),
