@@ -44,8 +44,12 @@ tasks = [
         metrics=['accuracy/top1'],
         shape=(32, 32),
         interleaved_latency=dict(batch_sizes=[1, 32], iters=20, warmup=5)),
-    # the same comparison on MobileNetV2 (depth-wise, at 64x64); its
-    # latency targets are a first guess, not yet measured
+    # the same comparison on MobileNetV2 (depth-wise, at 64x64). Its b32
+    # targets were a first guess. Its b1 table cannot go below 0.797 of
+    # the full latency (min_ratio 0.1 in every group), so its b1 targets
+    # span what the pas runs reach by that table: 0.91 / 0.86 / 0.82 at
+    # 0.5 / 0.25 / 0.1 of the MACs (the first guess, 0.75 / 0.67 / 0.6,
+    # is below that floor and is refused)
     dict(
         _cls,
         name='classification_latency_mobilenet-v2',
@@ -60,7 +64,7 @@ tasks = [
             'pas-latency-b32': dict(config=MV2_LATENCY, latency_table='b32',
                                     budgets=[0.65, 0.5, 0.4]),
             'pas-latency-b1': dict(config=MV2_LATENCY, latency_table='b1',
-                                   budgets=[0.75, 0.67, 0.6]),
+                                   budgets=[0.9, 0.86, 0.82]),
         },
         budgets=[0.5, 0.25, 0.1],
         seeds=[0, 1, 2],
