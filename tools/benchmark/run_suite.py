@@ -268,7 +268,8 @@ def resume_args(run_dir):
     marker = osp.join(run_dir, 'last_checkpoint')
     if not osp.isfile(marker):
         return []
-    ckpt = open(marker).read().strip()
+    with open(marker) as f:
+        ckpt = f.read().strip()
     return ['--resume', ckpt] if osp.isfile(ckpt) else []
 
 
