@@ -37,11 +37,13 @@ import subprocess
 import sys
 import time
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from mmengine.runner.checkpoint import find_latest_checkpoint
 
-from pas_mm.apis import die  # noqa: E402
-from pas_mm.apis.suite import method_spec, run_tag, suite_runs  # noqa
-from pas_mm.apis.suite_check import load_suite  # noqa: E402
+from pas_mm.apis import die
+from pas_mm.apis.suite import method_spec, run_tag, suite_runs
+from pas_mm.apis.suite_check import load_suite
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def parse_args(argv=None):
@@ -265,12 +267,12 @@ def resume_args(run_dir):
     its last saved epoch; else nothing. The checkpoint is named explicitly:
     plain ``--resume`` would resume from a run's ``load_from`` (its
     pretrained baseline) when the run saved nothing yet."""
-    marker = osp.join(run_dir, 'last_checkpoint')
-    if not osp.isfile(marker):
+    # mmengine reads its own marker; checked first, since it logs a miss
+    # and a fresh run has none
+    if not osp.isfile(osp.join(run_dir, 'last_checkpoint')):
         return []
-    with open(marker) as f:
-        ckpt = f.read().strip()
-    return ['--resume', ckpt] if osp.isfile(ckpt) else []
+    ckpt = find_latest_checkpoint(run_dir)
+    return ['--resume', ckpt] if ckpt and osp.isfile(ckpt) else []
 
 
 def schedule(steps, jobs, env, start):
