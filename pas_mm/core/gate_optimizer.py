@@ -1,45 +1,61 @@
-"""PaS's own update rule for the gate latents: scale-free and budget-seeking.
+"""PaS's own update rule for the gate latents: a scale-free descent to the
+budget, then an equilibrium in which the task gradient picks the widths.
 
 The toolkit optimizer (SGD, AdamW, Adam, ...) keeps training the weights.
-The gate latents get the gradient of the same joint loss (task loss +
-``weight * (MACs ratio - target)^2``, binary forward, straight-through
-backward), but are moved by this rule instead, called once per optimizer
-step after the backward (so after DDP's all-reduce and AMP's unscale):
+The gate latents get the gradient of the joint loss (task loss + the rule's
+own budget term ``loss()``, binary forward, straight-through backward), but
+are moved by this rule, called once per optimizer step after the backward
+(so after DDP's all-reduce and AMP's unscale). The rule computes the budget
+term it adds, so it splits the latents' gradient exactly into its task and
+budget parts (the budget depends on the latents only).
 
-1. **Normalised step.** The latents' gradient is divided by its RMS over the
-   latents that can still move, smoothed by momentum, and applied with a
-   step in latent units (default ``lr = 1.5 / search_steps``,
-   cosine-decayed to a tenth). Neither the net's size (a channel's MACs
-   share, hence its budget gradient, is ~1/#channels) nor the loss scale
-   nor the toolkit's optimizer sets how far a latent moves. The relative
-   size of the gradients, which ranks the channels, is kept; a per-element
-   rule such as Adam's would move every latent at the same speed and switch
-   whole layers off at once.
+**Descent** (both rules; ``rule='descent'`` stops here):
 
-   - A latent of ``unit`` channels (an attention head) sums its channels'
-     gradients; it is divided by ``unit``, so that a head moves at the
-     speed of its channels' mean, not 32x faster than a channel.
-   - Latents that cannot move leave the RMS: those clamped at 0 or 1 and
-     pushed further out, and those the floor re-opened after the last step
-     (a group's last head, say). Otherwise a few large, blocked gradients
-     set the RMS for ever, every other latent barely moves, and raising the
-     budget weight cannot help, because it scales both alike (measured: a
-     proxy ViT whose 18 head latents went off in 16 steps, after which its
-     2 304 FFN latents never moved).
-2. **Adaptive budget weight.** At the first step the weight is calibrated so
-   that the budget term's gradient has the task term's RMS; then
-   ``log(weight)`` grows while the MACs ratio is off the target by more than
-   ``band`` (relative) and decays slowly inside it (integral control), so
-   the ratio reaches the target whatever the task gradient's scale.
-3. Latents are kept in [0, 1]: a switched-off channel is never more than 0.5
-   away from coming back, as the straight-through gradient may ask.
+1. *Normalised step.* The gradient is divided by its RMS over the latents
+   that can still move, smoothed by momentum, and applied with a step in
+   latent units (default ``lr = 1.5 / search_steps``, cosine-decayed to a
+   tenth). Neither the net's size nor the loss scale nor the toolkit's
+   optimizer sets how far a latent moves. A head latent's gradient is
+   divided by its head size; latents clamped at a bound and pushed beyond
+   it, or re-opened by the floor, leave the RMS (else a few blocked
+   gradients set it for ever).
+2. *Adaptive weight.* At the first step the weight is calibrated so that
+   the budget gradient has ``weight`` times the task gradient's RMS; then
+   ``log(weight)`` grows while the ratio is off target by more than
+   ``band`` (integral control), so the target is reached whatever the
+   task gradient's scale. A step that would cross the target by more than
+   the band is shrunk to stop near it.
+
+**Equilibrium** (``rule='equilibrium'``, the default): from the first step
+at which the ratio is within ``band`` of the target until the end.
+
+3. *Fixed restoring force.* The weight is set once so that, one band off
+   the target, the budget gradient's RMS is ``weight`` times the task
+   gradient's (``weight`` is a stiffness, in task-gradient units), and is
+   not adapted again. Near the target the budget gradient vanishes, as in
+   the original PaS's fixed-alpha MSE.
+4. *Task-driven swaps.* Latents are held in ``[0.5 - hover, 0.5 + hover]``:
+   every channel is a few consistent steps from switching either way. The
+   step is the momentum (``equilibrium_momentum``) average of the task +
+   budget gradient, divided by the task gradient's smoothed RMS, times
+   ``equilibrium_lr``; no trust region, no cosine. A switched-off channel
+   still receives the first-order gain of switching it back on; when one
+   comes back the ratio overshoots and the restoring force pushes down
+   the channels whose task gradient defends them least per MAC.
+
+``use_task_gradient=False`` moves the gates by the budget term alone (the
+weights still train on the task): the budget-only control of
+``tools/analysis/search_diagnostics.py``.
 """
 import math
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 import torch
 
 from .errors import BudgetError
+from .gate_diagnostics import GateDiagnostics
+
+RULES = ('descent', 'equilibrium')
 
 
 class GateOptimizer:
@@ -47,36 +63,51 @@ class GateOptimizer:
 
     Args:
         space (SearchSpace): the search space whose gates are moved.
-        target_ratio (float): the MACs ratio to reach.
+        target_ratio (float): the cost ratio (MACs or latency) to reach.
         total_steps (int): optimizer steps in the search (sets the lr).
-        weight (float): the budget weight before calibration. Default: 5.0.
-        mode (str): ``'two-sided'`` or ``'hinge'`` (only excess MACs count).
-            Default: ``'two-sided'``.
-        lr (float, optional): latent units per step at the start; None means
-            ``1.5 / total_steps``. Default: None.
-        momentum (float): EMA factor of the normalised gradient.
+        weight (float): with ``adapt_weight`` the stiffness of the budget
+            relative to the task gradient (see above); without it the fixed
+            absolute weight of ``weight * (ratio - target)^2``, as in the
+            original PaS. Default: 1.0.
+        mode (str): ``'two-sided'`` or ``'hinge'`` (only excess cost
+            counts). Default: ``'two-sided'``.
+        lr (float, optional): descent step in latent units at the start;
+            None means ``1.5 / total_steps``. Default: None.
+        momentum (float): EMA factor of the descent's normalised gradient.
             Default: 0.5.
-        adapt_weight (bool): calibrate and adapt the budget weight; False
-            keeps ``weight`` fixed (the original PaS). Default: True.
+        adapt_weight (bool): calibrate and adapt the weight. Default: True.
         adapt_rate (float): growth of ``log(weight)`` over the whole search
             per unit of relative gap. Default: 20.0.
-        band (float): relative gap inside which the weight decays instead of
-            growing. Default: 0.02.
+        band (float): relative gap counted as on target. Default: 0.02.
+        final_lr_ratio (float): the descent lr's cosine floor.
+            Default: 0.1.
+        rule (str): ``'equilibrium'`` or ``'descent'`` (no equilibrium
+            phase: the rule before it existed). Default: ``'equilibrium'``.
+        hover (float): half-width of the latents' box around 0.5 in the
+            equilibrium. Default: 0.1.
+        equilibrium_lr (float, optional): equilibrium step in latent units
+            per unit of normalised gradient; None means ``hover / 5``.
+            Default: None.
+        equilibrium_momentum (float): EMA factor of the equilibrium's
+            gradient (its evidence window). Default: 0.9.
+        swing (float): relative gap the equilibrium may reach: a step that
+            would leave it is shrunk. Default: 0.05.
+        use_task_gradient (bool): False moves the gates by the budget term
+            only (a control). Default: True.
+        record (bool): keep per-latent diagnostics (task-gradient moments,
+            threshold crossings). Default: False.
     """
 
     def __init__(self, space, target_ratio: float, total_steps: int,
-                 weight: float = 5.0, mode: str = 'two-sided',
+                 weight: float = 1.0, mode: str = 'two-sided',
                  lr: Optional[float] = None, momentum: float = 0.5,
                  adapt_weight: bool = True, adapt_rate: float = 20.0,
-                 band: float = 0.02, final_lr_ratio: float = 0.1):
-        if int(total_steps) < 1:
-            raise BudgetError(f'the gate optimizer needs total_steps >= 1, '
-                              f'got {total_steps!r}')
-        if lr is not None and not lr > 0:
-            raise BudgetError(f'gate lr must be > 0, got {lr!r}')
-        if not 0 <= momentum < 1:
-            raise BudgetError(f'gate momentum must be in [0, 1), got '
-                              f'{momentum!r}')
+                 band: float = 0.02, final_lr_ratio: float = 0.1,
+                 rule: str = 'equilibrium', hover: float = 0.1,
+                 equilibrium_lr: Optional[float] = None,
+                 equilibrium_momentum: float = 0.9, swing: float = 0.05,
+                 use_task_gradient: bool = True, record: bool = False):
+        _check_args(total_steps, lr, momentum, rule, hover, weight)
         self.space = space
         self.target_ratio = float(target_ratio)
         self.mode = mode
@@ -87,37 +118,60 @@ class GateOptimizer:
         self.adapt_rate = float(adapt_rate)
         self.band = float(band)
         self.final_lr_ratio = float(final_lr_ratio)
-        self.weight = float(weight)
+        self.rule = rule
+        self.hover = float(hover)
+        self.equilibrium_lr = float(equilibrium_lr) if equilibrium_lr \
+            is not None else self.hover / 5
+        self.equilibrium_momentum = float(equilibrium_momentum)
+        self.swing = float(swing)
+        self.use_task_gradient = bool(use_task_gradient)
+        self.stiffness = float(weight)
+        self.weight = float(weight)  # the absolute weight of ``loss()``
         self.steps = 0
+        self._joined = False  # loss() was called since the last step
+        self.phase = 'descent'
+        self.equilibrium_step: Optional[int] = None
+        self._task_rms: Optional[float] = None
         self._avg: Dict[str, torch.Tensor] = {}
-        # latents whose last step the floor undid (see ``_movable``)
         self._undone: Dict[str, torch.Tensor] = {}
+        self.diagnostics = GateDiagnostics() if record else None
 
-    # ----------------------------------------------------------- helpers
+    # ----------------------------------------------------------- budget
     def gap(self, ratio: float) -> float:
         gap = ratio - self.target_ratio
         return max(gap, 0.0) if self.mode == 'hinge' else gap
 
+    def loss(self) -> torch.Tensor:
+        """The budget term to join to the task loss: ``weight * (cost
+        ratio - target)^2`` (fp32; hinge: excess only). The next
+        ``step`` takes its gradient out of the latents' gradient to find the
+        task's; if it is not joined, the latents' gradient is all task."""
+        self._joined = True
+        return self.space.budget_loss(self.target_ratio, self.weight,
+                                      self.mode)
+
     def lr(self) -> float:
-        """Cosine from ``base_lr`` to ``final_lr_ratio`` of it."""
+        """Descent lr: cosine from ``base_lr`` to ``final_lr_ratio`` of it."""
         t = min(self.steps / self.total_steps, 1.0)
         low = self.final_lr_ratio
         cosine = (1 + math.cos(math.pi * t)) / 2
         return self.base_lr * (low + (1 - low) * cosine)
 
-    def _ratio_and_direction(self, names):
-        """Cost ratio (MACs or latency) and its gradient w.r.t. the latents
-        (no data)."""
-        latents = [self.space.gates[n].latent for n in names]
+    def _budget_grads(self, names: List[str], weight: float):
+        """(cost ratio, d ratio / d latent per channel, the budget term's
+        gradient per channel at ``weight``) of the latents now."""
+        gates = [self.space.gates[n] for n in names]
+        latents = [g.latent for g in gates]
         with torch.enable_grad():
-            macs = self.space.cost()
-            grads = torch.autograd.grad(macs, latents, allow_unused=True)
+            cost = self.space.cost()
+            grads = torch.autograd.grad(cost, latents, allow_unused=True)
         full = self.space.full_cost
-        # per channel, as the task gradient is in ``step``
-        units = [self.space.gates[n].unit for n in names]
-        return float(macs.detach()) / full, [
-            torch.zeros_like(t) if g is None else g / (full * u)
-            for g, t, u in zip(grads, latents, units)]
+        ratio = float(cost.detach()) / full
+        direction = [torch.zeros_like(t) if d is None else
+                     d.float() / (full * g.unit)
+                     for d, t, g in zip(grads, latents, gates)]
+        scale = 2 * weight * self.gap(ratio)
+        return ratio, direction, [scale * d for d in direction]
 
     # ----------------------------------------------------------- step
     @torch.no_grad()
@@ -132,46 +186,115 @@ class GateOptimizer:
         if not names:
             return False
         gates = [self.space.gates[n] for n in names]
-        grads = [g.latent.grad.float() / g.unit for g in gates]
-        flat = torch.cat([g.flatten() for g in grads])
-        for n in names:
-            self.space.gates[n].latent.grad = None  # the toolkit skips them
-        if not torch.isfinite(flat).all():
+        total = [g.latent.grad.float() / g.unit for g in gates]
+        for gate in gates:
+            gate.latent.grad = None  # the toolkit's optimizer skips them
+        if not all(bool(torch.isfinite(t).all()) for t in total):
             return False
+        ratio, direction, budget = self._budget_grads(names, self.weight)
+        task = [t - b for t, b in zip(total, budget)] if self._joined \
+            else total
+        self._joined = False
+        self._track_task_rms(task)
+        before = {n: g.latent.detach() > g.threshold
+                  for n, g in zip(names, gates)}
         if self.adapt_weight and self.steps == 0:
-            # the MACs gradient is needed once, to calibrate the weight
-            ratio, direction = self._ratio_and_direction(names)
-            self._calibrate(flat, direction, self.gap(ratio))
+            self._calibrate(direction, self.gap(ratio))
+            ratio, direction, budget = self._budget_grads(names, self.weight)
+        if self.phase == 'descent' and self.rule == 'equilibrium' and \
+                abs(self.gap(ratio)) <= self.band * self.target_ratio:
+            self._enter_equilibrium(names, direction)
+            ratio, direction, budget = self._budget_grads(names, self.weight)
+        used = [(t if self.use_task_gradient else torch.zeros_like(t)) + b
+                for t, b in zip(task, budget)]
+        if self.phase == 'equilibrium':
+            self._hover_step(names, used, ratio)
         else:
-            ratio = self.space.cost_ratio()
-        gap = self.gap(ratio)
+            self._descent_step(names, used, ratio)
+        if self.diagnostics is not None:
+            self.diagnostics.record(self.space, names, task, before,
+                                    self.phase)
+        self.steps += 1
+        return True
+
+    def _track_task_rms(self, task):
+        rms = float(torch.cat([t.flatten() for t in task]).pow(2).mean()
+                    .sqrt())
+        if rms > 0:
+            self._task_rms = rms if self._task_rms is None else \
+                0.9 * self._task_rms + 0.1 * rms
+
+    def _descent_step(self, names, grads, ratio):
+        flat = torch.cat([g.flatten() for g in grads])
         movable = torch.cat([self._movable(n, g).flatten()
                              for n, g in zip(names, grads)])
         free = flat[movable] if bool(movable.any()) else flat
         rms = free.pow(2).mean().sqrt().clamp_min(1e-20)
-        lr = self.lr()
-        steps = {}
-        for n, g in zip(names, grads):
-            avg = self._avg.get(n)
-            if avg is None or avg.shape != g.shape:
-                avg = torch.zeros_like(g)
-            avg.mul_(self.momentum).add_(g / rms, alpha=1 - self.momentum)
-            self._avg[n] = avg
-            steps[n] = lr * avg
+        steps = {n: self._smooth(n, g / rms, self.momentum) * self.lr()
+                 for n, g in zip(names, grads)}
         start = {n: self.space.gates[n].latent.detach().clone()
                  for n in steps}
-        scale = self._move(start, steps, ratio)
+        target, tol = self.target_ratio, self.band * self.target_ratio
+
+        def inside(r):  # not carried across the target beyond the band
+            return (r - target) * (ratio - target) >= 0 or \
+                abs(r - target) <= tol
+
+        scale = self._move(start, steps, inside)
         self._record_undone(start, steps, scale)
         if self.adapt_weight:
-            self._adapt(gap)
-        self.steps += 1
-        return True
+            self._adapt(self.gap(self.space.cost_ratio()))
+
+    def _hover_step(self, names, grads, ratio):
+        rms = max(self._task_rms or 0.0, 1e-20)
+        steps = {n: self.equilibrium_lr *
+                 self._smooth(n, g / rms, self.equilibrium_momentum)
+                 for n, g in zip(names, grads)}
+        start = {n: self.space.gates[n].latent.detach().clone()
+                 for n in steps}
+        target, swing = self.target_ratio, self.swing * self.target_ratio
+        limit = max(swing, abs(ratio - target))
+
+        def inside(r):  # never further from the target than the swing
+            return abs(r - target) <= limit
+
+        self._move(start, steps, inside)
+
+    def _smooth(self, name, normalised, momentum):
+        avg = self._avg.get(name)
+        if avg is None or avg.shape != normalised.shape:
+            avg = torch.zeros_like(normalised)
+        avg.mul_(momentum).add_(normalised, alpha=1 - momentum)
+        self._avg[name] = avg
+        return avg
+
+    def _enter_equilibrium(self, names, direction):
+        """Fix the weight (``stiffness`` task RMS one band off target),
+        restart the momentum and put every latent in the hover box."""
+        if self.adapt_weight:
+            d_rms = float(torch.cat([d.flatten() for d in direction])
+                          .pow(2).mean().sqrt())
+            gap = self.band * self.target_ratio
+            if d_rms > 0 and self._task_rms:
+                self.weight = self.stiffness * self._task_rms / (
+                    2 * gap * d_rms)
+        low, high = 0.5 - self.hover, 0.5 + self.hover
+        for gate in self.space.gates.values():
+            gate.latent.clamp_(low, high)
+        self.space.apply_floor()
+        self._avg = {}
+        self.phase = 'equilibrium'
+        self.equilibrium_step = self.steps
+
+    def _bounds(self):
+        if self.phase == 'equilibrium':
+            return 0.5 - self.hover, 0.5 + self.hover
+        return 0.0, 1.0
 
     def _apply(self, start, steps, scale):
-        for n, step in steps.items():
-            latent = self.space.gates[n].latent
-            latent.copy_(start[n] - scale * step.to(latent.dtype))
-            latent.clamp_(0.0, 1.0)
+        for n in steps:
+            self.space.gates[n].latent.copy_(
+                self._apply_get(start, steps, scale, n))
         self.space.apply_floor()
         return self.space.cost_ratio()
 
@@ -196,30 +319,66 @@ class GateOptimizer:
             self._undone[n] = (want.abs() > 0) & \
                 ((moved * want.sign()) < 0.5 * want.abs())
 
-    def _move(self, start, steps, ratio) -> float:
-        """Apply the step; if it would carry the MACs ratio across the
-        target and more than ``band`` beyond it, shrink it (bisection on
-        one scale) so that it stops near the target. Channels of a group
-        share one budget gradient and would otherwise switch off together;
-        the shrunk step lets the ones the gradient ranks first go first.
+    def _move(self, start, steps, inside) -> float:
+        """Apply the step; if the ratio it leads to is not ``inside``,
+        shrink it (bisection on one scale) and let the latents that then
+        cross together go in the order of their steps: the channels the
+        gradient ranks first go first.
 
         Returns:
             float: the scale of the step applied.
         """
-        target, tol = self.target_ratio, self.band * self.target_ratio
-        new = self._apply(start, steps, 1.0)
-        if (new - target) * (ratio - target) >= 0 or abs(new - target) <= tol:
+        if inside(self._apply(start, steps, 1.0)):
             return 1.0
         lo, hi = 0.0, 1.0  # lo: not past the band; hi: past it
         for _ in range(12):
             mid = (lo + hi) / 2
-            r = self._apply(start, steps, mid)
-            if (r - target) * (ratio - target) >= 0 or abs(r - target) <= tol:
+            if inside(self._apply(start, steps, mid)):
                 lo = mid
             else:
                 hi = mid
-        self._apply(start, steps, lo)
+        self._split_jump(start, steps, lo, hi, inside)
         return lo
+
+    def _split_jump(self, start, steps, lo, hi, inside):
+        """Between ``lo`` and ``hi`` the ratio jumps past the band when
+        latents with (near-)equal steps cross the threshold together (a
+        group whose channels share one gradient). Let the first of them
+        cross, in the order of their steps (ties by position), as many
+        as stay inside; without this the search would stall there."""
+        at_hi = {n: self._apply_get(start, steps, hi, n) for n in steps}
+        at_lo = {n: self._apply_get(start, steps, lo, n) for n in steps}
+        crossed = []
+        for n, step in steps.items():
+            thr = self.space.gates[n].threshold
+            flips = ((at_lo[n] > thr) != (at_hi[n] > thr)).nonzero()
+            crossed += [(-float(step.flatten()[i].abs()), n, int(i))
+                        for i in flips.flatten()]
+        crossed.sort()
+
+        def state(m):
+            for n in steps:
+                self.space.gates[n].latent.copy_(at_lo[n])
+            for _, n, i in crossed[:m]:
+                self.space.gates[n].latent.view(-1)[i] = \
+                    at_hi[n].view(-1)[i]
+            self.space.apply_floor()
+            return self.space.cost_ratio()
+
+        good, bad = 0, len(crossed)  # state(0) is inside, state(all) not
+        while bad - good > 1:
+            mid = (good + bad) // 2
+            if inside(state(mid)):
+                good = mid
+            else:
+                bad = mid
+        state(good)
+
+    def _apply_get(self, start, steps, scale, name):
+        step = steps[name]
+        latent = self.space.gates[name].latent
+        low, high = self._bounds()
+        return (start[name] - scale * step.to(latent.dtype)).clamp(low, high)
 
     def _adapt(self, gap):
         """Integral control: ``log(weight)`` grows with the relative gap
@@ -229,29 +388,55 @@ class GateOptimizer:
         grow = math.sqrt(min(rel, 1.0)) if rel > self.band else -self.band
         self.weight *= math.exp(rate * grow)
 
-    def _calibrate(self, flat, direction, gap):
-        """Budget-term gradient RMS := task-term gradient RMS."""
-        d = torch.cat([x.flatten().float() for x in direction])
-        budget = 2 * self.weight * gap * d
-        task = flat - budget
-        d_rms = float(d.pow(2).mean().sqrt())
-        t_rms = float(task.pow(2).mean().sqrt())
+    def _calibrate(self, direction, gap):
+        """Budget-gradient RMS := ``stiffness`` x task-gradient RMS at the
+        current gap (at least one band)."""
+        d_rms = float(torch.cat([x.flatten() for x in direction])
+                      .pow(2).mean().sqrt())
         floor_gap = max(abs(gap), self.band * self.target_ratio)
-        if d_rms > 0 and t_rms > 0:
-            self.weight = t_rms / (2 * floor_gap * d_rms)
+        if d_rms > 0 and self._task_rms:
+            self.weight = self.stiffness * self._task_rms / (
+                2 * floor_gap * d_rms)
 
     # ----------------------------------------------------------- state
     def state_dict(self) -> dict:
-        return dict(weight=self.weight, steps=self.steps,
-                    base_lr=self.base_lr, total_steps=self.total_steps,
-                    avg={n: t.clone() for n, t in self._avg.items()},
-                    undone={n: t.clone() for n, t in self._undone.items()})
+        state = dict(weight=self.weight, steps=self.steps,
+                     base_lr=self.base_lr, total_steps=self.total_steps,
+                     phase=self.phase, equilibrium_step=self.equilibrium_step,
+                     task_rms=self._task_rms,
+                     avg={n: t.clone() for n, t in self._avg.items()},
+                     undone={n: t.clone() for n, t in self._undone.items()})
+        if self.diagnostics is not None:
+            state['diagnostics'] = self.diagnostics.state_dict()
+        return state
 
     def load_state_dict(self, state: dict) -> None:
         self.weight = float(state['weight'])
         self.steps = int(state['steps'])
         self.base_lr = float(state['base_lr'])
         self.total_steps = int(state['total_steps'])
+        self.phase = state.get('phase', 'descent')
+        self.equilibrium_step = state.get('equilibrium_step')
+        self._task_rms = state.get('task_rms')
         self._avg = {n: t.clone() for n, t in state.get('avg', {}).items()}
         self._undone = {n: t.clone()
                         for n, t in state.get('undone', {}).items()}
+        if self.diagnostics is not None and 'diagnostics' in state:
+            self.diagnostics.load_state_dict(state['diagnostics'])
+
+
+def _check_args(total_steps, lr, momentum, rule, hover, weight):
+    if int(total_steps) < 1:
+        raise BudgetError(f'the gate optimizer needs total_steps >= 1, got '
+                          f'{total_steps!r}')
+    if lr is not None and not lr > 0:
+        raise BudgetError(f'gate lr must be > 0, got {lr!r}')
+    if not 0 <= momentum < 1:
+        raise BudgetError(f'gate momentum must be in [0, 1), got '
+                          f'{momentum!r}')
+    if rule not in RULES:
+        raise BudgetError(f'gate rule must be one of {RULES}, got {rule!r}')
+    if not 0 < hover < 0.5:
+        raise BudgetError(f'gate hover must be in (0, 0.5), got {hover!r}')
+    if not weight > 0:
+        raise BudgetError(f'budget weight must be > 0, got {weight!r}')

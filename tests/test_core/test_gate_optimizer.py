@@ -42,9 +42,7 @@ def search(width, optimizer, steps=60, target=0.5, seed=0, **gate_cfg):
     y = (x[:, 0].mean((1, 2)) > 0).long() + 2 * (x[:, 1].mean((1, 2)) > 0)
     for i in range(steps):
         idx = torch.randint(0, 64, (16, ))
-        macs = space.macs()
-        loss = F.cross_entropy(net(x[idx]), y[idx]) + space.budget_loss(
-            target, rule.weight, macs=macs)
+        loss = F.cross_entropy(net(x[idx]), y[idx]) + rule.loss()
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -112,7 +110,7 @@ def test_search_steps_under_bf16_autocast():
     for _ in range(10):
         with torch.autocast('cpu', dtype=torch.bfloat16):
             logits = net(x)
-            budget = space.budget_loss(0.5, rule.weight)
+            budget = rule.loss()
         assert budget.dtype == torch.float32 and torch.isfinite(budget)
         loss = F.cross_entropy(logits.float(), y) + budget
         opt.zero_grad()

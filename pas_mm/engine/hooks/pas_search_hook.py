@@ -16,6 +16,8 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from pas_mm.core import BudgetError
+from pas_mm.core.gate_optimizer import GateOptimizer
+from pas_mm.core.io import write_json
 from pas_mm.models.algorithms.pas_search_mixin import PaSSearchMixin
 from pas_mm.registry import HOOKS
 from ..search_summary import write_search_summary
@@ -148,8 +150,11 @@ class PaSSearchHook(Hook):
         """PaS's own gate rule, run at every step of the optimizer that
         holds the gates (after the backward, DDP's all-reduce and AMP's
         unscale), before the toolkit's rule (which then skips them)."""
-        self._gate_optim = model.start_search(self._search_steps(runner),
-                                              **self.gate_optimizer_cfg)
+        args = dict(model.budget_settings(), **self.gate_optimizer_cfg)
+        self._gate_optim = GateOptimizer(
+            model.search_space(), total_steps=self._search_steps(runner),
+            **args)
+        model.attach_gate_rule(self._gate_optim)
         if self._gate_state is not None:
             self._gate_optim.load_state_dict(self._gate_state)
         gates = {id(p) for p in model.gate_parameters()}
@@ -166,16 +171,36 @@ class PaSSearchHook(Hook):
         if not self._step_handles:
             raise BudgetError('PaSSearchHook: no optimizer holds the gate '
                               'latents (paramwise_cfg must not drop them)')
+        weight = (f'stiffness {gate_optim.stiffness:.4g} (adaptive '
+                  'descent)') if gate_optim.adapt_weight else \
+            f'fixed {gate_optim.weight:.4g}'
         runner.logger.info(
-            f'PaS gate optimizer: {gate_optim.total_steps} search steps, '
-            f'gate lr {gate_optim.base_lr:.4g} (latent units per step), '
-            f'budget weight {"adaptive" if gate_optim.adapt_weight else ""}'
-            f' from {gate_optim.weight:.4g}')
+            f'PaS gate optimizer: rule {gate_optim.rule}, '
+            f'{gate_optim.total_steps} search steps, descent lr '
+            f'{gate_optim.base_lr:.4g} (latent units per step), budget '
+            f'weight {weight}')
 
-    def _stop_gate_optimizer(self):
+    def _stop_gate_optimizer(self, runner, model):
         for handle in self._step_handles:
             handle.remove()
         self._step_handles = []
+        rule = self._gate_optim
+        if rule is None:
+            return
+        model.attach_gate_rule(None)
+        runner.logger.info(
+            f'PaS gate rule: {rule.steps} steps, equilibrium from step '
+            f'{rule.equilibrium_step}, budget weight {rule.weight:.4g}')
+        if rule.diagnostics is not None and runner.rank == 0:
+            path = osp.join(runner.work_dir, 'pas_search',
+                            'gate_diagnostics.json')
+            write_json(path, dict(
+                rule=rule.rule, steps=rule.steps,
+                equilibrium_step=rule.equilibrium_step,
+                use_task_gradient=rule.use_task_gradient,
+                phase_steps=rule.diagnostics.phase_steps,
+                groups=rule.diagnostics.summary(model.search_space())))
+            runner.logger.info(f'PaS: gate diagnostics written to {path}')
 
     def before_save_checkpoint(self, runner, checkpoint):
         if self._gate_optim is not None and self._step_handles:
@@ -211,7 +236,7 @@ class PaSSearchHook(Hook):
         model = self._algorithm(runner)
         if model.search_finished:
             return
-        self._stop_gate_optimizer()
+        self._stop_gate_optimizer(runner, model)
         self._finish(runner, model, searched=True)
 
     def _finish(self, runner, model, searched):

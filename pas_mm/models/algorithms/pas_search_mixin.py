@@ -22,7 +22,6 @@ from torch import nn
 from pas_mm.core import (BudgetError, apply_width_spec, build_search_space,
                          export, transfer_widths)
 from pas_mm.core.criteria import prune_by_criterion
-from pas_mm.core.gate_optimizer import GateOptimizer
 from pas_mm.core.width_spec import (load_width_spec, make_width_spec,
                                     save_width_spec)
 from ..utils import (decode_extra_state, encode_extra_state,
@@ -35,7 +34,8 @@ class PaSSearchMixin:
     """Mixed into an ``nn.Module``; call ``_init_search`` in ``__init__``.
 
     The contract with ``PaSSearchHook``: ``exported``, ``search_finished``,
-    ``freeze_search``, ``start_search``, ``gate_parameters``,
+    ``freeze_search``, ``search_space``, ``budget_settings``,
+    ``attach_gate_rule``, ``gate_parameters``,
     ``search_state`` and ``end_search``. The tools also read
     ``settings``, ``space``, ``compact_spec``, ``search_module``,
     ``search_forward`` and ``weights_target``.
@@ -50,7 +50,9 @@ class PaSSearchMixin:
                 module, distill_forward or trace_fn(settings.trace_mode),
                 settings.distill, hook_student=distill_forward is None)
         self.compact_spec = None  # set once exported in place
-        self.gate_optimizer = None  # set by start_search (PaSSearchHook)
+        # the gate rule whose budget term joins the loss; built, stepped
+        # and checkpointed by PaSSearchHook (attach_gate_rule)
+        self.gate_rule = None
         self.space = build_search_space(
             module, trace_inputs(settings.input_shape),
             exclude=settings.exclude, scope=settings.search_scope,
@@ -197,8 +199,10 @@ class PaSSearchMixin:
             cost = self.space.cost()
             out[f'{self.space.metric}_ratio'] = \
                 cost.detach() / self.space.full_cost
-        weight = self.settings.budget['weight'] \
-            if self.gate_optimizer is None else self.gate_optimizer.weight
+        if self.gate_rule is not None:
+            out['loss_budget'] = self.gate_rule.loss()
+            return out
+        weight = self.settings.budget['weight']
         out['loss_budget'] = self.space.budget_loss(
             self.settings.target_ratio, weight, self.settings.budget['mode'],
             macs=cost)
@@ -226,15 +230,21 @@ class PaSSearchMixin:
         return [g.latent for g in self.space.gates.values()
                 if g.latent.requires_grad]
 
-    def start_search(self, total_steps: int, **gate_cfg) -> GateOptimizer:
-        """Build the rule that moves the gates for a search of
-        ``total_steps`` optimizer steps (``GateOptimizer`` arguments in
-        ``gate_cfg``); the budget loss then uses its adaptive weight."""
-        self.gate_optimizer = GateOptimizer(
-            self.space, self.settings.target_ratio, total_steps,
-            weight=self.settings.budget['weight'],
-            mode=self.settings.budget['mode'], **gate_cfg)
-        return self.gate_optimizer
+    def search_space(self):
+        """The ``SearchSpace`` of the searched module (its gates)."""
+        return self.space
+
+    def budget_settings(self) -> dict:
+        """``dict(target_ratio, weight, mode)`` of the budget: what a gate
+        rule is built with."""
+        budget = self.settings.budget
+        return dict(target_ratio=self.settings.target_ratio,
+                    weight=budget['weight'], mode=budget['mode'])
+
+    def attach_gate_rule(self, rule) -> None:
+        """Join ``rule.loss()`` (its budget term) to the training loss
+        instead of the fixed-weight one; None detaches it."""
+        self.gate_rule = rule
 
     def search_state(self) -> dict:
         """``dict(macs_ratio, widths)`` of the gates as they are now."""

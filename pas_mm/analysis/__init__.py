@@ -1,0 +1,1 @@
+"""Analyses of a search (diagnostics), over the core and the toolkits."""
