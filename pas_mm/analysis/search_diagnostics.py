@@ -19,8 +19,8 @@ import sys
 from typing import Dict, List, Optional
 
 from pas_mm.apis.report_data import spearman
-from pas_mm.core.io import read_json, write_json
 from pas_mm.core.errors import PaSError
+from pas_mm.core.io import read_json, write_json
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 HOOK = 'PaSSearchHook'
@@ -56,6 +56,7 @@ def run_search(config: str, work_dir: str, options: List[str],
     if osp.isfile(osp.join(folder, 'gate_diagnostics.json')):
         return folder  # done before: resumable
     cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
+           '--no-validate',
            '--cfg-options', *options]
     out = open(log, 'w') if log else subprocess.DEVNULL
     try:

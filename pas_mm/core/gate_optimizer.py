@@ -38,10 +38,16 @@ at which the ratio is within ``band`` of the target until the end.
    every channel is a few consistent steps from switching either way. The
    step is the momentum (``equilibrium_momentum``) average of the task +
    budget gradient, divided by the task gradient's smoothed RMS, times
-   ``equilibrium_lr``; no trust region, no cosine. A switched-off channel
-   still receives the first-order gain of switching it back on; when one
-   comes back the ratio overshoots and the restoring force pushes down
-   the channels whose task gradient defends them least per MAC.
+   ``equilibrium_lr``; no cosine. A switched-off channel still receives
+   the first-order gain of switching it back on; when one comes back the
+   ratio rises and the restoring force pushes down the channels whose
+   task gradient defends them least per MAC. A step may not take the
+   ratio further than ``swing`` from the target (or than it already is).
+
+Where latents with (near-)equal steps would cross the threshold together
+and carry the ratio past what a step may reach (a group whose channels
+share one gradient), they cross one by one in the order of their steps,
+as many as fit.
 
 ``use_task_gradient=False`` moves the gates by the budget term alone (the
 weights still train on the task): the budget-only control of
@@ -54,6 +60,7 @@ import torch
 
 from .errors import BudgetError
 from .gate_diagnostics import GateDiagnostics
+from .gate_steps import move_within
 
 RULES = ('descent', 'equilibrium')
 
@@ -240,7 +247,8 @@ class GateOptimizer:
             return (r - target) * (ratio - target) >= 0 or \
                 abs(r - target) <= tol
 
-        scale = self._move(start, steps, inside)
+        scale = move_within(self.space, start, steps, inside,
+                            self._bounds())
         self._record_undone(start, steps, scale)
         if self.adapt_weight:
             self._adapt(self.gap(self.space.cost_ratio()))
@@ -258,7 +266,12 @@ class GateOptimizer:
         def inside(r):  # never further from the target than the swing
             return abs(r - target) <= limit
 
-        self._move(start, steps, inside)
+        move_within(self.space, start, steps, inside, self._bounds())
+
+    def _bounds(self):
+        if self.phase == 'equilibrium':
+            return 0.5 - self.hover, 0.5 + self.hover
+        return 0.0, 1.0
 
     def _smooth(self, name, normalised, momentum):
         avg = self._avg.get(name)
@@ -286,18 +299,6 @@ class GateOptimizer:
         self.phase = 'equilibrium'
         self.equilibrium_step = self.steps
 
-    def _bounds(self):
-        if self.phase == 'equilibrium':
-            return 0.5 - self.hover, 0.5 + self.hover
-        return 0.0, 1.0
-
-    def _apply(self, start, steps, scale):
-        for n in steps:
-            self.space.gates[n].latent.copy_(
-                self._apply_get(start, steps, scale, n))
-        self.space.apply_floor()
-        return self.space.cost_ratio()
-
     def _movable(self, name, grad):
         """Latents this step can move: not clamped at a bound and pushed
         beyond it, and not put back by the floor after the last step."""
@@ -318,67 +319,6 @@ class GateOptimizer:
             want = scale * step.to(moved.dtype)
             self._undone[n] = (want.abs() > 0) & \
                 ((moved * want.sign()) < 0.5 * want.abs())
-
-    def _move(self, start, steps, inside) -> float:
-        """Apply the step; if the ratio it leads to is not ``inside``,
-        shrink it (bisection on one scale) and let the latents that then
-        cross together go in the order of their steps: the channels the
-        gradient ranks first go first.
-
-        Returns:
-            float: the scale of the step applied.
-        """
-        if inside(self._apply(start, steps, 1.0)):
-            return 1.0
-        lo, hi = 0.0, 1.0  # lo: not past the band; hi: past it
-        for _ in range(12):
-            mid = (lo + hi) / 2
-            if inside(self._apply(start, steps, mid)):
-                lo = mid
-            else:
-                hi = mid
-        self._split_jump(start, steps, lo, hi, inside)
-        return lo
-
-    def _split_jump(self, start, steps, lo, hi, inside):
-        """Between ``lo`` and ``hi`` the ratio jumps past the band when
-        latents with (near-)equal steps cross the threshold together (a
-        group whose channels share one gradient). Let the first of them
-        cross, in the order of their steps (ties by position), as many
-        as stay inside; without this the search would stall there."""
-        at_hi = {n: self._apply_get(start, steps, hi, n) for n in steps}
-        at_lo = {n: self._apply_get(start, steps, lo, n) for n in steps}
-        crossed = []
-        for n, step in steps.items():
-            thr = self.space.gates[n].threshold
-            flips = ((at_lo[n] > thr) != (at_hi[n] > thr)).nonzero()
-            crossed += [(-float(step.flatten()[i].abs()), n, int(i))
-                        for i in flips.flatten()]
-        crossed.sort()
-
-        def state(m):
-            for n in steps:
-                self.space.gates[n].latent.copy_(at_lo[n])
-            for _, n, i in crossed[:m]:
-                self.space.gates[n].latent.view(-1)[i] = \
-                    at_hi[n].view(-1)[i]
-            self.space.apply_floor()
-            return self.space.cost_ratio()
-
-        good, bad = 0, len(crossed)  # state(0) is inside, state(all) not
-        while bad - good > 1:
-            mid = (good + bad) // 2
-            if inside(state(mid)):
-                good = mid
-            else:
-                bad = mid
-        state(good)
-
-    def _apply_get(self, start, steps, scale, name):
-        step = steps[name]
-        latent = self.space.gates[name].latent
-        low, high = self._bounds()
-        return (start[name] - scale * step.to(latent.dtype)).clamp(low, high)
 
     def _adapt(self, gap):
         """Integral control: ``log(weight)`` grows with the relative gap

@@ -121,10 +121,11 @@ def test_search_steps_under_bf16_autocast():
 
 
 def _fixed_rule(space, lr=0.01):
-    """One plain step per call: no momentum, no weight adaptation, and a
-    long schedule so that the lr stays ``lr``."""
+    """One plain step per call: no momentum, no weight adaptation, a
+    negligible budget term of its own, and a long schedule so that the lr
+    stays ``lr``."""
     return GateOptimizer(space, 0.5, 10_000, lr=lr, momentum=0.0,
-                         adapt_weight=False)
+                         adapt_weight=False, weight=1e-12)
 
 
 def _step_with(rule, space, grads):

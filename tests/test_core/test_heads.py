@@ -165,7 +165,7 @@ def test_a_head_latent_moves_at_its_channels_speed():
     space = build_search_space(_model(TinyAttention()),
                                (torch.randn(1, 3, 6, 6), ))
     rule = GateOptimizer(space, 0.5, 10_000, lr=0.01, momentum=0.0,
-                         adapt_weight=False)
+                         adapt_weight=False, weight=1e-12)
     start = {}
     for name, gate in space.gates.items():
         gate.latent.grad = torch.full_like(gate.latent, float(gate.unit))

@@ -46,11 +46,14 @@ class PaSSearchHook(Hook):
             projection. Default: None (1 % of the MACs, 2 % of a latency
             table's prediction: ``SearchSpace.projection_tolerance``).
         gate_optimizer (dict, optional): arguments of
-            ``pas_mm.core.gate_optimizer.GateOptimizer`` (``lr``,
-            ``momentum``, ``adapt_weight``, ``adapt_rate``, ``band``): the
-            gates are moved by PaS's scale-free rule, not by the toolkit's
-            optimizer. None leaves them to the toolkit's optimizer (the
-            original PaS; its lr then needs tuning per net).
+            ``pas_mm.core.gate_optimizer.GateOptimizer`` (``rule``,
+            ``lr``, ``momentum``, ``hover``, ``equilibrium_lr``,
+            ``swing``, ``adapt_weight``, ``record``, ...): the hook builds
+            this rule from the model's budget (``budget_settings()``), runs
+            it at every optimizer step and keeps it in checkpoints; the
+            gates are moved by it, not by the toolkit's optimizer. None
+            leaves them to the toolkit's optimizer at the fixed budget
+            weight (the original PaS; its lr then needs tuning per net).
             Default: ``dict()``.
         max_search_gap (float): when the search ends more than this far
             (relative) from the target, the widths come from the projection
