@@ -64,7 +64,10 @@ def _baseline_and_val(config, checkpoint, cfg_options):
     cfg = load_config(config, _as_dict(options), loaders=('val_dataloader', ))
     setup_env(cfg)
     init_default_scope(cfg.get('default_scope', 'mmengine'))
-    model = MODELS.build(cfg.model)
+    model_cfg = cfg.model
+    if cfg.get('data_preprocessor') is not None:  # as the Runner does
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    model = MODELS.build(model_cfg)
     model.init_weights()  # loads model.pretrained
     loader = Runner.build_dataloader(cfg.val_dataloader)
     return model.eval(), loader

@@ -13,6 +13,7 @@ For one PaS search config and its baseline checkpoint:
   val task loss with one group cut to its searched width, keeping the
   searched channels, the L1-strongest ones, or random ones.
 """
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -58,6 +59,8 @@ def run_search(config: str, work_dir: str, options: List[str],
     cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
            '--no-validate',
            '--cfg-options', *options]
+    if log:
+        os.makedirs(osp.dirname(osp.abspath(log)), exist_ok=True)
     out = open(log, 'w') if log else subprocess.DEVNULL
     try:
         code = subprocess.call(cmd, cwd=REPO, stdout=out,
