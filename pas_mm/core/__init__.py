@@ -2,7 +2,8 @@
 
 The pipeline, one module per step:
 gate -> graph (structures) / tracer (+ free_ops, ops) -> cost -> space
-(+ gate_optimizer) -> export (+ width_spec, transfer, criteria) -> reparam.
+(+ gate_optimizer, gate_steps, gate_diagnostics) -> export (+ width_spec,
+transfer, criteria) -> reparam; search.PaSSearch runs the whole search.
 
 """
 from .criteria import CRITERIA, channel_scores, prune_by_criterion
@@ -13,6 +14,7 @@ from .export import apply_width_spec, export
 from .gate import DBCGate, ste_mask
 from .graph import ChannelGraph, LayerKind
 from .reparam import reparameterize
+from .search import PaSSearch
 from .space import SearchSpace, build_search_space
 from .tracer import trace_channels
 from .transfer import transfer_widths
@@ -23,5 +25,6 @@ __all__ = [
     'PaSError', 'ScopeError', 'CheckpointError', 'CriterionError',
     'TransferError', 'SettingsError', 'LayerKind',
     'export', 'apply_width_spec', 'WidthSpecError', 'reparameterize',
-    'CRITERIA', 'channel_scores', 'prune_by_criterion', 'transfer_widths'
+    'CRITERIA', 'channel_scores', 'prune_by_criterion', 'transfer_widths',
+    'PaSSearch'
 ]

@@ -88,8 +88,30 @@ def test_gate_optimizer_state_in_checkpoints_and_resume(tmp_path):
 
 def test_toolkit_gate_lr_still_possible(tmp_path):
     """gate_optimizer=None: the toolkit's optimizer moves the gates (the
-    original PaS rule, lr tuned by the user)."""
+    original PaS rule, lr tuned by the user) at the configured fixed
+    budget weight, and no gate-rule state is checkpointed."""
     hook = PaSSearchHook(search_iters=5, gate_optimizer=None)
-    runner = make_runner(tmp_path, hook, 6)
+    runner = make_runner(tmp_path, hook, 10)
+    latents = [g.latent for g in runner.model.space.gates.values()]
     runner.train()
-    assert runner.model.space.frozen
+    assert runner.model.space.frozen and hook._gate_optim is None
+    # SGD moved them (from 1.0), by the budget term's gradient
+    assert any(float(t.min()) < 1.0 for t in latents)
+    history, _ = runner.message_hub.get_scalar('train/loss_budget').data
+    assert history[0] == pytest.approx(5.0 * (1.0 - 0.5) ** 2, rel=1e-4)
+    ckpt = torch.load(tmp_path / 'iter_10.pth', weights_only=False)
+    assert 'pas_gate_optimizer' not in ckpt
+
+
+def test_gate_rule_counts_optimizer_steps_under_accumulation(tmp_path):
+    """accumulative_counts=2: 40 search iterations are 20 optimizer steps;
+    the rule's schedule has 20 steps and takes all of them."""
+    hook = PaSSearchHook(search_iters=40)
+    runner = make_runner(tmp_path, hook, 44, optim_wrapper=dict(
+        optimizer=dict(type='SGD', lr=0.02, momentum=0.9),
+        accumulative_counts=2))
+    runner.train()
+    rule = hook._gate_optim
+    assert rule.total_steps == 20 and rule.steps == 20
+    spec = json.load(open(tmp_path / 'pas_search' / 'width_spec.json'))
+    assert abs(spec['search_end_ratio'] / 0.5 - 1) <= 0.05, spec

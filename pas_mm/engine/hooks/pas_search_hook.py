@@ -7,6 +7,7 @@ What happens at the end of the search is the model's business
 import copy
 import gc
 import json
+import math
 import os
 import os.path as osp
 from typing import Optional
@@ -144,10 +145,14 @@ class PaSSearchHook(Hook):
         if model.gate_parameters() and self.gate_optimizer_cfg is not None:
             self._start_gate_optimizer(runner, model)
 
-    def _search_steps(self, runner) -> int:
-        if self.search_iters is not None:
-            return self.search_iters
-        return self.search_epochs * len(runner.train_dataloader)
+    def _search_steps(self, runner, model) -> int:
+        """Optimizer steps in the search: its iterations divided by the
+        gradient accumulation of the optimizer that holds the gates (the
+        rule steps with that optimizer, not with every iteration)."""
+        iters = self.search_iters if self.search_iters is not None else \
+            self.search_epochs * len(runner.train_dataloader)
+        counts = [_accumulation(w) for w in _gate_wrappers(runner, model)]
+        return max(1, math.ceil(iters / max(counts or [1])))
 
     def _start_gate_optimizer(self, runner, model):
         """PaS's own gate rule, run at every step of the optimizer that
@@ -155,22 +160,17 @@ class PaSSearchHook(Hook):
         unscale), before the toolkit's rule (which then skips them)."""
         args = dict(model.budget_settings(), **self.gate_optimizer_cfg)
         self._gate_optim = GateOptimizer(
-            model.search_space(), total_steps=self._search_steps(runner),
+            model.search_space(),
+            total_steps=self._search_steps(runner, model),
             **args)
         model.attach_gate_rule(self._gate_optim)
         if self._gate_state is not None:
             self._gate_optim.load_state_dict(self._gate_state)
-        gates = {id(p) for p in model.gate_parameters()}
-        wrappers = runner.optim_wrapper.values() if hasattr(
-            runner.optim_wrapper, 'values') else [runner.optim_wrapper]
         gate_optim = self._gate_optim
-        for wrapper in wrappers:
-            optimizer = wrapper.optimizer
-            if any(id(p) in gates for group in optimizer.param_groups
-                   for p in group['params']):
-                # a step pre-hook must return None
-                self._step_handles.append(optimizer.register_step_pre_hook(
-                    lambda *_: gate_optim.step() and None))
+        for wrapper in _gate_wrappers(runner, model):
+            # a step pre-hook must return None
+            self._step_handles.append(wrapper.optimizer.register_step_pre_hook(
+                lambda *_: gate_optim.step() and None))
         if not self._step_handles:
             raise BudgetError('PaSSearchHook: no optimizer holds the gate '
                               'latents (paramwise_cfg must not drop them)')
@@ -286,6 +286,21 @@ class PaSSearchHook(Hook):
             f"PaS: {cfg['type']} re-wrapped for the fine-tune "
             f'(find_unused_parameters={self.finetune_find_unused_parameters})'
         )
+
+
+def _gate_wrappers(runner, model):
+    """The optimizer wrappers whose optimizer holds the gate latents."""
+    gates = {id(p) for p in model.gate_parameters()}
+    wrappers = runner.optim_wrapper.values() if hasattr(
+        runner.optim_wrapper, 'values') else [runner.optim_wrapper]
+    return [w for w in wrappers
+            if any(id(p) in gates for group in w.optimizer.param_groups
+                   for p in group['params'])]
+
+
+def _accumulation(wrapper) -> int:
+    # mmengine 0.10.7 keeps ``accumulative_counts`` only as this attribute
+    return int(getattr(wrapper, '_accumulative_counts', 1) or 1)
 
 
 def release_wrapper(runner):

@@ -1,0 +1,144 @@
+"""``PaSSearch``: the whole PaS search for a plain PyTorch model (timm,
+torchvision, your own), with no OpenMMLab part.
+
+    search = PaSSearch(model, torch.zeros(1, 3, 224, 224),
+                       budget=dict(target_ratio=0.5), steps=N)
+    search.attach(optimizer)            # the gate rule runs at its steps
+    for x, y in loader:                 # N steps: weights and gates
+        loss = criterion(model(x), y) + search.loss()
+        optimizer.zero_grad(); loss.backward(); optimizer.step()
+    compact, spec = search.finish()     # freeze, floor, project, export
+
+``search.step()`` may be called by hand after the backward instead of
+``attach``. ``state_dict()`` / ``load_state_dict()`` resume it (the gate
+latents themselves are parameters of the model, in its state dict).
+"""
+import warnings
+from typing import Optional, Tuple
+
+import torch
+from torch import nn
+
+from .errors import BudgetError
+from .export import export
+from .gate_optimizer import GateOptimizer
+from .space import build_search_space
+from .width_summary import summary_lines
+
+BUDGET_KEYS = ('target_ratio', 'weight', 'mode')
+
+
+class PaSSearch:
+    """Search the per-layer widths of ``model`` under a MACs budget.
+
+    Args:
+        model (nn.Module): the trained model; it is gated in place.
+        example_inputs: one input (or a tuple of inputs) to trace it with.
+        budget (dict): ``target_ratio`` (required), ``weight`` (the
+            stiffness of the gate rule, default 1.0) and ``mode``
+            (``'two-sided'`` or ``'hinge'``).
+        steps (int): optimizer steps of the search.
+        gate (dict, optional): further ``GateOptimizer`` arguments
+            (``rule``, ``lr``, ``hover``, ...). Default: None.
+        **space: ``build_search_space`` arguments (``exclude``, ``scope``,
+            ``min_ratio``, ``min_channels``, ``round_to``, ...).
+    """
+
+    def __init__(self, model: nn.Module, example_inputs, budget: dict,
+                 steps: int, gate: Optional[dict] = None, **space):
+        budget = dict(budget)
+        unknown = sorted(set(budget) - set(BUDGET_KEYS))
+        if unknown or 'target_ratio' not in budget:
+            raise BudgetError(f'PaSSearch budget needs target_ratio and '
+                              f'takes only {BUDGET_KEYS}; got '
+                              f'{sorted(budget)}')
+        self.space = build_search_space(model, example_inputs, **space)
+        if not self.space.gates:
+            raise BudgetError(f'{type(model).__name__} has no prunable '
+                              'channel group')
+        floor = self.space.min_macs_ratio()
+        if budget['target_ratio'] < floor:
+            raise BudgetError(f"budget target_ratio {budget['target_ratio']}"
+                              f' cannot be met: the floors keep at least '
+                              f'{floor:.3f} of the MACs')
+        self.target_ratio = float(budget['target_ratio'])
+        self.hinge = budget.get('mode', 'two-sided') == 'hinge'
+        self.rule = GateOptimizer(self.space, total_steps=steps,
+                                  **budget, **(gate or {}))
+        self.finished = False
+        self._handles = []
+
+    # ------------------------------------------------------ the search
+    def gate_parameters(self):
+        """The gate latents (the rule moves them; an optimizer that holds
+        them skips them)."""
+        return [g.latent for g in self.space.gates.values()]
+
+    def loss(self) -> torch.Tensor:
+        """The budget term to add to the task loss (0 once finished)."""
+        if self.finished:
+            return torch.zeros(())
+        return self.rule.loss()
+
+    def step(self) -> bool:
+        """One gate-rule step from the latents' gradient (after the
+        backward, before the optimizer's step)."""
+        return False if self.finished else self.rule.step()
+
+    def attach(self, optimizer: torch.optim.Optimizer):
+        """Run ``step`` before every step of ``optimizer``."""
+        self._handles.append(optimizer.register_step_pre_hook(
+            lambda *_: self.step() and None))
+        return self._handles[-1]
+
+    def ratio(self) -> float:
+        """The budgeted cost ratio the gates have now."""
+        return self.space.cost_ratio()
+
+    # ------------------------------------------------------ the end
+    def finish(self, project: bool = True,
+               tolerance: Optional[float] = None, max_gap: float = 0.05,
+               strict: bool = False) -> Tuple[nn.Module, dict]:
+        """Freeze the gates, apply the floors, move the cut onto the budget
+        (one shift of every latent), warn (``strict``: raise) when the
+        search itself ended more than ``max_gap`` from the target, and
+        slice the model in place.
+
+        Returns:
+            tuple[nn.Module, dict]: the compact model (the same object) and
+            its width spec, with ``target_ratio``, ``search_end_ratio``,
+            ``projection_shift`` and ``summary`` (the log lines).
+        """
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+        space = self.space
+        space.freeze()
+        space.apply_floor()
+        before = space.cost_ratio()
+        gap = (before - self.target_ratio) / self.target_ratio
+        if abs(gap) > max_gap and not (self.hinge and gap <= 0):
+            msg = (f'PaS: the search ended at {space.metric_label} ratio '
+                   f'{before:.4f}, {100 * gap:+.1f} % off the target '
+                   f'{self.target_ratio}: the widths come from the '
+                   'end-of-search projection, not from the search')
+            if strict:
+                raise BudgetError(msg)
+            warnings.warn(msg)
+        shift = space.project_to_budget(self.target_ratio, tolerance,
+                                        hinge=self.hinge) if project else 0.0
+        self.finished = True
+        model, spec = export(space)
+        spec.update(target_ratio=self.target_ratio, search_end_ratio=before,
+                    projection_shift=shift,
+                    equilibrium_step=self.rule.equilibrium_step)
+        spec['summary'] = summary_lines(spec)
+        return model, spec
+
+    # ------------------------------------------------------ state
+    def state_dict(self) -> dict:
+        return dict(rule=self.rule.state_dict(), finished=self.finished)
+
+    def load_state_dict(self, state: dict) -> None:
+        self.rule.load_state_dict(state['rule'])
+        self.finished = bool(state.get('finished', False))
