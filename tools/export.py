@@ -76,13 +76,18 @@ def main(argv=None):
     from pas_mm.core import export, reparameterize
     from pas_mm.core.export import max_rel_diff
     from pas_mm.models.algorithms import weights_from_checkpoint
-    from pas_mm.models.utils import trace_inputs
+    from pas_mm.models.utils import (check_checkpoint_shapes, read_checkpoint,
+                                     trace_inputs)
 
     init_default_scope(cfg.get('default_scope', 'mmengine'))
     # weights come from the search checkpoint
     model_cfg = weights_from_checkpoint(copy.deepcopy(cfg.model))
     with pas_errors_as_one_line():
         model = MODELS.build(model_cfg)
+        # a tensor of another width is named, not buried in mmengine's
+        # multi-line mismatch report
+        check_checkpoint_shapes(model, read_checkpoint(args.checkpoint),
+                                args.checkpoint)
     try:
         ckpt = load_checkpoint(model, args.checkpoint, map_location='cpu',
                                strict=True)

@@ -125,6 +125,23 @@ def _check_resume_checkpoint(cfg, resume):
             die(f'--resume: {e}')
 
 
+def _check_resume_shapes(runner, cfg, resume):
+    """--resume with a checkpoint of another width is one error line
+    (the Runner's non-strict load would go on with size mismatches)."""
+    from mmengine.model import is_model_wrapper
+    from mmengine.runner import find_latest_checkpoint
+
+    from pas_mm.models.utils import check_checkpoint_shapes, read_checkpoint
+    path = find_latest_checkpoint(cfg.work_dir) if resume == 'auto' \
+        else resume
+    if not path:
+        return
+    model = runner.model.module if is_model_wrapper(runner.model) else \
+        runner.model
+    check_checkpoint_shapes(model, read_checkpoint(path), path,
+                            hint=' (--resume)')
+
+
 def main(argv=None):
     args = parse_args(argv)
     setup_env()
@@ -140,6 +157,8 @@ def main(argv=None):
             runner = RUNNERS.build(cfg)
         else:
             runner = Runner.from_cfg(cfg)
+        if cfg.get('resume'):
+            _check_resume_shapes(runner, cfg, args.resume)
         runner.train()
 
 

@@ -65,6 +65,35 @@ def test_checkpoint_of_another_model_is_one_line(tmp_path):
     assert 'other.pth' in line and '--allow-key-mismatch' in line
 
 
+def _wrong_width_checkpoint(path):
+    """The demo classifier's own keys, its first conv half as wide."""
+    import torch
+    from mmengine.config import Config
+    from mmengine.registry import MODELS, init_default_scope
+    init_default_scope('mmpretrain')
+    state = MODELS.build(Config.fromfile(CLS).model).state_dict()
+    key = 'backbone.conv1.weight'
+    shape = list(state[key].shape)
+    state[key] = torch.zeros([shape[0] // 2] + shape[1:])
+    torch.save(dict(state_dict=state, meta=dict()), path)
+    return key, shape
+
+
+def test_checkpoint_of_another_width_is_one_line(tmp_path):
+    ckpt = tmp_path / 'narrow.pth'
+    key, shape = _wrong_width_checkpoint(ckpt)
+    line = one_line_error(run_tool('tools/test.py', CLS, ckpt, '--work-dir',
+                                   tmp_path / 'test', check=False))
+    half = [shape[0] // 2] + shape[1:]
+    assert f'{key} is {half} in the checkpoint, {shape} in the model' in line
+    assert 'narrow.pth' in line and '--allow-key-mismatch' in line
+    assert not (tmp_path / 'test' / 'test_metrics.json').exists()
+    line = one_line_error(run_tool('tools/train.py', CLS, '--resume', ckpt,
+                                   '--work-dir', tmp_path / 'resume',
+                                   check=False))
+    assert f'{key} is {half}' in line and '(--resume)' in line
+
+
 def test_corrupt_checkpoint_is_one_line_in_test_and_resume(tmp_path):
     bad = tmp_path / 'corrupt.pth'
     bad.write_bytes(b'PK\x03\x04 not really a zip')

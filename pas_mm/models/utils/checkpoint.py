@@ -93,3 +93,41 @@ def check_checkpoint_keys(model, ckpt: dict, path: str,
             f'({type(model).__name__}): {len(missing)} missing keys (e.g. '
             f'{missing[:2]}), {len(unexpected)} unexpected (e.g. '
             f'{unexpected[:2]}){hint}')
+    check_checkpoint_shapes(model, ckpt, path, hint)
+
+
+def check_checkpoint_shapes(model, ckpt: dict, path: str,
+                            hint: str = '') -> None:
+    """Raise one ``CheckpointError`` line naming the first tensor whose
+    shape differs between the checkpoint and ``model`` (mmengine's
+    non-strict load would print a size-mismatch line per tensor and go on
+    with the model's own init).
+
+    A checkpoint of a model exported in place (its extra state holds the
+    compact width spec) is skipped: the model reshapes itself to it when
+    it loads, before the tensors.
+    """
+    from .extra_state import decode_extra_state
+    state = ckpt.get('state_dict', ckpt)
+    plain = {k[len('module.'):] if k.startswith('module.') else k: v
+             for k, v in state.items()}
+    if any(k.endswith('_extra_state') and _compact_spec(v, decode_extra_state)
+           for k, v in plain.items()):
+        return
+    for key, ours in model.state_dict().items():
+        theirs = plain.get(key)
+        if not hasattr(theirs, 'shape') or not hasattr(ours, 'shape'):
+            continue
+        if tuple(theirs.shape) != tuple(ours.shape):
+            raise CheckpointError(
+                f'checkpoint {path} does not fit the model of this config '
+                f'({type(model).__name__}): {key} is '
+                f'{list(theirs.shape)} in the checkpoint, '
+                f'{list(ours.shape)} in the model{hint}')
+
+
+def _compact_spec(value, decode) -> bool:
+    try:
+        return decode(value) is not None
+    except (ValueError, TypeError, AttributeError):
+        return False

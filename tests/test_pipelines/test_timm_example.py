@@ -1,0 +1,27 @@
+"""tools/examples/pas_timm.py at toy size: a timm ResNet-18 (no download)
+through a plain PyTorch loop: baseline, PaSSearch, export, fine-tune."""
+import json
+
+import pytest
+from conftest import PROXY, run_tool
+
+pytestmark = pytest.mark.slow  # runs the tool in a subprocess
+
+
+def test_timm_resnet18_end_to_end(proxy_data, tmp_path):
+    proc = run_tool('tools/examples/pas_timm.py', '--model', 'resnet18',
+                    '--data', f'{PROXY}/cls', '--target', '0.5',
+                    '--baseline-epochs', '1', '--search-steps', '40',
+                    '--finetune-epochs', '1', '--max-images', '256',
+                    '--batch-size', '32', '--out', tmp_path)
+    out = proc.stdout
+    assert 'PaS final widths per stage:' in out
+    assert 'resnet18: baseline val top-1' in out and 'PaS compact val ' \
+        'top-1' in out
+    spec = json.load(open(tmp_path / 'width_spec.json'))
+    assert abs(spec['macs']['ratio'] / 0.5 - 1) <= 0.01
+    assert abs(spec['search_end_ratio'] / 0.5 - 1) <= 0.05, spec[
+        'search_end_ratio']
+    assert any(g['kept'] < g['channels'] for g in spec['groups'].values())
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result['model'] == 'resnet18' and 0 <= result['top1'] <= 100
