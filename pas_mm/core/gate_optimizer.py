@@ -9,7 +9,7 @@ are moved by this rule, called once per optimizer step after the backward
 term it adds, so it splits the latents' gradient exactly into its task and
 budget parts (the budget depends on the latents only).
 
-**Descent** (both rules; ``rule='descent'`` stops here):
+**Descent** (both rules; ``rule='descent'``, the default, stops here):
 
 1. *Normalised step.* The gradient is divided by its RMS over the latents
    that can still move, smoothed by momentum, and applied with a step in
@@ -20,20 +20,21 @@ budget parts (the budget depends on the latents only).
    it, or re-opened by the floor, leave the RMS (else a few blocked
    gradients set it for ever).
 2. *Adaptive weight.* At the first step the weight is calibrated so that
-   the budget gradient has ``weight`` times the task gradient's RMS; then
+   the budget gradient has ``stiffness`` times the task gradient's RMS;
+   then
    ``log(weight)`` grows while the ratio is off target by more than
    ``band`` (integral control), so the target is reached whatever the
    task gradient's scale. A step that would cross the target by more than
    the band is shrunk to stop near it.
 
-**Equilibrium** (``rule='equilibrium'``, the default): from the first step
-at which the ratio is within ``band`` of the target until the end.
+**Equilibrium** (``rule='equilibrium'``): from the first step at which the
+ratio is within ``band`` of the target until the end. On the proxy
+ResNet-18-w16 it lost to the descent alone (docs/search_diagnostics.md).
 
 3. *Fixed restoring force.* The weight is set once so that, one band off
-   the target, the budget gradient's RMS is ``weight`` times the task
-   gradient's (``weight`` is a stiffness, in task-gradient units), and is
-   not adapted again. Near the target the budget gradient vanishes, as in
-   the original PaS's fixed-alpha MSE.
+   the target, the budget gradient's RMS is ``stiffness`` times the task
+   gradient's, and is not adapted again. Near the target the budget
+   gradient vanishes, as in the original PaS's fixed-alpha MSE.
 4. *Task-driven swaps.* Latents are held in ``[0.5 - hover, 0.5 + hover]``:
    every channel is a few consistent steps from switching either way. The
    step is the momentum (``equilibrium_momentum``) average of the task +
@@ -72,10 +73,13 @@ class GateOptimizer:
         space (SearchSpace): the search space whose gates are moved.
         target_ratio (float): the cost ratio (MACs or latency) to reach.
         total_steps (int): optimizer steps in the search (sets the lr).
-        weight (float): with ``adapt_weight`` the stiffness of the budget
-            relative to the task gradient (see above); without it the fixed
-            absolute weight of ``weight * (ratio - target)^2``, as in the
-            original PaS. Default: 1.0.
+        weight (float): the absolute weight of ``weight * (ratio -
+            target)^2``: fixed without ``adapt_weight`` (the original PaS),
+            else only the start, replaced at the first step. Default: 1.0.
+        stiffness (float): with ``adapt_weight``, the budget gradient's RMS
+            in units of the task gradient's RMS: at the first step (at the
+            gap then) and, in the equilibrium, one band off the target.
+            Default: 1.0.
         mode (str): ``'two-sided'`` or ``'hinge'`` (only excess cost
             counts). Default: ``'two-sided'``.
         lr (float, optional): descent step in latent units at the start;
@@ -88,8 +92,10 @@ class GateOptimizer:
         band (float): relative gap counted as on target. Default: 0.02.
         final_lr_ratio (float): the descent lr's cosine floor.
             Default: 0.1.
-        rule (str): ``'equilibrium'`` or ``'descent'`` (no equilibrium
-            phase: the rule before it existed). Default: ``'equilibrium'``.
+        rule (str): ``'descent'`` or ``'equilibrium'`` (a descent, then
+            the equilibrium phase). Default: ``'descent'`` (the equilibrium
+            lost to it on the proxy benchmark's val split:
+            docs/search_diagnostics.md).
         hover (float): half-width of the latents' box around 0.5 in the
             equilibrium. Default: 0.1.
         equilibrium_lr (float, optional): equilibrium step in latent units
@@ -106,15 +112,17 @@ class GateOptimizer:
     """
 
     def __init__(self, space, target_ratio: float, total_steps: int,
-                 weight: float = 1.0, mode: str = 'two-sided',
+                 weight: float = 1.0, stiffness: float = 1.0,
+                 mode: str = 'two-sided',
                  lr: Optional[float] = None, momentum: float = 0.5,
                  adapt_weight: bool = True, adapt_rate: float = 20.0,
                  band: float = 0.02, final_lr_ratio: float = 0.1,
-                 rule: str = 'equilibrium', hover: float = 0.1,
+                 rule: str = 'descent', hover: float = 0.1,
                  equilibrium_lr: Optional[float] = None,
                  equilibrium_momentum: float = 0.9, swing: float = 0.05,
                  use_task_gradient: bool = True, record: bool = False):
-        _check_args(total_steps, lr, momentum, rule, hover, weight)
+        _check_args(total_steps, lr, momentum, rule, hover, weight,
+                    stiffness)
         self.space = space
         self.target_ratio = float(target_ratio)
         self.mode = mode
@@ -132,7 +140,7 @@ class GateOptimizer:
         self.equilibrium_momentum = float(equilibrium_momentum)
         self.swing = float(swing)
         self.use_task_gradient = bool(use_task_gradient)
-        self.stiffness = float(weight)
+        self.stiffness = float(stiffness)
         self.weight = float(weight)  # the absolute weight of ``loss()``
         self.steps = 0
         self._joined = False  # loss() was called since the last step
@@ -365,7 +373,7 @@ class GateOptimizer:
             self.diagnostics.load_state_dict(state['diagnostics'])
 
 
-def _check_args(total_steps, lr, momentum, rule, hover, weight):
+def _check_args(total_steps, lr, momentum, rule, hover, weight, stiffness):
     if int(total_steps) < 1:
         raise BudgetError(f'the gate optimizer needs total_steps >= 1, got '
                           f'{total_steps!r}')
@@ -380,3 +388,5 @@ def _check_args(total_steps, lr, momentum, rule, hover, weight):
         raise BudgetError(f'gate hover must be in (0, 0.5), got {hover!r}')
     if not weight > 0:
         raise BudgetError(f'budget weight must be > 0, got {weight!r}')
+    if not stiffness > 0:
+        raise BudgetError(f'gate stiffness must be > 0, got {stiffness!r}')

@@ -1,7 +1,8 @@
-"""The equilibrium gate rule lets the task choose between groups of equal
-cost: a useless group is cut, a useful one kept, and the budget-only
-control (the gates moved by the budget term alone) cannot tell them apart.
-Also: the weight's meaning and the exact split of the latents' gradient."""
+"""The gate rule lets the task choose between groups of equal cost: a
+useless group is cut, a useful one kept, and the budget-only control (the
+gates moved by the budget term alone) cannot tell them apart, under both
+rules. Also: the stiffness's meaning and the exact split of the latents'
+gradient."""
 import pytest
 import torch
 import torch.nn.functional as F
@@ -41,7 +42,7 @@ def _group(space, module):
                 if f'{module}' in grp.producers)
 
 
-def _search(use_task_gradient, steps=300, seed=0):
+def _search(use_task_gradient, steps=300, seed=0, rule='equilibrium'):
     torch.manual_seed(seed)
     net = UsefulAndUseless()
     x, y = _data()
@@ -57,7 +58,7 @@ def _search(use_task_gradient, steps=300, seed=0):
     weights = [p for p in net.parameters() if all(p is not g for g in gates)]
     opt = torch.optim.SGD([{'params': weights}, {'params': gates}], lr=0.02,
                           momentum=0.9)
-    rule = GateOptimizer(space, 0.6, steps, lr=0.03,
+    rule = GateOptimizer(space, 0.6, steps, lr=0.03, rule=rule,
                          use_task_gradient=use_task_gradient, record=True)
     opt.register_step_pre_hook(lambda *_: rule.step() and None)
     for _ in range(steps):
@@ -71,14 +72,18 @@ def _search(use_task_gradient, steps=300, seed=0):
     return space, rule, kept
 
 
-def test_the_search_cuts_the_useless_group_and_the_control_cannot():
-    space, rule, kept = _search(use_task_gradient=True)
-    assert rule.phase == 'equilibrium' and rule.equilibrium_step < 150
+@pytest.mark.parametrize('rule', ['descent', 'equilibrium'])
+def test_the_search_cuts_the_useless_group_and_the_control_cannot(rule):
+    space, gates, kept = _search(use_task_gradient=True, rule=rule)
+    if rule == 'equilibrium':
+        assert gates.phase == 'equilibrium' and gates.equilibrium_step < 150
+    else:
+        assert gates.phase == 'descent' and gates.equilibrium_step is None
     assert abs(space.macs_ratio() - 0.6) <= 0.05 * 0.6
     assert kept['useful'] >= 14 and kept['useless'] <= 6, kept
-    summary = rule.diagnostics.summary(space)
+    summary = gates.diagnostics.summary(space)
     assert sum(g['on_to_off'] for g in summary.values()) >= 10
-    space, rule, kept = _search(use_task_gradient=False)
+    space, gates, kept = _search(use_task_gradient=False, rule=rule)
     assert abs(space.macs_ratio() - 0.6) <= 0.05 * 0.6
     assert abs(kept['useful'] - kept['useless']) <= 2, kept
 
@@ -115,12 +120,13 @@ def test_the_rule_splits_the_gradient_into_task_and_its_own_budget():
 
 
 @pytest.mark.parametrize('stiffness', [0.5, 4.0])
-def test_weight_is_the_restoring_stiffness_in_task_gradient_units(stiffness):
+def test_stiffness_is_the_restoring_force_in_task_gradient_units(stiffness):
     """Entering the equilibrium fixes the weight so that one band off the
-    target the budget gradient's RMS is ``weight`` x the task gradient's;
-    it is then no longer adapted."""
+    target the budget gradient's RMS is ``stiffness`` x the task
+    gradient's; it is then no longer adapted."""
     space = _toy_space()
-    rule = GateOptimizer(space, 0.999, 10, weight=stiffness, band=0.02)
+    rule = GateOptimizer(space, 0.999, 10, stiffness=stiffness, band=0.02,
+                         rule='equilibrium')
     grad = {n: torch.full_like(g.latent, 0.01)
             for n, g in space.gates.items()}
     for name, gate in space.gates.items():  # ratio 1.0: within the band
@@ -145,15 +151,15 @@ def test_weight_is_the_restoring_stiffness_in_task_gradient_units(stiffness):
 
 def test_descent_rule_never_enters_the_equilibrium_and_state_round_trips():
     space = _toy_space()
-    rule = GateOptimizer(space, 0.999, 10, rule='descent')
+    rule = GateOptimizer(space, 0.999, 10)  # the default
     for name, gate in space.gates.items():
         gate.latent.grad = torch.full_like(gate.latent, 0.01)
-    assert rule.step() and rule.phase == 'descent'
-    eq = GateOptimizer(space, 0.999, 10, record=True)
+    assert rule.step() and rule.phase == 'descent' and rule.rule == 'descent'
+    eq = GateOptimizer(space, 0.999, 10, record=True, rule='equilibrium')
     for name, gate in space.gates.items():
         gate.latent.grad = torch.full_like(gate.latent, 0.01)
     assert eq.step() and eq.phase == 'equilibrium'
-    other = GateOptimizer(space, 0.999, 10, record=True)
+    other = GateOptimizer(space, 0.999, 10, record=True, rule='equilibrium')
     other.load_state_dict(eq.state_dict())
     assert other.phase == 'equilibrium' and other.weight == eq.weight
     assert other.equilibrium_step == 0 and set(

@@ -17,8 +17,8 @@ def test_diagnostics_of_a_demo_search(cls_baseline, tmp_path):
                     '--label', 'demo')
     result = json.load(open(work / 'diagnostics.json'))
     search, control = result['search'], result['control']
-    assert search['rule'] == 'equilibrium' and search['steps'] == 69
-    assert search['equilibrium_step'] is not None
+    assert search['rule'] == 'descent' and search['steps'] == 69
+    assert search['equilibrium_step'] is None
     gates = json.load(open(work / 'control' / 'pas_search' /
                            'gate_diagnostics.json'))
     assert gates['use_task_gradient'] is False
@@ -38,7 +38,7 @@ def test_diagnostics_of_a_demo_search(cls_baseline, tmp_path):
         assert 0 < row['kept'] < row['channels']
         assert all(isinstance(row[k], float)
                    for k in ('searched', 'l1', 'random'))
-    assert '| demo | equilibrium |' in proc.stdout
+    assert '| demo | descent |' in proc.stdout
     # a second call reuses both runs
     again = run_tool('tools/analysis/search_diagnostics.py', PAS_CLS,
                      cls_baseline, '--work-dir', work, '--oracle-groups',

@@ -48,8 +48,9 @@ class PaSSearchHook(Hook):
             table's prediction: ``SearchSpace.projection_tolerance``).
         gate_optimizer (dict, optional): arguments of
             ``pas_mm.core.gate_optimizer.GateOptimizer`` (``rule``,
-            ``lr``, ``momentum``, ``hover``, ``equilibrium_lr``,
-            ``swing``, ``adapt_weight``, ``record``, ...): the hook builds
+            ``lr``, ``momentum``, ``stiffness``, ``hover``,
+            ``equilibrium_lr``, ``swing``, ``adapt_weight``, ``record``,
+            ...): the hook builds
             this rule from the model's budget (``budget_settings()``), runs
             it at every optimizer step and keeps it in checkpoints; the
             gates are moved by it, not by the toolkit's optimizer. None
@@ -174,9 +175,10 @@ class PaSSearchHook(Hook):
         if not self._step_handles:
             raise BudgetError('PaSSearchHook: no optimizer holds the gate '
                               'latents (paramwise_cfg must not drop them)')
-        weight = (f'stiffness {gate_optim.stiffness:.4g} (adaptive '
-                  'descent)') if gate_optim.adapt_weight else \
-            f'fixed {gate_optim.weight:.4g}'
+        weight = (f'adaptive (calibrated at the first step, stiffness '
+                  f'{gate_optim.stiffness:.4g}; budget.weight is used only '
+                  'with adapt_weight=False or gate_optimizer=None)') \
+            if gate_optim.adapt_weight else f'fixed {gate_optim.weight:.4g}'
         runner.logger.info(
             f'PaS gate optimizer: rule {gate_optim.rule}, '
             f'{gate_optim.total_steps} search steps, descent lr '
@@ -227,9 +229,9 @@ class PaSSearchHook(Hook):
             weight = '' if self._gate_optim is None else \
                 f', budget weight {self._gate_optim.weight:.4g}'
             runner.logger.info(
-                f'PaS search state after epoch {runner.epoch + 1}: MACs '
-                f"ratio {state['macs_ratio']:.4f}{weight}, kept channels "
-                f"{json.dumps(state['widths'])}")
+                f"PaS search state after epoch {runner.epoch + 1}: "
+                f"{state['metric']} ratio {state['ratio']:.4f}{weight}, "
+                f"kept channels {json.dumps(state['widths'])}")
         if self.search_epochs is not None and \
                 runner.epoch + 1 == self.search_epochs:
             self.end_search(runner)

@@ -247,8 +247,12 @@ class PaSSearchMixin:
         self.gate_rule = rule
 
     def search_state(self) -> dict:
-        """``dict(macs_ratio, widths)`` of the gates as they are now."""
-        return dict(macs_ratio=self.space.macs_ratio(),
+        """``dict(metric, ratio, macs_ratio, widths)`` of the gates as they
+        are now: ``ratio`` is the budgeted cost's (MACs, or latency by the
+        table), named by ``metric``."""
+        return dict(metric=self.space.metric_label,
+                    ratio=self.space.cost_ratio(),
+                    macs_ratio=self.space.macs_ratio(),
                     widths=self.space.widths())
 
     def end_search(self, out_dir: Optional[str] = None, *,
