@@ -254,17 +254,18 @@ class SearchSpace:
             return 0.0
         lo = -max(float(t.max()) for t in saved.values()) - 1.0  # all cut
         hi = 1.0 - min(float(t.min()) for t in saved.values())  # all kept
-        best = (abs(ratio - target_ratio), 0.0)
+        # ties go to the smaller shift: one that changes no width is 0
+        best = (abs(ratio - target_ratio), 0.0, 0.0)
         for _ in range(50):  # the ratio grows with the shift: bisect
             mid = (lo + hi) / 2
             r = ratio_at(mid)
-            best = min(best, (abs(r - target_ratio), mid))
+            best = min(best, (abs(r - target_ratio), abs(mid), mid))
             if r > target_ratio:
                 hi = mid
             else:
                 lo = mid
-        ratio_at(best[1])
-        return best[1]
+        ratio_at(best[2])
+        return best[2]
 
     # ------------------------------------------------------------ state
     def widths(self) -> Dict[str, int]:
