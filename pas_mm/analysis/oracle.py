@@ -17,12 +17,14 @@ def oracle_check(config: str, checkpoint: str, spec: dict, groups: int = 4,
     """Val task-loss increase of the ``groups`` most-cut groups at their
     searched width: searched channels, L1 channels, random channels (mean
     of ``draws``)."""
-    model, loader = _baseline_and_val(config, checkpoint, cfg_options)
+    model, cfg = _baseline(config, checkpoint, cfg_options)
     from pas_mm.models import PaSAlgorithm
     if not isinstance(model, PaSAlgorithm):
         return dict(supported=False,
                     reason=f'{type(model).__name__}: the oracle needs a '
                     'PaSAlgorithm (a task loss in mode="loss")')
+    from mmengine.runner import Runner
+    loader = Runner.build_dataloader(cfg.val_dataloader)
     space = model.search_space()
     batches = [model.data_preprocessor(b, False) for b in loader]
     base = _val_loss(model, batches)
@@ -54,9 +56,8 @@ def oracle_check(config: str, checkpoint: str, spec: dict, groups: int = 4,
     return dict(supported=True, baseline_val_loss=base, groups=out)
 
 
-def _baseline_and_val(config, checkpoint, cfg_options):
+def _baseline(config, checkpoint, cfg_options):
     from mmengine.registry import MODELS, init_default_scope
-    from mmengine.runner import Runner
 
     from pas_mm.apis import load_config, setup_env
     options = [f'model.pretrained={checkpoint}', *(cfg_options or [])]
@@ -69,8 +70,7 @@ def _baseline_and_val(config, checkpoint, cfg_options):
         model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
     model = MODELS.build(model_cfg)
     model.init_weights()  # loads model.pretrained
-    loader = Runner.build_dataloader(cfg.val_dataloader)
-    return model.eval(), loader
+    return model.eval(), cfg
 
 
 def _as_dict(options):

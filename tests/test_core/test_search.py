@@ -77,12 +77,13 @@ def test_state_round_trips_and_an_unreached_target_warns():
     other.load_state_dict(state)
     assert other.rule.steps == 60 and other.rule.phase == search.rule.phase
     assert other.rule.weight == search.rule.weight
-    _, short, _ = _search(steps=2, target=0.3)
+    # 2 steps of 1e-4 latent units: nowhere near 0.3
+    _, short, _ = _search(steps=2, target=0.3, gate=dict(lr=1e-4))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
         short.finish()
     assert any('off the target' in str(w.message) for w in caught)
-    _, strict, _ = _search(steps=2, target=0.3)
+    _, strict, _ = _search(steps=2, target=0.3, gate=dict(lr=1e-4))
     with pytest.raises(BudgetError, match='off the target'):
         strict.finish(strict=True)
 
