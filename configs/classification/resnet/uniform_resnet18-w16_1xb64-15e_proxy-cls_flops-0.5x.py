@@ -1,0 +1,14 @@
+# Benchmark v2 row 'uniform': Uniform widths (every group keeps the same share).
+# Prune the converged baseline once to the MACs target, through the same
+# search space, budget cut and exporter as PaS, then fine-tune the compact
+# net for the 15 post-baseline epochs PaS spends on search + fine-tune.
+_base_ = ['./pas_resnet18-w16_1xb64-15e_proxy-cls_flops-0.5x.py']
+
+model = dict(criterion='uniform')
+custom_hooks = [
+    dict(type='pas_mm.PaSSearchHook', search_epochs=0,
+         export_after_search=True)
+]
+param_scheduler = [
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=15, T_max=15),
+]
