@@ -11,7 +11,7 @@
 # Run in parts (resumable; commit each part's report):
 #   python tools/benchmark/run_suite.py configs/benchmark/proxy_suite_v2.py \
 #       --work-dir work_dirs/proxy_v2 --jobs 2 \
-#       --only 'classification/*@0.25-seed*' 'classification/baseline+*'
+#       --only 'classification/[!s]*@0.25-seed*' 'classification/baseline+*'
 #   python tools/analysis/benchmark_report.py work_dirs/proxy_v2 \
 #       --out docs/benchmark --carry-over docs/benchmark
 # The other tasks (RepVGG-mini, Mask R-CNN, Pix2Pix) join this file with

@@ -11,6 +11,22 @@ from .suite import latency_budget_methods
 PAS = 'pas'
 # PaS variants: compared with PaS itself, not counted as "other methods"
 VARIANTS = ('pas+kd', )
+# the unpruned net trained on for the post-baseline epochs: the ceiling
+CEILING = 'baseline+'
+# widths trained from random init: their own table (``widths_only_table``)
+WIDTHS_ONLY_PREFIX = 'scratch'
+
+
+def widths_only(method: str) -> bool:
+    """A row of the widths-only table (a method's widths from scratch)."""
+    return method.startswith(WIDTHS_ONLY_PREFIX)
+
+
+def not_compared(method: str, task: dict) -> bool:
+    """Rows PaS is not paired against as "another method": itself, the
+    baselines, and latency-budget and widths-only rows."""
+    return method in (PAS, 'baseline', CEILING,
+                      *latency_budget_methods(task)) or widths_only(method)
 
 
 def by_seed(rows, task, metric):
@@ -49,6 +65,8 @@ def task_table(task, rows):
     lines.append('|' + '---|' * len(head))
     for (method, budget), seeds in sorted(
             groups.items(), key=lambda kv: (-kv[0][1], kv[0][0])):
+        if widths_only(method):
+            continue  # their own table
         cells = [method, f'{budget:g}', str(len(seeds))]
         for m in metrics:
             vals = [r['value'] for r in rows
@@ -74,7 +92,6 @@ def differences(task, rows):
     sign = -1.0 if lower_is_better(metric) else 1.0
     groups = by_seed(rows, task['name'], metric)
     # latency-budget methods meet PaS at equal latency, not equal budget
-    skip = (PAS, 'baseline', *latency_budget_methods(task))
     out = []
     for (method, budget), pas in sorted(groups.items(),
                                         key=lambda kv: -kv[0][1]):
@@ -82,17 +99,30 @@ def differences(task, rows):
             continue
         a = {s: sign * r['value'] for s, r in pas.items()}
         for (other, b2), rs in sorted(groups.items()):
-            if b2 != budget or other in skip:
+            if b2 != budget or not_compared(other, task):
                 continue
             b = {s: sign * r['value'] for s, r in rs.items()}
             out.append((budget, other, paired_difference(a, b)))
     return out
 
 
+def tasks_of_rows(rows):
+    """Minimal task dicts (name, metrics in row order) of a results CSV
+    read back, e.g. an earlier benchmark version's."""
+    tasks = {}
+    for r in rows:
+        metrics = tasks.setdefault(r['task'], [])
+        if r['metric'] not in metrics:
+            metrics.append(r['metric'])
+    return [dict(name=n, metrics=m, methods={}) for n, m in tasks.items()]
+
+
 def headline(tasks, rows):
-    """Per task and budget: PaS minus the best other method (by mean)."""
+    """Per task and budget: PaS minus the best other method (by mean),
+    beside the ceiling (``baseline+``) where it was run."""
     lines = ['| task | budget | PaS | best other method | PaS − best '
-             'other [95 % CI] | PaS+KD − PaS [95 % CI] |', '|' + '---|' * 6]
+             'other [95 % CI] | PaS+KD − PaS [95 % CI] | baseline+ |',
+             '|' + '---|' * 7]
     for task in tasks:
         metric = task['metrics'][0]
         sign = -1.0 if lower_is_better(metric) else 1.0
@@ -102,10 +132,9 @@ def headline(tasks, rows):
             pas = groups.get((PAS, budget))
             if not pas:
                 continue
-            skip = (PAS, 'baseline', *VARIANTS,
-                    *latency_budget_methods(task))
             others = {m: rs for (m, b), rs in groups.items()
-                      if b == budget and m not in skip}
+                      if b == budget and m not in VARIANTS and
+                      not not_compared(m, task)}
             if not others:
                 continue
             best = max(others, key=lambda m: sign * mean_std(
@@ -118,11 +147,14 @@ def headline(tasks, rows):
             kd = groups.get(('pas+kd', budget))
             dk = paired_difference(vals(kd), vals(pas)) if kd else None
             pas_stats = mean_std([r['value'] for r in pas.values()])
+            top = groups.get((CEILING, 1.0))
+            top = fmt_mean_std(mean_std([r['value'] for r in top.values()]),
+                               digits) if top else '–'
             lines.append(
                 f'| {task["name"]} ({metric}) | {budget:g} | '
                 f'{fmt_mean_std(pas_stats, digits)} | {best} | '
                 f'{fmt_diff(d, digits)} | '
-                f'{fmt_diff(dk, digits) if dk else "–"} |')
+                f'{fmt_diff(dk, digits) if dk else "–"} | {top} |')
     return lines
 
 
@@ -145,4 +177,36 @@ def search_convergence(rows):
         lines.append(f'| {task} | {method} | {len(runs)} | {worst:+.1%} | '
                      f'{", ".join(outside) or "none"} | '
                      f'{f_or_dash(shift, "+.4f")} |')
+    return lines
+
+
+def widths_only_table(task, rows):
+    """The widths-only rows (``scratch-<method>``): mean ± std per budget,
+    and ``scratch-pas`` minus each other one, paired by seed."""
+    metric = task['metrics'][0]
+    sign = -1.0 if lower_is_better(metric) else 1.0
+    groups = {k: v for k, v in by_seed(rows, task['name'], metric).items()
+              if widths_only(k[0])}
+    if not groups:
+        return []
+    digits = metric_digits(rows, metric)
+    pas = f'{WIDTHS_ONLY_PREFIX}-{PAS}'
+    lines = [f'| widths of | budget | seeds | {metric} | MACs ratio | '
+             f'params (M) | {pas} − row [95 % CI] |', '|' + '---|' * 7]
+    for (method, budget), seeds in sorted(groups.items(),
+                                          key=lambda kv: (-kv[0][1],
+                                                          kv[0][0])):
+        stats = mean_std([r['value'] for r in seeds.values()])
+        ref = groups.get((pas, budget))
+        diff = '–'
+        if ref and method != pas:
+            diff = fmt_diff(paired_difference(
+                {s: sign * r['value'] for s, r in ref.items()},
+                {s: sign * r['value'] for s, r in seeds.items()}), digits)
+        runs = list(seeds.values())
+        lines.append(
+            f'| {method[len(WIDTHS_ONLY_PREFIX) + 1:]} | {budget:g} | '
+            f'{len(seeds)} | {fmt_mean_std(stats, digits)} | '
+            f'{f_or_dash(_mean(runs, "macs_ratio"))} | '
+            f'{f_or_dash(_mean(runs, "params_m"))} | {diff} |')
     return lines

@@ -15,8 +15,11 @@ PaS, so the comparison is fair.
   pruning): each group's L1 ranking is scaled by a random factor in
   [0.25, 1], so one global cut keeps a random share of every group while
   each group still keeps its strongest filters. Seeded by ``seed``.
+- ``tp-magnitude``, ``tp-taylor``, ``tp-lamp``: Torch-Pruning's own
+  importance classes (``pas_mm.core.tp_importance``); their scores are
+  computed there and passed in as ``scores``.
 """
-from typing import Dict
+from typing import Dict, Optional
 
 import torch
 from torch import nn
@@ -24,8 +27,11 @@ from torch import nn
 from .errors import CriterionError
 from .graph import LayerKind
 from .space import SearchSpace
+from .tp_importance import TP_CRITERIA
 
-CRITERIA = ('uniform', 'bn-gamma', 'l1', 'random')
+# scored here; the tp-* ones by tp_importance (they need the model's inputs)
+OWN_CRITERIA = ('uniform', 'bn-gamma', 'l1', 'random')
+CRITERIA = OWN_CRITERIA + tuple(TP_CRITERIA)
 # spellings accepted for a criterion (configs name files ``bn-gamma_...``)
 _ALIASES = {'bn_gamma': 'bn-gamma'}
 
@@ -107,6 +113,9 @@ def channel_scores(space: SearchSpace, method: str,
         dict[str, Tensor]: group name -> one score per channel.
     """
     method = canonical_criterion(method)
+    if method in TP_CRITERIA:
+        raise CriterionError(f'criterion {method!r} is scored by '
+                             'pas_mm.core.tp_importance.tp_channel_scores')
     if method not in CRITERIA:
         raise CriterionError(f'unknown pruning criterion {method!r}; '
                              f'choose from {CRITERIA} (or PaS search)')
@@ -135,7 +144,9 @@ def channel_scores(space: SearchSpace, method: str,
 
 
 def prune_by_criterion(space: SearchSpace, method: str, target_ratio: float,
-                       tol: float = 0.01, seed: int = 0) -> float:
+                       tol: float = 0.01, seed: int = 0,
+                       scores: Optional[Dict[str, torch.Tensor]] = None
+                       ) -> float:
     """Set the gates from ``method``'s scores, cut at the MACs target, and
     freeze them.
 
@@ -145,11 +156,15 @@ def prune_by_criterion(space: SearchSpace, method: str, target_ratio: float,
         target_ratio (float): the MACs ratio of the search scope to reach.
         tol (float): relative tolerance of the cut. Default: 0.01.
         seed (int): seed of the ``'random'`` widths. Defaults to 0.
+        scores (dict, optional): group name -> channel scores computed
+            elsewhere (the ``tp-*`` criteria). Defaults to None
+            (``channel_scores(space, method, seed)``).
 
     Returns:
         float: the MACs ratio reached.
     """
-    scores = channel_scores(space, method, seed)
+    if scores is None:
+        scores = channel_scores(space, method, seed)
     with torch.no_grad():
         for name, gate in space.gates.items():
             gate.set_scores(scores[name])

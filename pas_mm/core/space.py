@@ -7,6 +7,7 @@ PaS: the output of a conv and its identity path are pruned together, and a
 pruned channel can influence nothing downstream, so export can drop it
 exactly.
 """
+import contextlib
 import fnmatch
 import math
 import warnings
@@ -130,6 +131,19 @@ class SearchSpace:
             hook = InputMask(self.layout_mask, call.in_layout, modules[name])
             self._hooks.append(
                 (hook, modules[name].register_forward_pre_hook(hook)))
+
+    @contextlib.contextmanager
+    def unmasked(self):
+        """The model as it was before the search space, for the duration:
+        no input masks and no gates attribute (for tools that trace the
+        plain model, e.g. Torch-Pruning's dependency graph)."""
+        gates = getattr(self.model, GATES_ATTR)
+        self.remove()
+        try:
+            yield self.model
+        finally:
+            self.model.add_module(GATES_ATTR, gates)
+            self._install_hooks()
 
     def remove(self):
         """Detach hooks and gates from the model (export calls this)."""

@@ -16,12 +16,12 @@ from typing import Dict, Optional
 
 import torch
 
-from .criteria import CRITERIA, canonical_criterion, channel_scores
+from .criteria import OWN_CRITERIA, canonical_criterion, channel_scores
 from .errors import TransferError, WidthSpecError
 from .space import SearchSpace
 from .width_spec import validate_width_spec
 
-CHANNEL_CHOICES = ('indices', ) + CRITERIA
+CHANNEL_CHOICES = ('indices', ) + OWN_CRITERIA
 
 
 def transfer_widths(space: SearchSpace, spec: dict, channels: str = 'l1',

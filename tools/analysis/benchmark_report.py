@@ -1,7 +1,7 @@
 """Tables, paired differences and Pareto plots of a benchmark suite run.
 
     python tools/analysis/benchmark_report.py WORK_DIR [--out docs/benchmark]
-        [--split {test,val}] [--carry-over DIR]
+        [--split {test,val}] [--carry-over DIR] [--beside DIR]
 
 Reads what tools/benchmark/run_suite.py left in WORK_DIR and writes to
 --out: results.csv (test split; one row per task, method, budget, seed and
@@ -18,6 +18,8 @@ report's results.csv / results_val.csv in DIR (usually --out itself): a
 suite run in parts across machines whose earlier work dirs are gone. The
 report names the runs it carried over; their figures are as that report
 gave them (a latency the earlier run did not measure stays empty).
+--beside DIR shows the headline of an earlier benchmark version's
+results.csv in DIR beside this one (v2 beside docs/benchmark/v1).
 """
 import argparse
 import csv
@@ -33,7 +35,8 @@ from pas_mm.apis.benchmark_results import (COLUMNS, carry_over, collect_rows,
 from pas_mm.apis.benchmark_stats import fmt_diff, mean_std
 from pas_mm.apis.benchmark_tables import (by_seed, differences, f_or_dash,
                                           headline, metric_digits,
-                                          search_convergence, task_table)
+                                          search_convergence, task_table,
+                                          tasks_of_rows, widths_only_table)
 from pas_mm.apis.benchmark_widths import cross_task_widths
 from pas_mm.core.io import atomic_write, atomic_write_text
 
@@ -52,6 +55,10 @@ def parse_args(argv=None):
     parser.add_argument('--carry-over', metavar='DIR', default=None,
                         help="take the runs WORK_DIR lacks from an earlier "
                         "report's results.csv / results_val.csv in DIR")
+    parser.add_argument('--beside', metavar='DIR', default=None,
+                        help="an earlier benchmark version's report folder "
+                        '(its results.csv): its headline is shown beside '
+                        'this one')
     return parser.parse_args(argv)
 
 
@@ -195,6 +202,18 @@ def carried(args, tasks, val, shown):
     return out[0], (out[0] if args.split == 'val' else out[1]), widths
 
 
+def beside_headline(folder):
+    """The headline of an earlier benchmark version (its results.csv)."""
+    path = osp.join(folder, 'results.csv')
+    try:
+        rows = read_rows_csv(path)
+    except (OSError, ValueError) as e:
+        die(f'--beside {folder}: cannot read {path}: {e}')
+    intro = (f'The same headline in `{folder}` (an earlier protocol; see '
+             'docs/benchmark.md):')
+    return ['', intro, ''] + headline(tasks_of_rows(rows), rows)
+
+
 def main(argv=None):
     args = parse_args(argv)
     try:
@@ -240,6 +259,8 @@ def main(argv=None):
     md += [
           '## Headline: PaS minus the best other method', '']
     md += headline(tasks, shown['rows'])
+    if args.beside:
+        md += beside_headline(args.beside)
     md += ['', '## Where the searches ended (before the projection)', '']
     md += search_convergence(shown['rows'])
     for task in tasks:
@@ -253,6 +274,10 @@ def main(argv=None):
             digits = metric_digits(shown['rows'], task['metrics'][0])
             md += [f'| {b:g} | {m} | {fmt_diff(d, digits)} |'
                    for b, m, d in diffs]
+        scratch = widths_only_table(task, shown['rows'])
+        if scratch:
+            md += ['', f'### {task["name"]}: widths only (from random '
+                   'init, no inherited weights)', ''] + scratch
         md += equal_latency_lines(task, shown['rows'], metric_digits(
             shown['rows'], task['metrics'][0]))
         plots = pareto_plots(task, shown['rows'], args.out, args.split)

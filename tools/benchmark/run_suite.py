@@ -28,6 +28,7 @@ cluster runs the training steps with tools/dist_train.sh or
 tools/slurm_train.sh). cross_task_report.py reads WORK_DIR afterwards.
 """
 import argparse
+import fnmatch
 import hashlib
 import json
 import os
@@ -52,7 +53,16 @@ def parse_args(argv=None):
                         default='configs/benchmark/demo_suite.py')
     parser.add_argument('--work-dir', default='work_dirs/suite')
     parser.add_argument('--only', nargs='+', default=None,
-                        help='run only these task names')
+                        metavar='TASK[/RUN]',
+                        help='run only these tasks, or runs of a task: '
+                        'TASK/RUN with RUN an fnmatch pattern of the run '
+                        "folders, method@budget-seedS (e.g. "
+                        "'classification/*@0.25-seed*'); a task's baseline "
+                        'steps always run (skipped when done), its '
+                        'interleaved timing only when the whole task is '
+                        'selected')
+    parser.add_argument('--list', action='store_true',
+                        help='print the selected runs and exit')
     parser.add_argument('--emit', default='run',
                         choices=['run', 'local', 'dist', 'slurm'])
     parser.add_argument('--gpus', type=int, default=8)
@@ -74,11 +84,45 @@ def table_path(task_dir, name):
     return osp.join(table_dir(task_dir, name), 'table.json')
 
 
-def plan(tasks, work, train_options):
-    """Ordered steps: (task, run tag, step name, done marker dir, argv)."""
+def select_runs(tasks, only):
+    """(tasks, task name -> run patterns or None: all runs) of ``--only``;
+    an entry that names no task, or a pattern that matches no run, is one
+    error line."""
+    if not only:
+        return tasks, {}
+    names = {t['name']: t for t in tasks}
+    patterns = {}
+    for entry in only:
+        name, _, pattern = entry.partition('/')
+        if name not in names:
+            die(f'--only {entry}: no task {name!r} in the suite (tasks: '
+                f'{", ".join(names)})')
+        if not pattern:
+            patterns[name] = None
+            continue
+        tags = [r.tag for r in suite_runs(names[name])]
+        if not fnmatch.filter(tags, pattern):
+            die(f'--only {entry}: no run of {name} matches {pattern!r}; '
+                f'its runs are {", ".join(tags)}')
+        if name not in patterns or patterns[name] is not None:
+            patterns.setdefault(name, []).append(pattern)
+    return [t for t in tasks if t['name'] in patterns], patterns
+
+
+def selected(run_tag_, patterns) -> bool:
+    return patterns is None or any(
+        fnmatch.fnmatchcase(run_tag_, p) for p in patterns)
+
+
+def plan(tasks, work, train_options, only=None):
+    """Ordered steps: (task, run tag, step name, done marker dir, argv).
+    ``only``: task name -> fnmatch patterns of its runs (see
+    ``select_runs``); a task not in it runs whole."""
     py = 'python' if sys.executable is None else sys.executable
+    only = only or {}
     steps = []
     for task in tasks:
+        patterns = only.get(task['name'])
         tdir = osp.join(work, task['name'])
         base = task['baseline']
         bdir = osp.join(tdir, 'baseline')
@@ -128,6 +172,8 @@ def plan(tasks, work, train_options):
                   table['config'], '--out', table_path(tdir, name),
                   '--batch', str(table.get('batch', 1))]))
         for method, budget, tag, seed in suite_runs(task):
+            if not selected(tag, patterns):
+                continue
             spec = method_spec(task, method)
             config = spec['config']
             rdir = osp.join(tdir, tag)
@@ -197,7 +243,7 @@ def plan(tasks, work, train_options):
                       '--checkpoint', pth_c, '--shape', *shape, '--json',
                       osp.join(cdir, 'latency.json')]))
         timing = task.get('interleaved_latency')
-        if timing:
+        if timing and patterns is None:
             # all of the task's models in one process, interleaved; the
             # step's name carries the runs it times, so that adding runs
             # times them again
@@ -319,13 +365,14 @@ def schedule(steps, jobs, env, start):
 def main(argv=None):
     args = parse_args(argv)
     os.chdir(REPO)
-    all_tasks = tasks = load_suite(args.suite)
-    if args.only:
-        unknown = set(args.only) - {t['name'] for t in tasks}
-        if unknown:
-            die(f'--only: no task {sorted(unknown)[0]!r} in {args.suite}')
-        tasks = [t for t in tasks if t['name'] in args.only]
-    steps = plan(tasks, args.work_dir, args.train_options)
+    all_tasks = load_suite(args.suite)
+    tasks, only = select_runs(all_tasks, args.only)
+    steps = plan(tasks, args.work_dir, args.train_options, only)
+    if args.list:
+        for tag in dict.fromkeys(f'{t["name"]}/{tag}'
+                                 for t, tag, *_ in steps):
+            print(tag)
+        return
     if args.emit != 'run':
         for task, tag, step, _, cmd in steps:
             cmd = cluster_command(cmd, args.emit, args.gpus, args.partition,

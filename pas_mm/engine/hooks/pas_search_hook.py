@@ -6,6 +6,7 @@ What happens at the end of the search is the model's business
 """
 import copy
 import gc
+import itertools
 import json
 import math
 import os
@@ -128,6 +129,18 @@ class PaSSearchHook(Hook):
 
     def before_train(self, runner):
         model = self._algorithm(runner)
+        if (self.search_epochs == 0 or self.search_iters == 0) and \
+                not model.exported:
+            # nothing to search (baseline criteria, transferred widths);
+            # a gradient criterion scores on a few training batches first
+            count = model.calibration_batches()
+            if count:
+                model.prune_with_batches(
+                    _take(runner.train_dataloader, count))
+            if not model.search_finished:
+                model.freeze_search()
+            self._finish(runner, model, searched=False)
+            return
         done = (self.search_epochs is not None and
                 runner.epoch >= self.search_epochs) or \
             (self.search_iters is not None and
@@ -135,11 +148,6 @@ class PaSSearchHook(Hook):
         if done and not model.search_finished:
             model.freeze_search()
             runner.logger.info('PaS: resumed after the search; gates frozen')
-        if (self.search_epochs == 0 or self.search_iters == 0) and \
-                not model.exported:
-            # nothing to search (baseline criteria, transferred widths)
-            self._finish(runner, model, searched=False)
-            return
         if model.search_finished and is_model_wrapper(runner.model):
             # DDP was built around the full-size model and live gates
             self._rewrap(runner)
@@ -288,6 +296,12 @@ class PaSSearchHook(Hook):
             f"PaS: {cfg['type']} re-wrapped for the fine-tune "
             f'(find_unused_parameters={self.finetune_find_unused_parameters})'
         )
+
+
+def _take(loader, count: int) -> list:
+    """The first ``count`` batches of a data loader (fewer if it is
+    shorter)."""
+    return list(itertools.islice(iter(loader), count))
 
 
 def _gate_wrappers(runner, model):

@@ -74,6 +74,13 @@ class PaSAlgorithm(PaSSearchMixin, BaseModel):
             return self.loss(inputs, data_samples)
         return self.architecture(inputs, data_samples, mode=mode)
 
+    def task_loss(self, batch) -> torch.Tensor:
+        """The architecture's summed losses on one data-loader batch."""
+        data = self.data_preprocessor(batch, True)
+        losses = self.architecture(data['inputs'], data['data_samples'],
+                                   mode='loss')
+        return self.parse_losses(losses)[0]
+
     def loss(self, inputs, data_samples) -> Dict[str, torch.Tensor]:
         """The architecture's losses plus ``loss_budget`` (and
         ``loss_distill`` with ``distill``).

@@ -21,11 +21,12 @@ from torch import nn
 
 from pas_mm.core import (BudgetError, apply_width_spec, build_search_space,
                          export, transfer_widths)
-from pas_mm.core.criteria import prune_by_criterion
+from pas_mm.core.tp_importance import needs_gradients
 from pas_mm.core.width_spec import (load_width_spec, make_width_spec,
                                     save_width_spec)
 from ..utils import (decode_extra_state, encode_extra_state,
                      load_architecture_weights, trace_fn, trace_inputs)
+from .criterion_pruning import kept_buffers, prune_by_settings
 from .output_distiller import OutputDistiller
 from .pas_settings import PaSSettings
 
@@ -138,14 +139,43 @@ class PaSSearchMixin:
                 f"PaS transfer from {path}: {len(result['applied'])} groups "
                 f"set, {len(result['untouched'])} not in the spec; MACs ratio "
                 f"{result['ratio']:.4f} of the search scope, gates frozen")
-        elif settings.criterion != 'pas':
-            # 'random' draws from the run's seed (randomness.seed, which
-            # the Runner sets before it builds the model)
-            ratio = prune_by_criterion(self.space, settings.criterion,
-                                       settings.target_ratio,
-                                       seed=torch.initial_seed())
-            logger.info(f'PaS baseline {settings.criterion}: pruned to MACs '
-                        f'ratio {ratio:.4f}, gates frozen')
+        elif settings.criterion != 'pas' and \
+                not needs_gradients(settings.criterion):
+            self._prune_by_criterion()
+
+    def _prune_by_criterion(self, backward: Optional[Callable] = None):
+        prune_by_settings(self.space, self.settings, backward)
+
+    def calibration_batches(self) -> int:
+        """Training batches the criterion still needs to score on
+        (``criterion_batches`` for a gradient criterion not yet applied,
+        else 0). ``PaSSearchHook`` feeds them to
+        ``prune_with_batches``."""
+        if self.exported or self.space.frozen or \
+                not needs_gradients(self.settings.criterion):
+            return 0
+        return self.settings.criterion_batches
+
+    def prune_with_batches(self, batches) -> None:
+        """Apply a gradient criterion: sum the task loss's gradients over
+        ``batches`` (data-loader batches), score, cut and freeze. The
+        weights and the norms' running statistics are left as they were.
+        """
+        training = self.training
+        self.train()  # the gradients of the loss the weights trained on
+        try:
+            with kept_buffers(self.search_module):
+                self._prune_by_criterion(
+                    lambda: [self.task_loss(b).backward() for b in batches])
+        finally:
+            self.train(training)
+
+    def task_loss(self, batch) -> torch.Tensor:
+        """The task loss of one data-loader batch, without the budget
+        term (what a gradient criterion scores with)."""
+        raise NotImplementedError(
+            f'{type(self).__name__} has no task loss for a gradient '
+            'criterion')
 
     def _load_teacher(self, teacher: nn.Module) -> None:
         """Load ``settings.pretrained`` into the distillation teacher (a

@@ -58,10 +58,15 @@ class PaSSettings:
             end-of-search projection. Default: 0.1.
         pretrained (str, optional): checkpoint of the trained plain model
             (PaS starts from a trained net). Default: None.
-        criterion (str): ``'pas'`` searches; ``'uniform'``, ``'bn-gamma'``
-            or ``'l1'`` prune the trained net once by that baseline
-            criterion to the same MACs target (gates frozen from the
-            start). Default: 'pas'.
+        criterion (str): ``'pas'`` searches; ``'uniform'``,
+            ``'bn-gamma'``, ``'l1'``, ``'random'`` or Torch-Pruning's
+            ``'tp-magnitude'``, ``'tp-taylor'``, ``'tp-lamp'`` prune the
+            trained net once by that baseline criterion to the same MACs
+            target (gates frozen from the start). Default: 'pas'.
+        criterion_batches (int): training batches whose task-loss
+            gradients a gradient criterion (``'tp-taylor'``) scores on,
+            summed; ``PaSSearchHook`` feeds them before training.
+            Default: 8.
         transfer (dict, optional): take the widths of a spec searched on
             another model/task instead of searching: ``dict(width_spec=PATH,
             channels='l1', prefix_map=None, scale_to_budget=False)``
@@ -86,6 +91,7 @@ class PaSSettings:
     min_ratio: float = 0.1
     pretrained: Optional[str] = None
     criterion: str = 'pas'
+    criterion_batches: int = 8
     transfer: Optional[dict] = None
     distill: Optional[dict] = None
     # filled by validation: the widths of budget.target_from, if any
@@ -140,6 +146,10 @@ class PaSSettings:
         if self.criterion != 'pas' and self.criterion not in CRITERIA:
             raise CriterionError(f'criterion must be pas or one of '
                                  f'{CRITERIA}, got {self.criterion!r}')
+        if not isinstance(self.criterion_batches, int) or \
+                self.criterion_batches < 1:
+            raise CriterionError('criterion_batches must be an int >= 1, '
+                                 f'got {self.criterion_batches!r}')
         if self.transfer is not None:
             if not isinstance(self.transfer, dict) or \
                     set(self.transfer) - set(TRANSFER_KEYS) or \
