@@ -12,6 +12,7 @@ import copy
 import json
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import DictAction
 
@@ -60,7 +61,16 @@ def compact_config(cfg, model, reparam):
 def main(argv=None):
     args = parse_args(argv)
     setup_env()
-    cfg = load_config(args.config, args.cfg_options, loaders=())
+    options = dict(args.cfg_options or {})
+    # settings that choose widths at training time: export reads them
+    # from the checkpoint, so say so rather than drop them silently
+    ignored = [k for k in options
+               if k.startswith(('model.transfer', 'model.criterion'))]
+    if ignored:
+        print(f'pas-mm export: warning: --cfg-options {", ".join(ignored)} '
+              'ignored: the widths come from the checkpoint', file=sys.stderr)
+    options = {k: v for k, v in options.items() if k not in ignored}
+    cfg = load_config(args.config, options or None, loaders=())
     setup_env(cfg)
     if not str(cfg.model.get('type')).startswith('pas_mm.PaS'):
         die(f'{args.config} is not a PaS config (model.type is '

@@ -68,6 +68,17 @@ def enable_visualization(cfg, show_dir):
     return cfg
 
 
+def default_work_dir(cfg, config, split):
+    """An exported compact config (``tools/export.py``'s ``config.py``)
+    tests into its own folder (``val/`` for the val split), so that two
+    compact models never share ``work_dirs/config``; any other config into
+    ``work_dirs/<config name>``."""
+    if str(cfg.model.get('type', '')).endswith('PaSCompact'):
+        folder = osp.dirname(osp.abspath(config))
+        return folder if split == 'test' else osp.join(folder, split)
+    return osp.join('./work_dirs', osp.splitext(osp.basename(config))[0])
+
+
 def main(argv=None):
     args = parse_args(argv)
     setup_env()
@@ -88,8 +99,7 @@ def main(argv=None):
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+        cfg.work_dir = default_work_dir(cfg, args.config, args.split)
     if args.amp:
         cfg.test_cfg = cfg.get('test_cfg') or {}
         cfg.test_cfg['fp16'] = True

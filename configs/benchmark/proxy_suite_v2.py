@@ -14,8 +14,9 @@
 #       --only 'classification/[!s]*@0.25-seed*' 'classification/baseline+*'
 #   python tools/analysis/benchmark_report.py work_dirs/proxy_v2 \
 #       --out docs/benchmark --carry-over docs/benchmark
-# The other tasks (RepVGG-mini, Mask R-CNN, Pix2Pix) join this file with
-# their v2 configs; their schedules are fixed in docs/benchmark.md.
+# The best tp criterion (by mean val top-1 on ResNet-18-w16 at 25 %) joins
+# the widths-only table, RepVGG-mini and Mask R-CNN once the
+# classification part has chosen it (protocol v2).
 CLS = 'configs/classification/resnet/'
 R18 = 'resnet18-w16_1xb64-15e_proxy-cls_flops-0.5x.py'
 CRITERIA = ('uniform', 'bn-gamma', 'l1', 'random', 'tp-magnitude',
@@ -25,6 +26,12 @@ SCRATCH = f'{CLS}scratch_resnet18-w16_1xb64-30e_proxy-cls.py'
 # criterion (by mean val top-1 at 25 %) joins once the classification
 # runs have chosen it (protocol v2)
 WIDTHS_ONLY = ('pas', 'uniform', 'random', 'l1')
+VGG = 'configs/classification/repvgg/'
+MINI = 'repvgg-mini_1xb64-15e_proxy-cls_flops-0.25x.py'
+DET = 'configs/instance_segmentation/mask_rcnn/'
+R18_DET = 'mask-rcnn_r18-w16_fpn_1xb8-12e_proxy-coco_flops-0.5x.py'
+P2P = 'configs/image_translation/pix2pix/'
+UNET = 'pix2pix_unet-w32_1xb4-750iters_proxy-outline2glyph_flops-0.25x.py'
 tasks = [
     dict(
         name='classification',
@@ -54,5 +61,80 @@ tasks = [
         final='epoch_15.pth',
         metrics=['accuracy/top1'],
         shape=(32, 32),
+        interleaved_latency=dict(batch_sizes=[1, 32], iters=20, warmup=5)),
+    dict(
+        name='classification_repvgg',
+        family='repvgg-mini',
+        model='repvgg-mini',
+        baseline=dict(
+            config=f'{VGG}repvgg-mini_1xb64-30e_proxy-cls.py',
+            final='epoch_30.pth'),
+        methods={
+            **{m: f'{VGG}{m}_{MINI}'
+               for m in ('pas', 'uniform', 'l1', 'random')},
+            'baseline+': dict(
+                config=f'{VGG}uniform_repvgg-mini_1xb64-15e_proxy-cls_'
+                'flops-1.0x.py', budgets=[1.0]),
+        },
+        budgets=[0.25],
+        seeds=[0, 1, 2],
+        post_baseline_epochs=15,
+        val_split=True,
+        final='epoch_15.pth',
+        metrics=['accuracy/top1'],
+        shape=(32, 32),
+        interleaved_latency=dict(batch_sizes=[1, 32], iters=20, warmup=5)),
+    dict(
+        name='instance_segmentation',
+        family='resnet18-w16',
+        model='mask-rcnn-r18-w16',
+        baseline=dict(
+            config=f'{DET}mask-rcnn_r18-w16_fpn_1xb8-24e_proxy-coco.py',
+            final='epoch_24.pth'),
+        methods={
+            'pas': f'{DET}pas_{R18_DET}',
+            'uniform': f'{DET}uniform_{R18_DET}',
+            'l1': f'{DET}l1_{R18_DET}',
+            # the classification search's widths, run by run (the same
+            # budget and seed), scaled with the FPN to the detector's 50 %
+            'transfer': dict(config=f'{DET}transfer_{R18_DET}',
+                             widths_from='classification/pas'),
+            'baseline+': dict(
+                config=f'{DET}uniform_mask-rcnn_r18-w16_fpn_1xb8-12e_'
+                'proxy-coco_flops-1.0x.py', budgets=[1.0]),
+        },
+        budgets=[0.5],
+        seeds=[0, 1, 2],
+        post_baseline_epochs=12,
+        val_split=True,
+        final='epoch_12.pth',
+        metrics=['coco/bbox_mAP', 'coco/segm_mAP'],
+        shape=(128, 128),
+        # backbone + FPN (and, secondary, the whole test step with fixed
+        # head work) on real val images
+        interleaved_latency=dict(batch_sizes=[1, 8], iters=20, warmup=5)),
+    dict(
+        name='image_translation',
+        family='unet',
+        model='pix2pix-unet-w32',
+        baseline=dict(
+            config=f'{P2P}pix2pix_unet-w32_1xb4-1500iters_proxy-'
+            'outline2glyph.py',
+            final='iter_1500.pth'),
+        methods={
+            'pas': f'{P2P}pas_{UNET}',
+            'uniform': f'{P2P}uniform_{UNET}',
+            'l1': f'{P2P}l1_{UNET}',
+            'baseline+': dict(
+                config=f'{P2P}uniform_pix2pix_unet-w32_1xb4-750iters_'
+                'proxy-outline2glyph_flops-1.0x.py', budgets=[1.0]),
+        },
+        budgets=[0.25],
+        seeds=[0, 1, 2],
+        post_baseline_iters=750,
+        val_split=True,
+        final='iter_750.pth',
+        metrics=['PSNR', 'SSIM', 'MAE'],
+        shape=(128, 128),
         interleaved_latency=dict(batch_sizes=[1, 32], iters=20, warmup=5)),
 ]

@@ -9,7 +9,9 @@ from .suite import method_spec, suite_runs
 
 COLUMNS = ('task', 'method', 'budget', 'seed', 'macs_ratio', 'params_m',
            'metric', 'value', 'latency_ms_b1', 'latency_ms_b32',
-           'search_end_ratio', 'projection_shift')
+           'search_end_ratio', 'projection_shift', 'latency_ms_b8')
+# the timed batch sizes with a column (a task times some of them)
+LATENCY_BATCHES = (1, 8, 32)
 
 
 def _json(path) -> Optional[dict]:
@@ -52,6 +54,7 @@ def _rows_of(task, method, budget, seed, result_dir, spec, timing, tag,
         params_m=flops['params'] / 1e6,
         latency_ms_b1=_latency(timing, tag, 1),
         latency_ms_b32=_latency(timing, tag, 32),
+        latency_ms_b8=_latency(timing, tag, 8),
         search_end_ratio=(search or {}).get('search_end_ratio'),
         projection_shift=(search or {}).get('projection_shift'))
     return [dict(common, metric=k, value=float(metrics[k]))
@@ -87,7 +90,8 @@ def collect_rows(work_dir: str, split: str = 'test') -> Dict[str, list]:
 
 
 _NUMBERS = ('budget', 'macs_ratio', 'params_m', 'value', 'latency_ms_b1',
-            'latency_ms_b32', 'search_end_ratio', 'projection_shift')
+            'latency_ms_b32', 'search_end_ratio', 'projection_shift',
+            'latency_ms_b8')
 
 
 def read_rows_csv(path: str) -> List[dict]:
@@ -95,12 +99,16 @@ def read_rows_csv(path: str) -> List[dict]:
     (empty cells are None)."""
     with open(path, newline='') as f:
         reader = csv.DictReader(f)
-        if tuple(reader.fieldnames or ()) != COLUMNS:
+        names = tuple(reader.fieldnames or ())
+        # an earlier version's file lacks only the columns added since
+        if names != COLUMNS[:len(names)] or \
+                len(names) < COLUMNS.index('latency_ms_b8'):
             raise ValueError(f'{path}: not a results file (columns '
                              f'{reader.fieldnames}, want {list(COLUMNS)})')
         rows = []
         for raw in reader:
             row = {k: (v if v != '' else None) for k, v in raw.items()}
+            row.update({k: None for k in COLUMNS[len(names):]})
             for k in _NUMBERS:
                 row[k] = None if row[k] is None else float(row[k])
             row['seed'] = None if row['seed'] is None else int(row['seed'])

@@ -4,6 +4,7 @@ method paired by seed, the headline (PaS against the best other method)
 and where the searches ended before the projection."""
 from collections import defaultdict
 
+from .benchmark_results import LATENCY_BATCHES
 from .benchmark_stats import (fmt_diff, fmt_mean_std, lower_is_better,
                               mean_std, paired_difference)
 from .suite import latency_budget_methods
@@ -58,9 +59,13 @@ def task_table(task, rows):
     lines = []
     metrics = task['metrics']
     groups = by_seed(rows, task['name'], metrics[0])
+    # the batch sizes this task's timing measured
+    batches = [b for b in LATENCY_BATCHES if any(
+        r[f'latency_ms_b{b}'] is not None for r in rows
+        if r['task'] == task['name'])] or [1, 32]
     head = (['method', 'budget', 'seeds'] + metrics +
-            ['MACs ratio', 'params (M)', 'ms b1', 'ms b32',
-             'search end ratio'])
+            ['MACs ratio', 'params (M)'] + [f'ms b{b}' for b in batches] +
+            ['search end ratio'])
     lines.append('| ' + ' | '.join(head) + ' |')
     lines.append('|' + '---|' * len(head))
     for (method, budget), seeds in sorted(
@@ -76,10 +81,10 @@ def task_table(task, rows):
                                       metric_digits(rows, m)))
         runs = list(seeds.values())
         cells += [f_or_dash(_mean(runs, 'macs_ratio')),
-                  f_or_dash(_mean(runs, 'params_m'), '.3f'),
-                  f_or_dash(_mean(runs, 'latency_ms_b1'), '.2f'),
-                  f_or_dash(_mean(runs, 'latency_ms_b32'), '.2f'),
-                  f_or_dash(_mean(runs, 'search_end_ratio'))]
+                  f_or_dash(_mean(runs, 'params_m'), '.3f')]
+        cells += [f_or_dash(_mean(runs, f'latency_ms_b{b}'), '.2f')
+                  for b in batches]
+        cells += [f_or_dash(_mean(runs, 'search_end_ratio'))]
         lines.append('| ' + ' | '.join(cells) + ' |')
     return lines
 

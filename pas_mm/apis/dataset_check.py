@@ -29,14 +29,28 @@ def dataset_cfgs(cfg, loaders=ALL_LOADERS):
             yield key, ds
 
 
+# the data folders the project generates, and the script that writes each
+GENERATED = {'data/demo': 'tools/data/prepare_demo.py',
+             'data/proxy': 'tools/data/prepare_proxy.py'}
+
+
+def _generator_hint(root: str) -> str:
+    """'; run `python <script>`' for a folder the project generates (not
+    for a user's own data_root, whatever its name)."""
+    rel = osp.normpath(root)
+    for folder, script in GENERATED.items():
+        if rel == folder or rel.startswith(folder + osp.sep):
+            return f'; run `python {script}`'
+    return ''
+
+
 def check_dataset_paths(cfg, cfg_path, loaders=ALL_LOADERS):
     """Fail early, naming the folder, when a dataset path of one of the
     ``loaders`` the tool uses does not exist."""
     for key, ds in dataset_cfgs(cfg, loaders):
         root = ds.get('data_root') or ''
         if root and not is_remote(root) and not osp.isdir(root):
-            hint = '; run `python tools/data/prepare_demo.py`' if \
-                'demo' in root else ''
+            hint = _generator_hint(root)
             die(f'{key}: dataset folder not found: {root} (config '
                 f'{cfg_path}{hint})')
         ann = ds.get('ann_file')

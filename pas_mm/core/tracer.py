@@ -195,10 +195,18 @@ class ChannelTracer(TorchFunctionMode):
         c_in, c_out = x.shape[1], out.shape[1]
         kernel = math.prod(weight.shape[2:])
         positions = conv_positions(x, out, transposed)
-        if owner is None:
-            state.pin_all([lay], f'{name} with a computed weight in '
-                          f'{self.here()!r}')
-            state.new_layout(out, 1, pinned=f'{name} in {self.here()!r}')
+        if owner is None or not isinstance(weight, nn.Parameter):
+            # a weight standardised in forward (WS-conv) or a fixed filter
+            # in a buffer (BlurPool): nothing to slice, so its channels
+            # stay whole, but its MACs count
+            where = owner or self.here() or type(self.model).__name__
+            what = 'a buffer' if owner else 'a weight computed in forward'
+            reason = f'{name} of {where!r} reads {what}: costed, not pruned'
+            state.pin_all([lay], reason)
+            out_lay = state.new_layout(out, 1, pinned=reason)
+            kind = LayerKind.CONV_T if transposed else LayerKind.CONV
+            self.record(LayerCall(where, kind, lay, out_lay, kernel, groups,
+                                  positions, pinned=True))
             return
         if groups == 1:
             out_lay = state.new_layout(out, 1, producer=owner)

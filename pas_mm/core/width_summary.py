@@ -1,38 +1,79 @@
 """Readable summaries of searched widths: per layer and per stage.
 
-A stage is a coarse label derived from a group's name (ResNet ``layerN``,
-``stem``, FPN ``neck``, mmagic UNet levels, else the first name part), so
-the same rule serves the run summary and the cross-task report.
+A stage is a coarse label derived from the module tree the group names
+spell (``stage_labels``: ResNet ``layerN``, CSPNeXt ``stageN``,
+ShuffleNet ``layers.N``, ``stem``, a detector's ``neck``, mmagic UNet
+levels), so the same rule serves the run summary and the cross-task
+report.
 """
 import re
-from collections import OrderedDict
-from typing import Dict, Tuple
+from collections import Counter, OrderedDict
+from typing import Dict, Sequence, Tuple
+
+# a container that holds at least this share of the groups below it is
+# the model's body, not a stage: the stages are its children
+_BODY_SHARE = 0.75
 
 
-def stage_of(name: str) -> str:
-    """A coarse stage label for a group name (ResNet, FPN, UNet, ...)."""
-    m = re.search(r'layer(\d+)', name)
-    if m:
-        return f'layer{m.group(1)}'
-    if re.match(r'(architecture\.)?backbone\.(conv1|stem)', name):
-        return 'stem'
-    if name.startswith('neck') or name.startswith('architecture.neck'):
-        return 'neck'
+def _unet_level(name: str):
     unet = re.match(r'\w+\.model\.((model\.1\.)*)', name)
     if unet and '.model.model.' in name:  # mmagic UNet: nesting = U level
         return f'unet-level{unet.group(1).count("model.1.") + 1}'
-    parts = name.split('.')
-    if parts[0] == 'architecture' and len(parts) > 1:
-        return parts[1]
-    return parts[0]
+    return None
+
+
+def stage_labels(names: Sequence[str]) -> Dict[str, str]:
+    """Group name -> a coarse stage label, from the module tree the names
+    spell, whatever the architecture calls its stages.
+
+    From the top, a container that holds most (``_BODY_SHARE``) of the
+    groups below it is descended into (``architecture``, ``backbone``,
+    ShuffleNet's ``layers``); its children are the stages (ResNet's
+    ``layer1``, CSPNeXt's ``stage1``, ShuffleNet's ``layers.0``). Groups
+    outside the body keep their own top-level name (a detector's
+    ``neck``). A stem conv (``conv1`` / ``stem...``) is labelled ``stem``;
+    mmagic U-Nets are labelled by nesting level.
+    """
+    names = list(names)
+    paths = {n: n.split('.') for n in names}
+    body = []  # the path of the body container
+    while True:
+        under = [p for p in paths.values() if p[:len(body)] == body and
+                 len(p) > len(body) + 1]
+        if not under:
+            break
+        counts = Counter(p[len(body)] for p in under)
+        child, count = counts.most_common(1)[0]
+        if count < _BODY_SHARE * len(under):
+            break
+        body = body + [child]
+    labels = {}
+    for n, p in paths.items():
+        labels[n] = _unet_level(n) or _label(p, body)
+    return labels
+
+
+def _label(path, body):
+    """The first part of ``path`` below where it leaves ``body``; a
+    numbered stage keeps its container's name (``layers.0``)."""
+    k = 0
+    while k < min(len(path) - 1, len(body)) and path[k] == body[k]:
+        k += 1
+    if path[k] == 'architecture' and k + 1 < len(path):
+        k += 1
+    label = path[k]
+    if label == 'conv1' or label.startswith('stem'):
+        return 'stem'
+    return f'{path[k - 1]}.{label}' if label.isdigit() and k else label
 
 
 def per_stage(layer_widths: Dict[str, Tuple[int, int]]):
     """Stage -> (kept, total) channels, in first-seen order."""
+    labels = stage_labels(layer_widths)
     out = OrderedDict()
     for name, (kept, total) in layer_widths.items():
-        k, c = out.get(stage_of(name), (0, 0))
-        out[stage_of(name)] = (k + kept, c + total)
+        k, c = out.get(labels[name], (0, 0))
+        out[labels[name]] = (k + kept, c + total)
     return out
 
 

@@ -7,8 +7,8 @@ import os.path as osp
 import numpy as np
 
 from pas_mm.core.io import atomic_write_text
-from pas_mm.core.width_summary import (per_stage, spec_layer_widths, stage_of,
-                                       summary_lines)
+from pas_mm.core.width_summary import (per_stage, spec_layer_widths,
+                                       stage_labels, summary_lines)
 
 
 def write_search_summary(runner, spec: dict, folder: str) -> None:
@@ -48,7 +48,8 @@ def plot_widths(widths, path, macs_ratio):
         return None
     names = list(widths)
     ratios = [k / c for k, c in widths.values()]
-    stages = [stage_of(n) for n in names]
+    labels = stage_labels(names)
+    stages = [labels[n] for n in names]
     palette = {s: plt.cm.tab10(i % 10)
                for i, s in enumerate(dict.fromkeys(stages))}
     fig, ax = plt.subplots(figsize=(max(6, 0.18 * len(names)) + 1.2, 3.2),

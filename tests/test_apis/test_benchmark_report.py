@@ -62,7 +62,7 @@ def test_report_rows_differences_and_plots(work, tmp_path):
     assert rows[0].keys() == {
         'task', 'method', 'budget', 'seed', 'macs_ratio', 'params_m',
         'metric', 'value', 'latency_ms_b1', 'latency_ms_b32',
-        'search_end_ratio', 'projection_shift'}
+        'search_end_ratio', 'projection_shift', 'latency_ms_b8'}
     assert len(rows) == 1 + 9
     base = rows[0]
     assert (base['method'], base['budget'], base['macs_ratio'],
@@ -175,3 +175,53 @@ def test_metrics_on_a_unit_scale_get_three_decimals(work, tmp_path):
     main([str(work), '--out', str(tmp_path / 'r')])
     report = (tmp_path / 'r' / 'report.md').read_text()
     assert '| 0.5 | 0.800 ± 0.010 | l1 | +0.015 [' in report
+
+
+def test_v2_rows_ceiling_widths_only_and_v1_beside(work, tmp_path):
+    """baseline+ is the ceiling column, not another method; scratch-* rows
+    are their own widths-only table; an earlier version's results.csv
+    (without the newer latency column) is shown beside the headline."""
+    task = dict(TASK, methods=dict(
+        TASK['methods'], **{'baseline+': dict(config='u.py', budgets=[1.0]),
+                            'scratch-pas': dict(config='s.py',
+                                                widths_from='pas',
+                                                pretrained=False),
+                            'scratch-l1': dict(config='s.py',
+                                               widths_from='l1',
+                                               pretrained=False)}))
+    _write(work / 'suite.json', dict(suite='s.py', tasks=[task]))
+    tdir = work / 'classification'
+    scores = {'baseline+@1': (90.0, 91.0, 92.0),
+              'scratch-pas@0.5': (70.0, 71.0, 72.0),
+              'scratch-l1@0.5': (99.0, 99.0, 99.0)}
+    for prefix, values in scores.items():
+        for seed, top1 in enumerate(values):
+            cdir = tdir / f'{prefix}-seed{seed}' / 'compact'
+            _write(cdir / 'test_metrics.json',
+                   dict(metrics={'accuracy/top1': top1}))
+            _write(cdir / 'flops.json', dict(params=1.0e6, macs=5e7))
+            _write(cdir / 'width_spec.json', dict(macs=dict(ratio=0.5)))
+    main = runpy.run_path(osp.join(REPO, 'tools/analysis/'
+                                   'benchmark_report.py'))['main']
+    v1 = tmp_path / 'v1'
+    main([str(work), '--out', str(v1)])
+    # an earlier version's file: the columns before latency_ms_b8
+    text = (v1 / 'results.csv').read_text().splitlines()
+    (v1 / 'results.csv').write_text('\n'.join(
+        line.rsplit(',', 1)[0] for line in text) + '\n')
+    out = tmp_path / 'v2'
+    main([str(work), '--out', str(out), '--beside', str(v1)])
+    report = (out / 'report.md').read_text()
+    head = report.split('## Headline')[1].split('\n## ')[0]
+    # scratch-l1's 99 is not "the best other method"; baseline+ is shown
+    assert '| 0.5 | 80.00 ± 1.00 | l1 | +1.50 [' in head
+    assert '| 91.00 ± 1.00 |' in head
+    assert f'The same headline in `{v1}`' in head
+    assert head.count('| classification (accuracy/top1) | 0.5 |') == 2
+    widths = report.split('widths only (from random init')[1]
+    assert '| pas | 0.5 | 3 | 71.00 ± 1.00 |' in widths
+    assert '| l1 | 0.5 | 3 | 99.00 ± 0.00 |' in widths and '−28.00 [' in \
+        widths
+    main_table = report.split('## classification')[1].split('### ')[0]
+    assert 'scratch' not in main_table and '| baseline+ | 1 | 3 |' in \
+        main_table

@@ -136,11 +136,19 @@ def test_export_after_search_fine_tunes_the_compact_model(
                     *opts)
     assert 'resumed epoch: 4' in proc.stdout + proc.stderr
     out = tmp_path / 'compact'
-    run_tool('tools/export.py', PAS_CLS, tmp_path / 'epoch_5.pth', '--out',
-             out)
-    run_tool('tools/test.py', out / 'config.py', out / 'compact.pth',
-             '--work-dir', tmp_path / 'test')
-    assert metrics_of(tmp_path / 'test')['accuracy/top1'] > 80.0
+    proc = run_tool('tools/export.py', PAS_CLS, tmp_path / 'epoch_5.pth',
+                    '--out', out, '--cfg-options',
+                    'model.transfer.width_spec=elsewhere.json')
+    assert 'model.transfer.width_spec ignored: the widths come from the ' \
+        'checkpoint' in proc.stderr
+    # the compact spec records where the search ended, as pas_search's does
+    searched = json.load(open(tmp_path / 'pas_search' / 'width_spec.json'))
+    compact = json.load(open(out / 'width_spec.json'))
+    for key in ('target_ratio', 'search_end_ratio', 'projection_shift'):
+        assert compact[key] == searched[key]
+    # no --work-dir: an exported config tests into its own folder
+    run_tool('tools/test.py', out / 'config.py', out / 'compact.pth')
+    assert metrics_of(out)['accuracy/top1'] > 80.0
 
 
 @pytest.mark.parametrize('method', ['uniform', 'bn-gamma', 'l1'])

@@ -83,6 +83,7 @@ def pareto_plots(task, rows, out, split='test'):
         return files  # no finished method run: nothing to plot
     for key, label in (('macs_ratio', 'MACs ratio of the search scope'),
                        ('latency_ms_b1', 'CPU latency, batch 1 (ms)'),
+                       ('latency_ms_b8', 'CPU latency, batch 8 (ms)'),
                        ('latency_ms_b32', 'CPU latency, batch 32 (ms)')):
         if not any(r[key] is not None for seeds in groups.values()
                    for r in seeds.values() if r['method'] != 'baseline'):

@@ -11,7 +11,9 @@ comparable; here all models of the task are timed in the same rounds
 (``pas_mm.apis.measure.interleaved_medians``), each round in a rotated
 order, and each figure is the median of ``--iters`` rounds. Writes
 WORK_DIR/TASK/timing/latency.json (or --json): per model and batch size,
-ms per batch.
+ms per batch. Detectors are timed on real val images: ``ms_per_batch`` is
+backbone + FPN (what PaS prunes), ``test_step_ms_per_batch`` the whole
+test step with the heads' box counts fixed (``pas_mm.apis.det_latency``).
 """
 import argparse
 import json
@@ -20,6 +22,7 @@ import os.path as osp
 import torch
 
 from pas_mm.apis import die
+from pas_mm.apis.det_latency import FIXED_HEAD_WORK, detector_runs
 from pas_mm.apis.measure import interleaved_medians
 from pas_mm.apis.model_runner import inference_fn, load_model
 from pas_mm.apis.suite import suite_runs
@@ -61,29 +64,55 @@ def task_models(work_dir, task_name):
     return task, models
 
 
+def _no_grad(fn):
+    def run():
+        with torch.no_grad():
+            return fn()
+    return run
+
+
 def main(argv=None):
     args = parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     task, models = task_models(args.work_dir, args.task)
     shape = tuple(task['shape'])
-    built = {}
+    built, cfgs = {}, {}
     for tag, config, ckpt in models:
-        model, _, scope = load_model(config, ckpt)
+        model, cfgs[tag], scope = load_model(config, ckpt)
         built[tag] = (model, scope)
     result = dict(task=args.task, shape=list(shape), iters=args.iters,
                   warmup=args.warmup, threads=torch.get_num_threads(),
                   models=[m[0] for m in models], ms_per_batch={})
+    detector = all(scope == 'mmdet' for _, scope in built.values())
+    if detector:
+        # what PaS prunes (backbone + FPN) on real val images; the whole
+        # test step with fixed head work is the secondary figure
+        result.update(timed='backbone+fpn on real val images',
+                      test_step_ms_per_batch={},
+                      head_work=FIXED_HEAD_WORK)
     for batch in args.batch_sizes:
-        runs = {tag: inference_fn(model, scope, shape, batch)
-                for tag, (model, scope) in built.items()}
-        medians = interleaved_medians(runs, args.warmup, args.iters)
-        result['ms_per_batch'][str(batch)] = {
-            tag: sec * 1e3 for tag, sec in medians.items()}
-        base = medians['baseline']
-        print(f'batch {batch}: {len(runs)} models, baseline '
-              f'{base * 1e3:.2f} ms; fastest/baseline '
-              f'{min(medians.values()) / base:.3f}', flush=True)
+        if detector:
+            per_model = {tag: detector_runs(model, cfgs[tag], batch)
+                         for tag, (model, _) in built.items()}
+            kinds = (('ms_per_batch', 'backbone+fpn'),
+                     ('test_step_ms_per_batch', 'test_step'))
+        else:
+            per_model = {tag: {None: inference_fn(model, scope, shape,
+                                                  batch)}
+                         for tag, (model, scope) in built.items()}
+            kinds = (('ms_per_batch', None), )
+        for key, kind in kinds:
+            runs = {tag: _no_grad(fns[kind])
+                    for tag, fns in per_model.items()}
+            medians = interleaved_medians(runs, args.warmup, args.iters)
+            result[key][str(batch)] = {
+                tag: sec * 1e3 for tag, sec in medians.items()}
+            base = medians['baseline']
+            print(f'batch {batch}{"" if kind is None else ", " + kind}: '
+                  f'{len(runs)} models, baseline {base * 1e3:.2f} ms; '
+                  f'fastest/baseline {min(medians.values()) / base:.3f}',
+                  flush=True)
     out = args.json or osp.join(args.work_dir, args.task, 'timing',
                                 'latency.json')
     atomic_write_text(out, json.dumps(result, indent=1))

@@ -22,6 +22,7 @@ from pas_mm.core.gate_optimizer import GateOptimizer
 from pas_mm.core.io import write_json
 from pas_mm.models.algorithms.pas_search_mixin import PaSSearchMixin
 from pas_mm.registry import HOOKS
+from ..recipe_hooks import dropped_recipe_hooks
 from ..search_summary import write_search_summary
 
 CKPT_KEY = 'pas_gate_optimizer'
@@ -126,6 +127,15 @@ class PaSSearchHook(Hook):
             raise TypeError('PaSSearchHook needs a PaS model (PaSAlgorithm '
                             f'or a PaS GAN), got {type(model).__name__}')
         return model
+
+    def before_run(self, runner):
+        dropped = dropped_recipe_hooks(runner.cfg)
+        if dropped:
+            runner.logger.warning(
+                f'PaS: custom_hooks replaced the recipe\'s own '
+                f'{", ".join(dropped)} (a _base_ list is replaced whole); '
+                'keep them with custom_hooks = _base_.custom_hooks + '
+                '[dict(type=\'pas_mm.PaSSearchHook\', ...)]')
 
     def before_train(self, runner):
         model = self._algorithm(runner)

@@ -346,6 +346,9 @@ class PaSSearchMixin:
             logger.info(f'PaS: width spec written to {path}')
         if export_now:
             self.export_inplace()
+            # the exported spec (compact/width_spec.json, checkpoints)
+            # keeps where the search ended, as pas_search's does
+            self.compact_spec.update(record)
         return spec
 
     def _check_search_gap(self, ratio, max_gap, strict):

@@ -1,0 +1,73 @@
+"""Convolutions whose weight is not a plain parameter (weight-standardised,
+fixed filters in a buffer) are costed, left whole, and export exactly."""
+import warnings
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+from pas_mm.core import build_search_space, export
+
+
+class BlurPool(nn.Module):
+    """A fixed depth-wise filter held in a buffer (anti-aliasing)."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.register_buffer('filt', torch.ones(channels, 1, 3, 3) / 9)
+        self.channels = channels
+
+    def forward(self, x):
+        return F.conv2d(x, self.filt, padding=1, groups=self.channels)
+
+
+class StdConv2d(nn.Conv2d):
+    """Weight standardisation: the weight is normalised in forward."""
+
+    def forward(self, x):
+        w = F.batch_norm(self.weight.reshape(1, self.out_channels, -1), None,
+                         None, training=True, momentum=0.,
+                         eps=1e-5).reshape_as(self.weight)
+        return F.conv2d(x, w, self.bias, self.stride, self.padding)
+
+
+class Net(nn.Module):
+
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), BlurPool(16),
+            nn.Conv2d(16, 16, 3, padding=1), nn.ReLU(),
+            StdConv2d(16, 16, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(16, 16, 3, padding=1), nn.ReLU(), nn.Conv2d(16, 8, 1))
+
+    def forward(self, x):
+        return self.body(x)
+
+
+def test_functional_convs_are_costed_pinned_and_export_exactly():
+    torch.manual_seed(0)
+    net = Net().eval()
+    x = torch.randn(1, 3, 16, 16)
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        net(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # most MACs are pinned here
+        space = build_search_space(net, x)
+    # every conv's MACs (the flop counter's, halved), within 1 %: the
+    # standardised conv used to be left out (15 % of a WS-conv net)
+    conv_macs = counter.get_total_flops() / 2
+    assert abs(space.full_macs - conv_macs) <= 0.01 * conv_macs
+    # the buffer filter and the standardised conv keep their channels
+    assert list(space.gates) == ['body.7']
+    reasons = ' '.join(str(n.pinned) for n in space.graph.roots())
+    assert "'body.2' reads a buffer" in reasons
+    assert "'body.5' reads a weight computed in forward" in reasons
+    space.gates['body.7'].latent.data[::2] = 0.0
+    with torch.no_grad():
+        gated = net(x)
+    compact, _ = export(space)
+    with torch.no_grad():
+        assert torch.allclose(compact(x), gated, atol=1e-6)
+    assert compact.body[7].out_channels == 8
