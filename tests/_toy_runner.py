@@ -78,13 +78,14 @@ def toy_latency_table(path):
 
 def make_runner(work_dir, hook, max_iters, optimizer=None, resume=False,
                 target=0.5, optim_wrapper=None, extra_hooks=(),
-                budget=None):
+                budget=None, pas=None):
     """A Runner training a PaS ToyNet on ToyData with ``hook`` (``budget``
-    adds to the MACs budget at ``target``)."""
+    adds to the MACs budget at ``target``; ``pas``: further PaS
+    settings)."""
     model = PaSAlgorithm(architecture=ToyNet(),
                          budget=dict(target_ratio=target, weight=5.0,
                                      **(budget or {})),
-                         input_shape=(1, 3, 16, 16))
+                         input_shape=(1, 3, 16, 16), **(pas or {}))
     return Runner(
         model=model, work_dir=str(work_dir),
         train_dataloader=dict(dataset=ToyData(), batch_size=16,

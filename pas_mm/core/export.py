@@ -13,7 +13,8 @@ from torch import nn
 from .graph import LayerKind, Layout
 from .heads import resize_heads
 from .space import SearchSpace, build_search_space
-from .width_spec import WidthSpecError, make_width_spec, validate_width_spec
+from .width_spec import (WidthSpecError, checked_indices, make_width_spec,
+                         match, validate_width_spec)
 
 
 def export(space: SearchSpace) -> Tuple[nn.Module, dict]:
@@ -80,28 +81,17 @@ def apply_width_spec(model: nn.Module, width_spec: dict, example_inputs=None,
         scope=width_spec.get('scope'), forward_fn=forward_fn,
         decouple=width_spec.get('decouple', ()),
         fold=width_spec.get('fold', ()))
-    groups = width_spec['groups']
-    missing = sorted(set(space.gates) ^ set(groups))
-    if missing:
+    try:
+        groups = match(space, width_spec)
+        keep = {name: checked_indices(name, groups[name]['indices'],
+                                      gate.num_channels)
+                for name, gate in space.gates.items()}
+    except WidthSpecError:
         space.remove()
-        raise WidthSpecError(
-            f'width spec does not match {type(model).__name__}: group '
-            f'{missing[0]!r} is in only one of them ({len(groups)} groups in '
-            f'the spec, {len(space.gates)} in the model)')
+        raise
     with torch.no_grad():
         for name, gate in space.gates.items():
-            entry = groups[name]
-            if entry['channels'] != gate.num_channels:
-                space.remove()
-                raise WidthSpecError(
-                    f'width spec group {name!r} has {entry["channels"]} '
-                    f'channels, the model has {gate.num_channels}')
-            idx = torch.as_tensor(entry['indices'], dtype=torch.long)
-            if idx.numel() == 0 or int(idx.max()) >= gate.num_channels:
-                space.remove()
-                raise WidthSpecError(f'width spec group {name!r}: bad '
-                                     f'indices {entry["indices"][:8]}')
-            gate.set_kept(idx)
+            gate.set_kept(keep[name])
     space.min_channels, space.round_to = 1, 1
     compact, _ = export(space)
     return compact

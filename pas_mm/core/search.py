@@ -14,7 +14,7 @@ torchvision, your own), with no OpenMMLab part.
 latents themselves are parameters of the model, in its state dict).
 """
 import warnings
-from typing import Optional, Tuple
+from typing import Callable, Optional, Tuple
 
 import torch
 from torch import nn
@@ -113,25 +113,11 @@ class PaSSearch:
             handle.remove()
         self._handles = []
         space = self.space
-        space.freeze()
-        space.apply_floor()
-        before = space.cost_ratio()
-        gap = (before - self.target_ratio) / self.target_ratio
-        if abs(gap) > max_gap and not (self.hinge and gap <= 0):
-            msg = (f'PaS: the search ended at {space.metric_label} ratio '
-                   f'{before:.4f}, {100 * gap:+.1f} % off the target '
-                   f'{self.target_ratio}: the widths come from the '
-                   'end-of-search projection, not from the search')
-            if strict:
-                raise BudgetError(msg)
-            warnings.warn(msg)
-        shift = space.project_to_budget(self.target_ratio, tolerance,
-                                        hinge=self.hinge) if project else 0.0
+        record = conclude_search(space, self.target_ratio, self.hinge,
+                                 project, tolerance, max_gap, strict)
         self.finished = True
         model, spec = export(space)
-        spec.update(target_ratio=self.target_ratio, search_end_ratio=before,
-                    projection_shift=shift,
-                    equilibrium_step=self.rule.equilibrium_step)
+        spec.update(record, equilibrium_step=self.rule.equilibrium_step)
         spec['summary'] = summary_lines(spec)
         return model, spec
 
@@ -142,3 +128,46 @@ class PaSSearch:
     def load_state_dict(self, state: dict) -> None:
         self.rule.load_state_dict(state['rule'])
         self.finished = bool(state.get('finished', False))
+
+
+def conclude_search(space, target_ratio: float, hinge: bool = False,
+                    project: bool = True, tolerance: Optional[float] = None,
+                    max_gap: float = 0.05, strict: bool = False,
+                    log: Callable[[str], None] = None,
+                    warn: Callable[[str], None] = None) -> dict:
+    """The end of every PaS search (``PaSSearch.finish`` and the toolkit
+    models' ``end_search``): freeze the gates, apply the floors, warn
+    (``strict``: raise ``BudgetError``) when the search itself ended more
+    than ``max_gap`` (relative) from the target, and move the cut onto the
+    budget by one shift of every latent (``project``).
+
+    Returns:
+        dict: ``target_ratio``, ``search_end_ratio`` (before the
+        projection) and ``projection_shift``.
+    """
+    log = log or (lambda msg: None)
+    warn = warn or warnings.warn
+    space.freeze()
+    space.apply_floor()
+    before = space.cost_ratio()  # MACs, or latency by the table
+    metric = space.metric_label
+    log(f'PaS: the search itself ended at {metric} ratio {before:.4f} '
+        f'(target {target_ratio})')
+    gap = (before - target_ratio) / target_ratio
+    if abs(gap) > max_gap and not (hinge and gap <= 0):
+        msg = (f'PaS: the search ended at {metric} ratio {before:.4f}, '
+               f'{100 * gap:+.1f} % off the target {target_ratio}: the '
+               'widths now come from the end-of-search projection (one '
+               'shift of every latent), not from the search. Search longer '
+               '(search_epochs / search_iters / steps) or give the gates '
+               'more room (gate_optimizer=dict(lr=...)).')
+        if strict:
+            raise BudgetError(msg + ' (strict_search=True)')
+        warn(msg)
+    shift = space.project_to_budget(target_ratio, tolerance,
+                                    hinge=hinge) if project else 0.0
+    if shift:
+        log(f'PaS: {metric} ratio {before:.4f} -> {space.cost_ratio():.4f} '
+            f'by shifting every latent by {shift:+.4f} (budget projection)')
+    return dict(target_ratio=target_ratio, search_end_ratio=before,
+                projection_shift=shift)

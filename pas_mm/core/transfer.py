@@ -17,9 +17,9 @@ from typing import Dict, Optional
 import torch
 
 from .criteria import OWN_CRITERIA, canonical_criterion, channel_scores
-from .errors import TransferError, WidthSpecError
+from .errors import TransferError
 from .space import SearchSpace
-from .width_spec import validate_width_spec
+from .width_spec import checked_indices, match, validate_width_spec
 
 CHANNEL_CHOICES = ('indices', ) + OWN_CRITERIA
 
@@ -57,38 +57,19 @@ def transfer_widths(space: SearchSpace, spec: dict, channels: str = 'l1',
     if channels not in CHANNEL_CHOICES:
         raise TransferError(f'transfer channels must be one of '
                             f'{CHANNEL_CHOICES}, got {channels!r}')
-    wanted = {}
-    for name, entry in spec['groups'].items():
-        for old, new in (prefix_map or {}).items():
-            if name.startswith(old):
-                name = new + name[len(old):]
-                break
-        gate = space.gates.get(name)
-        if gate is None:
-            raise WidthSpecError(
-                f'{source}: group {name!r} is not a prunable group of '
-                f'{type(space.model).__name__} (has {len(space.gates)} '
-                'groups; check prefix_map and search scope)')
-        if entry['channels'] != gate.num_channels:
-            raise WidthSpecError(
-                f'{source}: group {name!r} has {entry["channels"]} channels,'
-                f' the target model has {gate.num_channels}')
-        wanted[name] = entry
+    wanted = match(space, spec, source, prefix_map, whole=False)
     scores = None if channels == 'indices' else channel_scores(space,
                                                                channels)
     keeps = {}
     for name, entry in wanted.items():
         gate = space.gates[name]
         if channels == 'indices':
-            keep = torch.as_tensor(entry['indices'], dtype=torch.long)
+            keep = entry['indices']
         else:
             kept = int(entry.get('kept', len(entry['indices'])))
             keep = torch.argsort(scores[name], descending=True,
                                  stable=True)[:kept]
-        if keep.numel() == 0 or int(keep.max()) >= gate.num_channels:
-            raise WidthSpecError(f'{source}: group {name!r} has bad '
-                                 'indices')
-        keeps[name] = keep
+        keeps[name] = checked_indices(name, keep, gate.num_channels, source)
     with torch.no_grad():
         if scale_to is None:
             for name, keep in keeps.items():

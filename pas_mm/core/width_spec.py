@@ -6,6 +6,10 @@
      "groups": {"layer1.0.conv3": {"channels": 256, "kept": 128,
                                    "indices": [...], "layers": [...]}}}
 """
+from typing import Dict, Optional
+
+import torch
+
 from .errors import WidthSpecError
 from .io import read_json, write_json
 
@@ -76,3 +80,61 @@ def save_width_spec(spec: dict, path: str) -> None:
 def load_width_spec(path: str) -> dict:
     spec = read_json(path, WidthSpecError, 'width spec')
     return validate_width_spec(spec, source=f'width spec {path}')
+
+
+def match(space, spec: dict, source: str = 'width spec',
+          prefix_map: Optional[Dict[str, str]] = None,
+          whole: bool = True) -> Dict[str, dict]:
+    """The spec's groups matched to ``space``'s gates, by name: group name
+    in the space -> the spec's entry. The one place a spec is matched to a
+    model (``apply_width_spec``, ``transfer_widths``, ``target_from``).
+
+    Args:
+        space (SearchSpace): the model's search space.
+        spec (dict): a validated width spec.
+        source (str): how the error lines name the spec.
+        prefix_map (dict, optional): renames the spec's group prefixes
+            (``{'backbone.': 'architecture.backbone.'}``). Default: None.
+        whole (bool): every gate must be in the spec too (the same search
+            space); else a spec may cover only some. Default: True.
+
+    Raises:
+        WidthSpecError: a group in only one of them, or of another size.
+    """
+    matched = {}
+    model = type(space.model).__name__
+    for name, entry in spec['groups'].items():
+        for old, new in (prefix_map or {}).items():
+            if name.startswith(old):
+                name = new + name[len(old):]
+                break
+        gate = space.gates.get(name)
+        if gate is None:
+            raise WidthSpecError(
+                f'{source} does not match {model}: group {name!r} is not a '
+                f'prunable group of {model} ({len(spec["groups"])} groups in '
+                f'the spec, {len(space.gates)} in the model; check '
+                'prefix_map and search scope)')
+        if entry['channels'] != gate.num_channels:
+            raise WidthSpecError(
+                f'{source} group {name!r} has {entry["channels"]} channels, '
+                f'the model has {gate.num_channels}')
+        matched[name] = entry
+    missing = sorted(set(space.gates) - set(matched))
+    if whole and missing:
+        raise WidthSpecError(
+            f'{source} does not match {model}: group {missing[0]!r} is in '
+            f'only one of them ({len(spec["groups"])} groups in the spec, '
+            f'{len(space.gates)} in the model)')
+    return matched
+
+
+def checked_indices(name: str, indices, size: int,
+                    source: str = 'width spec') -> torch.Tensor:
+    """A group's kept channel indices, refused when empty or out of
+    range."""
+    idx = torch.as_tensor(indices, dtype=torch.long)
+    if idx.numel() == 0 or int(idx.min()) < 0 or int(idx.max()) >= size:
+        raise WidthSpecError(f'{source} group {name!r}: bad indices '
+                             f'{list(indices)[:8]}')
+    return idx

@@ -24,7 +24,8 @@ from mmengine.config import Config
 from pas_mm.core.criteria import CRITERIA
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TASKS = ('classification', 'instance_segmentation', 'image_translation')
+TASKS = ('classification', 'detection', 'instance_segmentation',
+         'image_translation')
 FOLDERS = sorted({osp.dirname(p) for t in TASKS for p in glob(
     osp.join(REPO, 'configs', t, '*', '*.py'))})
 CONFIGS = sorted(p for f in FOLDERS for p in glob(osp.join(f, '*.py')))

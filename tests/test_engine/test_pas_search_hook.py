@@ -115,3 +115,30 @@ def test_gate_rule_counts_optimizer_steps_under_accumulation(tmp_path):
     assert rule.total_steps == 20 and rule.steps == 20
     spec = json.load(open(tmp_path / 'pas_search' / 'width_spec.json'))
     assert abs(spec['search_end_ratio'] / 0.5 - 1) <= 0.05, spec
+
+
+def test_a_gradient_criterion_scores_on_training_batches(tmp_path):
+    """tp-taylor: the hook feeds it the loader's first batches before
+    training; the scoring leaves weights, running statistics and
+    gradients as they were, and the cut lands on the budget."""
+    hook = PaSSearchHook(search_iters=0, export_after_search=True)
+    runner = make_runner(tmp_path, hook, 2, pas=dict(
+        criterion='tp-taylor', criterion_batches=2))
+    model = runner.model
+    assert model.calibration_batches() == 2 and not model.space.frozen
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    batches = list(runner.train_dataloader)[:2]
+    model.prune_with_batches(batches)
+    assert model.space.frozen and model.calibration_batches() == 0
+    assert abs(model.space.macs_ratio() - 0.5) <= 0.01 * 0.5
+    for k, v in model.state_dict().items():
+        if isinstance(v, torch.Tensor) and 'pas_gates' not in k:
+            assert torch.equal(v, state[k]), k
+    assert all(p.grad is None for p in model.parameters())
+    # through the hook, from a fresh runner
+    runner = make_runner(tmp_path / 'hook', PaSSearchHook(
+        search_iters=0, export_after_search=True), 2, pas=dict(
+            criterion='tp-taylor', criterion_batches=2))
+    runner.train()
+    spec = runner.model.compact_spec
+    assert abs(spec['macs']['ratio'] - 0.5) <= 0.01 * 0.5

@@ -21,6 +21,7 @@ import time
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CLS, DET, GAN = ('configs/classification/', 'configs/instance_segmentation/',
                  'configs/image_translation/')
+BOX = 'configs/detection/'
 # name: (baseline config, its final checkpoint, PaS config, search length
 # override as cfg-options that stop the run when the search ends)
 NETS = {
@@ -47,8 +48,8 @@ NETS = {
         CLS + 'repvgg/pas_repvgg-tiny_1xb64_demo-cls_flops-0.5x.py',
         ['train_cfg.max_epochs=3']),
     'retinanet': (
-        DET + 'retinanet/retinanet_r50_fpn_1xb4_demo-coco.py', 'epoch_4.pth',
-        DET + 'retinanet/pas_retinanet_r50_fpn_1xb4_demo-coco_flops-0.5x.py',
+        BOX + 'retinanet/retinanet_r50_fpn_1xb4_demo-coco.py', 'epoch_4.pth',
+        BOX + 'retinanet/pas_retinanet_r50_fpn_1xb4_demo-coco_flops-0.5x.py',
         ['train_cfg.max_epochs=1']),
     'mask-rcnn': (
         DET + 'mask_rcnn/mask-rcnn_r50_fpn_1xb4_demo-coco.py', 'epoch_4.pth',

@@ -21,9 +21,10 @@ from torch import nn
 
 from pas_mm.core import (BudgetError, apply_width_spec, build_search_space,
                          export, transfer_widths)
+from pas_mm.core.search import conclude_search
 from pas_mm.core.tp_importance import needs_gradients
-from pas_mm.core.width_spec import (load_width_spec, make_width_spec,
-                                    save_width_spec)
+from pas_mm.core.width_spec import (WidthSpecError, load_width_spec,
+                                    make_width_spec, match, save_width_spec)
 from ..utils import (decode_extra_state, encode_extra_state,
                      load_architecture_weights, trace_fn, trace_inputs)
 from .criterion_pruning import kept_buffers, prune_by_settings
@@ -92,14 +93,14 @@ class PaSSearchMixin:
         if groups is None:
             return
         source = self.settings.budget['target_from']
-        ours = {n: g.num_channels for n, g in self.space.gates.items()}
-        if groups != ours:
-            diff = sorted(set(groups) ^ set(ours)) or sorted(
-                n for n in ours if groups[n] != ours[n])
+        try:
+            spec = {n: dict(channels=c) for n, c in groups.items()}
+            match(self.space, dict(groups=spec))
+        except WidthSpecError as e:
             raise BudgetError(
                 f'budget.target_from {source} was exported from another '
-                f'search space ({len(groups)} groups vs {len(ours)} here; '
-                f'first difference: {diff[0]!r})')
+                f'search space ({len(groups)} groups vs '
+                f'{len(self.space.gates)} here): {e}') from None
         MMLogger.get_current_instance().info(
             f'PaS budget: target MACs ratio {self.settings.target_ratio:.4f} '
             f'from {source}')
@@ -317,25 +318,14 @@ class PaSSearchMixin:
             dict: the width spec.
         """
         logger = MMLogger.get_current_instance()
-        space, target = self.space, self.settings.target_ratio
+        space = self.space
         space.freeze()
         record = {}
         if searched:
-            space.apply_floor()
-            before = space.cost_ratio()  # MACs, or latency by the table
-            metric = space.metric_label
-            logger.info(f'PaS: the search itself ended at {metric} '
-                        f'ratio {before:.4f} (target {target})')
-            self._check_search_gap(before, max_gap, strict)
-            shift = space.project_to_budget(
-                target, tolerance, hinge=self.settings.hinge) \
-                if project else 0.0
-            if shift:
-                logger.info(f'PaS: {metric} ratio {before:.4f} -> '
-                            f'{space.cost_ratio():.4f} by shifting every '
-                            f'latent by {shift:+.4f} (budget projection)')
-            record = dict(target_ratio=target, search_end_ratio=before,
-                          projection_shift=shift)
+            record = conclude_search(
+                space, self.settings.target_ratio, self.settings.hinge,
+                project, tolerance, max_gap, strict, log=logger.info,
+                warn=logger.warning)
             self._check_ranks_agree()
         spec = make_width_spec(space, {n: g.kept_indices()
                                        for n, g in space.gates.items()})
@@ -350,22 +340,6 @@ class PaSSearchMixin:
             # keeps where the search ended, as pas_search's does
             self.compact_spec.update(record)
         return spec
-
-    def _check_search_gap(self, ratio, max_gap, strict):
-        target = self.settings.target_ratio
-        gap = (ratio - target) / target
-        if abs(gap) <= max_gap or (self.settings.hinge and gap <= 0):
-            return
-        metric = self.space.metric_label
-        msg = (f'PaS: the search ended at {metric} ratio {ratio:.4f}, '
-               f'{100 * gap:+.1f} % off the target {target}: the widths now '
-               'come from the end-of-search projection (one shift of every '
-               'latent), not from the search. Search longer '
-               '(search_epochs / search_iters) or give the gates more room '
-               '(gate_optimizer=dict(lr=...)).')
-        if strict:
-            raise BudgetError(msg + ' (strict_search=True)')
-        MMLogger.get_current_instance().warning(msg)
 
     def _check_ranks_agree(self):
         """Every rank must end the search with the same masks (DDP keeps

@@ -1,7 +1,7 @@
 # Plain RetinaNet R-50-FPN baseline on the demo COCO-format data (2 classes,
 # 128x128, boxes only; the masks of the instance data are ignored). The
 # trained reference for pas_retinanet_r50_fpn_1xb4_demo-coco_flops-0.5x.py.
-#   python tools/train.py configs/instance_segmentation/retinanet/retinanet_r50_fpn_1xb4_demo-coco.py
+#   python tools/train.py configs/detection/retinanet/retinanet_r50_fpn_1xb4_demo-coco.py
 # As for the Mask R-CNN demo: no download, so the backbone trains from
 # scratch (frozen_stages=-1, norm_eval=False), AdamW with warm-up.
 _base_ = [
