@@ -15,7 +15,7 @@
 # val: tune there, report test); interleaved_latency (all of the task's
 # models timed in one process); test_options (--cfg-options of the
 # evaluation steps); a method may be dict(config, budgets, widths_from,
-# pretrained, final) (see pas_mm.apis.suite.method_spec).
+# pretrained, final) (see pas_mm.benchmark.suite.method_spec).
 CLS = 'configs/classification/resnet/'
 R18 = 'resnet18-w16_1xb64-4e_proxy-cls_flops-0.5x.py'
 VGG = 'configs/classification/repvgg/'

@@ -19,7 +19,7 @@ import subprocess
 import sys
 from typing import Dict, List, Optional
 
-from pas_mm.apis.report_data import spearman
+from pas_mm.benchmark.report_data import spearman
 from pas_mm.core.errors import PaSError
 from pas_mm.core.io import read_json, write_json
 

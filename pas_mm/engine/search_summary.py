@@ -7,14 +7,20 @@ import os.path as osp
 import numpy as np
 
 from pas_mm.core.io import atomic_write_text
+from pas_mm.core.width_spec import save_width_spec
 from pas_mm.core.width_summary import (per_stage, spec_layer_widths,
                                        stage_labels, summary_lines)
 
 
 def write_search_summary(runner, spec: dict, folder: str) -> None:
-    """Write ``widths.json`` and ``widths.png`` into ``folder``, log the
-    final widths and hand the plot to the runner's visualizer (so any
-    configured backend, e.g. TensorBoard, gets it too)."""
+    """Everything the end of a search writes, in one place: the width spec
+    (``width_spec.json``), ``widths.json`` and ``widths.png`` into
+    ``folder``; log the final widths and hand the plot to the runner's
+    visualizer (so any configured backend, e.g. TensorBoard, gets it
+    too)."""
+    path = osp.join(folder, 'width_spec.json')
+    save_width_spec(spec, path)
+    runner.logger.info(f'PaS: width spec written to {path}')
     widths = spec_layer_widths(spec)
     atomic_write_text(osp.join(folder, 'widths.json'), json.dumps(dict(
         layers={n: dict(kept=k, total=c) for n, (k, c) in widths.items()},

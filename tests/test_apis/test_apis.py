@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from pas_mm.apis import die, load_config, pas_errors_as_one_line
-from pas_mm.apis.suite import suite_runs
+from pas_mm.benchmark.suite import suite_runs
 from pas_mm.core import BudgetError
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -67,7 +67,7 @@ def test_criteria_suite_runs_four_methods_two_budgets_three_seeds():
 def test_proxy_suite_methods_budgets_and_scratch_widths():
     from mmengine.config import Config
 
-    from pas_mm.apis.suite import method_spec
+    from pas_mm.benchmark.suite import method_spec
     cfg = Config.fromfile(osp.join(REPO, 'configs/benchmark/'
                                    'proxy_suite.py'))
     task = cfg.tasks[0]

@@ -6,10 +6,10 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from pas_mm.apis.proxy_data import (load_photos, make_glyph_classification,
-                                    make_glyph_coco)
-from pas_mm.apis.proxy_data.assets import (GLYPHS, HELD_OUT_FONTS, TRAIN_FONTS,
-                                           load_fonts)
+from pas_mm.datasets.proxy import (load_photos, make_glyph_classification,
+                                   make_glyph_coco)
+from pas_mm.datasets.proxy.assets import (GLYPHS, HELD_OUT_FONTS, TRAIN_FONTS,
+                                          load_fonts)
 
 
 @pytest.fixture(scope='module')
@@ -62,7 +62,7 @@ def test_coco_annotations_match_the_masks(photos, tmp_path):
 
 
 def test_polygons_keep_thin_strokes():
-    from pas_mm.apis.proxy_data.glyph_coco import _polygon_area, _polygons
+    from pas_mm.datasets.proxy.glyph_coco import _polygon_area, _polygons
     mask = np.zeros((128, 128), bool)
     mask[20:80, 30:32] = True  # a 2-pixel stroke
     mask[50:52, 30:90] = True
@@ -73,7 +73,7 @@ def test_polygons_keep_thin_strokes():
 def test_paired_outlines_determine_the_painted_glyphs(tmp_path):
     import cv2
 
-    from pas_mm.apis.proxy_data import make_glyph_paired
+    from pas_mm.datasets.proxy import make_glyph_paired
     counts = dict(train=3, val=1, test=1)
     assert make_glyph_paired(str(tmp_path / 'a'), None, 0, counts) == dict(
         letters=8, size=128, train=3, val=1, test=1)

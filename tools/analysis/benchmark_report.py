@@ -29,15 +29,15 @@ import os.path as osp
 import shutil
 
 from pas_mm.apis import die
-from pas_mm.apis.benchmark_latency_budget import equal_latency_lines
-from pas_mm.apis.benchmark_results import (COLUMNS, carry_over, collect_rows,
-                                           load_suite_tasks, read_rows_csv)
-from pas_mm.apis.benchmark_stats import fmt_diff, mean_std
-from pas_mm.apis.benchmark_tables import (by_seed, differences, f_or_dash,
-                                          headline, metric_digits,
-                                          search_convergence, task_table,
-                                          tasks_of_rows, widths_only_table)
-from pas_mm.apis.benchmark_widths import cross_task_widths
+from pas_mm.benchmark.latency_budget import equal_latency_lines
+from pas_mm.benchmark.results import (COLUMNS, carry_over, collect_rows,
+                                      load_suite_tasks, read_rows_csv)
+from pas_mm.benchmark.stats import fmt_diff, mean_std
+from pas_mm.benchmark.tables import (by_seed, differences, f_or_dash, headline,
+                                     metric_digits, search_convergence,
+                                     task_table, tasks_of_rows,
+                                     widths_only_table)
+from pas_mm.benchmark.widths import cross_task_widths
 from pas_mm.core.io import atomic_write, atomic_write_text
 
 WIDTHS_HEADING = '## Do the searched widths differ by task?'

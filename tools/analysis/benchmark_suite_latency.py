@@ -25,7 +25,7 @@ from pas_mm.apis import die
 from pas_mm.apis.det_latency import FIXED_HEAD_WORK, detector_runs
 from pas_mm.apis.measure import interleaved_medians
 from pas_mm.apis.model_runner import inference_fn, load_model
-from pas_mm.apis.suite import suite_runs
+from pas_mm.benchmark.suite import suite_runs
 from pas_mm.core.io import atomic_write_text
 
 

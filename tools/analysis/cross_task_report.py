@@ -22,7 +22,7 @@ import os.path as osp
 import re
 import sys
 
-from pas_mm.apis.report_data import collect_runs, per_stage, spearman
+from pas_mm.benchmark.report_data import collect_runs, per_stage, spearman
 
 
 def parse_args(argv=None):

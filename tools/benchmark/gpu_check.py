@@ -20,8 +20,8 @@ import time
 import torch
 
 from pas_mm.apis import die
-from pas_mm.apis.synthetic_data import MAKERS
 from pas_mm.core.io import atomic_write_text
+from pas_mm.datasets.synthetic import MAKERS
 
 CLS, DET, GAN = ('configs/classification/', 'configs/instance_segmentation/',
                  'configs/image_translation/')

@@ -15,7 +15,7 @@ a ``.done-<step>`` marker there, so a second run skips what is finished and
 resumes where the first stopped: an unfinished training goes on from the
 last checkpoint it saved (``--resume``).
 Progress is printed as ``[k/n] task method@budget: step (elapsed)``.
---jobs N runs N runs at a time (pas_mm.apis.suite_scheduler): a run that
+--jobs N runs N runs at a time (pas_mm.benchmark.scheduler): a run that
 reads another's width spec or checkpoint waits for it, and baselines,
 latency tables and latency timings run alone, with every core.
 A task's ``latency_tables={name: dict(config, batch)}`` are built
@@ -41,8 +41,8 @@ import time
 from mmengine.runner.checkpoint import find_latest_checkpoint
 
 from pas_mm.apis import die
-from pas_mm.apis.suite import method_spec, run_tag, suite_runs
-from pas_mm.apis.suite_check import load_suite
+from pas_mm.benchmark.check import load_suite
+from pas_mm.benchmark.suite import method_spec, run_tag, suite_runs
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -322,11 +322,12 @@ def resume_args(run_dir):
 
 
 def schedule(steps, jobs, env, start):
-    """The run groups of `steps` for suite_scheduler.run_all, and the
-    function that runs one: its finished steps are skipped, the rest run
-    in one process. With --jobs N > 1 the runs that share the machine get
-    cores // N threads each; baselines and timings run alone, with all."""
-    from pas_mm.apis.suite_scheduler import RunGroup
+    """The run groups of `steps` for pas_mm.benchmark.scheduler.run_all,
+    and the function that runs one: its finished steps are skipped, the rest
+    run in one process. With --jobs N > 1 the runs that share the machine
+    get cores // N threads each; baselines and timings run alone, with
+    all."""
+    from pas_mm.benchmark.scheduler import RunGroup
     groups, todos = [], {}
     for group in batches(steps):
         todo = []
@@ -390,7 +391,7 @@ def main(argv=None):
                                  indent=1, default=list))
     env = dict(os.environ, PYTHONPATH=REPO,
                TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD='1')
-    from pas_mm.apis.suite_scheduler import run_all
+    from pas_mm.benchmark.scheduler import run_all
     groups, run_one = schedule(steps, args.jobs, env, start)
     error = run_all(groups, run_one, args.jobs)
     if error:

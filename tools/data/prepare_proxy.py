@@ -27,7 +27,7 @@ import shutil
 import time
 
 from pas_mm.apis import die
-from pas_mm.apis.proxy_data import (AssetError, load_photos,
+from pas_mm.datasets.proxy import (AssetError, load_photos,
                                     make_glyph_classification,
                                     make_glyph_coco, make_glyph_paired)
 

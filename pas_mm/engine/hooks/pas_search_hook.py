@@ -264,22 +264,22 @@ class PaSSearchHook(Hook):
 
     def _finish(self, runner, model, searched):
         folder = osp.join(runner.work_dir, 'pas_search')
-        spec = model.end_search(
-            folder, searched=searched, project=self.project_to_budget,
+        result = model.end_search(
+            searched=searched, project=self.project_to_budget,
             tolerance=self.budget_tolerance, max_gap=self.max_search_gap,
             strict=self.strict_search, export_now=self.export_after_search)
         if searched:
             # a latency budget's target is a latency ratio (by its table)
-            reached = f"MACs ratio {spec['macs']['ratio']:.4f}"
-            if 'latency' in spec:
-                reached = (f"latency ratio {spec['latency']['ratio']:.4f} "
-                           f'by the table, {reached}')
+            reached = f'MACs ratio {result.macs_ratio:.4f}'
+            if result.latency_ratio is not None:
+                reached = (f'latency ratio {result.latency_ratio:.4f} by '
+                           f'the table, {reached}')
             runner.logger.info(
                 f'PaS: search ended at epoch {runner.epoch + 1}, iter '
-                f"{runner.iter + 1}; {reached} (target "
-                f"{spec['target_ratio']}); gates frozen, fine-tuning")
+                f'{runner.iter + 1}; {reached} (target '
+                f'{result.target_ratio}); gates frozen, fine-tuning')
         if runner.rank == 0:
-            write_search_summary(runner, spec, folder)
+            write_search_summary(runner, result.spec, folder)
         if self.export_after_search:
             _drop_stale_optimizer_state(runner.optim_wrapper)
         if is_model_wrapper(runner.model):
@@ -287,8 +287,8 @@ class PaSSearchHook(Hook):
         if self.export_after_search:
             runner.logger.info(
                 'PaS: exported in place; fine-tuning the compact model '
-                f"({spec['macs']['compact'] / 1e6:.2f}M of "
-                f"{spec['macs']['full'] / 1e6:.2f}M MACs per sample)")
+                f"({result.macs['compact'] / 1e6:.2f}M of "
+                f"{result.macs['full'] / 1e6:.2f}M MACs per sample)")
 
     def _rewrap(self, runner):
         """A new DDP wrapper for the fine-tune: the old one bucketed the

@@ -11,11 +11,10 @@ joins the task loss.
 import contextlib
 import hashlib
 import json
-import os.path as osp
 from typing import Callable, Dict, List, Optional
 
 import torch
-from mmengine.dist import all_gather_object, get_rank, get_world_size
+from mmengine.dist import all_gather_object, get_world_size
 from mmengine.logging import MMLogger
 from torch import nn
 
@@ -24,12 +23,13 @@ from pas_mm.core import (BudgetError, apply_width_spec, build_search_space,
 from pas_mm.core.search import conclude_search
 from pas_mm.core.tp_importance import needs_gradients
 from pas_mm.core.width_spec import (WidthSpecError, load_width_spec,
-                                    make_width_spec, match, save_width_spec)
+                                    make_width_spec, match)
 from ..utils import (decode_extra_state, encode_extra_state,
                      load_architecture_weights, trace_fn, trace_inputs)
 from .criterion_pruning import kept_buffers, prune_by_settings
 from .output_distiller import OutputDistiller
 from .pas_settings import PaSSettings
+from .search_result import SearchResult
 
 
 class PaSSearchMixin:
@@ -286,18 +286,16 @@ class PaSSearchMixin:
                     macs_ratio=self.space.macs_ratio(),
                     widths=self.space.widths())
 
-    def end_search(self, out_dir: Optional[str] = None, *,
-                   searched: bool = True, project: bool = True,
+    def end_search(self, *, searched: bool = True, project: bool = True,
                    tolerance: Optional[float] = None,
-                   max_gap: float = 0.05,
-                   strict: bool = False, export_now: bool = False) -> dict:
+                   max_gap: float = 0.05, strict: bool = False,
+                   export_now: bool = False) -> SearchResult:
         """Freeze the gates, move the cut onto the budget, check that all
-        ranks agree, write the width spec and (``export_now``) slice the
-        model to it.
+        ranks agree and (``export_now``) slice the model to the result.
+        Writing it down (``pas_search/``) is the hook's job
+        (``pas_mm.engine.search_summary``).
 
         Args:
-            out_dir (str, optional): where rank 0 writes
-                ``width_spec.json``. Default: None (not written).
             searched (bool): False when the widths were set without a
                 search (criteria, transfer): no projection, no checks.
                 Default: True.
@@ -315,7 +313,7 @@ class PaSSearchMixin:
                 Default: False.
 
         Returns:
-            dict: the width spec.
+            SearchResult: the width spec and what it says.
         """
         logger = MMLogger.get_current_instance()
         space = self.space
@@ -330,16 +328,12 @@ class PaSSearchMixin:
         spec = make_width_spec(space, {n: g.kept_indices()
                                        for n, g in space.gates.items()})
         spec.update(record)
-        if out_dir is not None and get_rank() == 0:
-            path = osp.join(out_dir, 'width_spec.json')
-            save_width_spec(spec, path)
-            logger.info(f'PaS: width spec written to {path}')
         if export_now:
             self.export_inplace()
             # the exported spec (compact/width_spec.json, checkpoints)
             # keeps where the search ended, as pas_search's does
             self.compact_spec.update(record)
-        return spec
+        return SearchResult(spec)
 
     def _check_ranks_agree(self):
         """Every rank must end the search with the same masks (DDP keeps

@@ -4,8 +4,8 @@ import math
 import pytest
 from scipy import stats
 
-from pas_mm.apis.benchmark_stats import (fmt_diff, lower_is_better, mean_std,
-                                         paired_difference, t975)
+from pas_mm.benchmark.stats import (fmt_diff, lower_is_better, mean_std,
+                                    paired_difference, t975)
 
 
 def test_t_quantiles_match_scipy():

@@ -7,7 +7,7 @@ import runpy
 
 import pytest
 
-from pas_mm.apis.benchmark_widths import compare_tasks, cross_task_widths
+from pas_mm.benchmark.widths import compare_tasks, cross_task_widths
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 GROUPS = [f'backbone.layer{i}.conv' for i in range(1, 6)]

@@ -11,8 +11,8 @@ seed is counted as outside and left out of the difference.
 """
 from typing import Dict, List, Optional
 
-from .benchmark_stats import (fmt_diff, fmt_mean_std, lower_is_better,
-                              mean_std, paired_difference)
+from .stats import (fmt_diff, fmt_mean_std, lower_is_better, mean_std,
+                    paired_difference)
 from .suite import latency_budget_methods
 
 AGAINST = 'pas'

@@ -4,7 +4,7 @@ import os
 import os.path as osp
 import runpy
 
-from pas_mm.apis.suite_check import load_suite
+from pas_mm.benchmark.check import load_suite
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SUITE = osp.join(REPO, 'configs/benchmark/latency_suite.py')

@@ -1,9 +1,10 @@
-"""suite_scheduler.run_all: runs on several workers, in dependency order;
-baselines and timings alone; the first failure stops new starts."""
+"""pas_mm.benchmark.scheduler.run_all: runs on several workers, in
+dependency order; baselines and timings alone; the first failure stops new
+starts."""
 import threading
 import time
 
-from pas_mm.apis.suite_scheduler import RunGroup, dependencies, run_all
+from pas_mm.benchmark.scheduler import RunGroup, dependencies, run_all
 
 
 def _group(run_dir, *args, barrier=False):

@@ -4,9 +4,9 @@ method paired by seed, the headline (PaS against the best other method)
 and where the searches ended before the projection."""
 from collections import defaultdict
 
-from .benchmark_results import LATENCY_BATCHES
-from .benchmark_stats import (fmt_diff, fmt_mean_std, lower_is_better,
-                              mean_std, paired_difference)
+from .results import LATENCY_BATCHES
+from .stats import (fmt_diff, fmt_mean_std, lower_is_better, mean_std,
+                    paired_difference)
 from .suite import latency_budget_methods
 
 PAS = 'pas'

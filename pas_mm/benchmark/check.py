@@ -4,12 +4,12 @@ import argparse
 import os.path as osp
 
 from pas_mm.apis import die
-from pas_mm.apis.suite import METHOD_KEYS, method_spec, single_transfer
+from pas_mm.benchmark.suite import METHOD_KEYS, method_spec, single_transfer
 
 
 def load_suite(path):
     """The ``tasks`` of the suite config at ``path``, checked: required
-    keys, budgets, seeds, methods (``pas_mm.apis.suite.method_spec``),
+    keys, budgets, seeds, methods (``pas_mm.benchmark.suite.method_spec``),
     ``widths_from`` sources and the protocol's post-baseline schedule; or
     one error line and exit status 2."""
     from mmengine.config import Config

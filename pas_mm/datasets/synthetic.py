@@ -2,7 +2,7 @@
 the real data (``tools/benchmark/gpu_check.sh``). Noise images: only the
 sizes and the file formats are real.
 
-    python -m pas_mm.apis.synthetic_data {imagenet,coco,paired,unpaired}
+    python -m pas_mm.datasets.synthetic {imagenet,coco,paired,unpaired}
         --out DIR --num N --size S
 """
 import argparse

@@ -5,7 +5,7 @@ import runpy
 
 import pytest
 
-from pas_mm.apis.suite_check import load_suite
+from pas_mm.benchmark.check import load_suite
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SUITE = osp.join(REPO, 'configs/benchmark/proxy_suite_v2.py')
