@@ -5,6 +5,7 @@ import json
 import os.path as osp
 from typing import Dict, List, Optional
 
+from .plan import RunPaths
 from .suite import method_spec, suite_runs
 
 COLUMNS = ('task', 'method', 'budget', 'seed', 'macs_ratio', 'params_m',
@@ -28,7 +29,7 @@ def _latency(timing: dict, tag: str, batch: int) -> Optional[float]:
 
 
 def load_suite_tasks(work_dir: str) -> List[dict]:
-    suite = _json(osp.join(work_dir, 'suite.json'))
+    suite = _json(RunPaths.suite_json(work_dir))
     if suite is None:
         raise FileNotFoundError(f'{work_dir} holds no readable suite.json '
                                 '(tools/benchmark/run_suite.py writes it)')
@@ -68,7 +69,7 @@ def collect_rows(work_dir: str, split: str = 'test') -> Dict[str, list]:
     rows, missing, missing_runs = [], [], []
     for task in load_suite_tasks(work_dir):
         tdir = osp.join(work_dir, task['name'])
-        timing = _json(osp.join(tdir, 'timing', 'latency.json'))
+        timing = _json(RunPaths.timing_json(work_dir, task['name']))
         base = _rows_of(task, 'baseline', 1.0, None,
                         osp.join(tdir, 'baseline'), False, timing,
                         'baseline', split)
@@ -79,7 +80,8 @@ def collect_rows(work_dir: str, split: str = 'test') -> Dict[str, list]:
         for run in suite_runs(task):
             method_spec(task, run.method)  # a malformed method fails here
             got = _rows_of(task, run.method, run.budget, run.seed,
-                           osp.join(tdir, run.tag, 'compact'), True, timing,
+                           RunPaths(work_dir, task['name'], run.tag).compact,
+                           True, timing,
                            run.tag, split)
             rows += got
             if not got:

@@ -1,11 +1,13 @@
 """``run_suite.py --only TASK/RUN-PATTERN``: a part of a suite, selected
 by run, with its task's baseline steps; bad selections are one line."""
 import os.path as osp
+import re
 import runpy
 
 import pytest
 
 from pas_mm.benchmark.check import load_suite
+from pas_mm.benchmark.plan import SuiteError
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SUITE = osp.join(REPO, 'configs/benchmark/proxy_suite_v2.py')
@@ -46,7 +48,11 @@ def test_runs_are_selected_by_pattern_with_their_baseline(script, tmp_path):
      "no run of classification matches 'pas@0.1*'"),
 ])
 def test_a_bad_selection_is_one_line(script, only, message, capsys):
-    with pytest.raises(SystemExit):
+    with pytest.raises(SuiteError, match=re.escape(message)):
         script['select_runs'](load_suite(SUITE), only)
+    # the tool turns it into one line
+    with pytest.raises(SystemExit):
+        script['main'](['configs/benchmark/proxy_suite_v2.py', '--only',
+                        *only, '--list'])
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err

@@ -25,6 +25,8 @@ from pas_mm.apis import die
 from pas_mm.apis.det_latency import FIXED_HEAD_WORK, detector_runs
 from pas_mm.apis.measure import interleaved_medians
 from pas_mm.apis.model_runner import inference_fn, load_model
+from pas_mm.benchmark.plan import RunPaths
+from pas_mm.benchmark.results import load_suite_tasks
 from pas_mm.benchmark.suite import suite_runs
 from pas_mm.core.io import atomic_write_text
 
@@ -44,23 +46,21 @@ def parse_args(argv=None):
 def task_models(work_dir, task_name):
     """(tag, config, checkpoint) of the baseline and of every finished run
     of the task (as the suite wrote them)."""
-    suite = osp.join(work_dir, 'suite.json')
-    if not osp.isfile(suite):
-        die(f'{work_dir} holds no suite.json (run_suite.py writes it)')
-    with open(suite) as f:
-        tasks = {t['name']: t for t in json.load(f)['tasks']}
+    try:
+        tasks = {t['name']: t for t in load_suite_tasks(work_dir)}
+    except FileNotFoundError as e:
+        die(str(e))
     if task_name not in tasks:
-        die(f'no task {task_name!r} in {suite}; tasks: {sorted(tasks)}')
+        die(f'no task {task_name!r} in {RunPaths.suite_json(work_dir)}; '
+            f'tasks: {sorted(tasks)}')
     task = tasks[task_name]
-    tdir = osp.join(work_dir, task_name)
     base = task['baseline']
     models = [('baseline', base['config'], base.get('checkpoint') or
-               osp.join(tdir, 'baseline', base['final']))]
+               osp.join(work_dir, task_name, 'baseline', base['final']))]
     for run in suite_runs(task):
-        cdir = osp.join(tdir, run.tag, 'compact')
-        if osp.isfile(osp.join(cdir, 'compact.pth')):
-            models.append((run.tag, osp.join(cdir, 'config.py'),
-                           osp.join(cdir, 'compact.pth')))
+        paths = RunPaths(work_dir, task_name, run.tag)
+        if osp.isfile(paths.checkpoint):
+            models.append((run.tag, paths.config, paths.checkpoint))
     return task, models
 
 
@@ -113,8 +113,7 @@ def main(argv=None):
                   f'{len(runs)} models, baseline {base * 1e3:.2f} ms; '
                   f'fastest/baseline {min(medians.values()) / base:.3f}',
                   flush=True)
-    out = args.json or osp.join(args.work_dir, args.task, 'timing',
-                                'latency.json')
+    out = args.json or RunPaths.timing_json(args.work_dir, args.task)
     atomic_write_text(out, json.dumps(result, indent=1))
     print(f'wrote {out}')
 

@@ -28,8 +28,6 @@ cluster runs the training steps with tools/dist_train.sh or
 tools/slurm_train.sh). cross_task_report.py reads WORK_DIR afterwards.
 """
 import argparse
-import fnmatch
-import hashlib
 import json
 import os
 import os.path as osp
@@ -40,9 +38,9 @@ import time
 
 from mmengine.runner.checkpoint import find_latest_checkpoint
 
-from pas_mm.apis import die
+from pas_mm.apis import die, pas_errors_as_one_line
 from pas_mm.benchmark.check import load_suite
-from pas_mm.benchmark.suite import method_spec, run_tag, suite_runs
+from pas_mm.benchmark.plan import RunPaths, plan, select_runs
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -74,189 +72,6 @@ def parse_args(argv=None):
                         help='extra --cfg-options for every training run '
                         '(e.g. shorter schedules)')
     return parser.parse_args(argv)
-
-
-def table_dir(task_dir, name):
-    return osp.join(task_dir, 'tables', name)
-
-
-def table_path(task_dir, name):
-    return osp.join(table_dir(task_dir, name), 'table.json')
-
-
-def select_runs(tasks, only):
-    """(tasks, task name -> run patterns or None: all runs) of ``--only``;
-    an entry that names no task, or a pattern that matches no run, is one
-    error line."""
-    if not only:
-        return tasks, {}
-    names = {t['name']: t for t in tasks}
-    patterns = {}
-    for entry in only:
-        name, _, pattern = entry.partition('/')
-        if name not in names:
-            die(f'--only {entry}: no task {name!r} in the suite (tasks: '
-                f'{", ".join(names)})')
-        if not pattern:
-            patterns[name] = None
-            continue
-        tags = [r.tag for r in suite_runs(names[name])]
-        if not fnmatch.filter(tags, pattern):
-            die(f'--only {entry}: no run of {name} matches {pattern!r}; '
-                f'its runs are {", ".join(tags)}')
-        if name not in patterns or patterns[name] is not None:
-            patterns.setdefault(name, []).append(pattern)
-    return [t for t in tasks if t['name'] in patterns], patterns
-
-
-def selected(run_tag_, patterns) -> bool:
-    return patterns is None or any(
-        fnmatch.fnmatchcase(run_tag_, p) for p in patterns)
-
-
-def plan(tasks, work, train_options, only=None):
-    """Ordered steps: (task, run tag, step name, done marker dir, argv).
-    ``only``: task name -> fnmatch patterns of its runs (see
-    ``select_runs``); a task not in it runs whole."""
-    py = 'python' if sys.executable is None else sys.executable
-    only = only or {}
-    steps = []
-    for task in tasks:
-        patterns = only.get(task['name'])
-        tdir = osp.join(work, task['name'])
-        base = task['baseline']
-        bdir = osp.join(tdir, 'baseline')
-        # a published checkpoint (real datasets) or one trained here (demo)
-        bckpt = base.get('checkpoint') or osp.join(bdir, base['final'])
-        extra = list(task.get('train_options', [])) + list(train_options)
-        base_extra = list(base.get('train_options', [])) + list(
-            train_options)
-        shape = [str(s) for s in task['shape']]
-        if not base.get('checkpoint'):
-            steps.append(
-                (task, 'baseline', 'train', bdir,
-                 [py, 'tools/train.py', base['config'], '--work-dir', bdir,
-                  '--no-validate'] +
-                 (['--cfg-options'] + base_extra if base_extra else [])))
-        # --cfg-options of the evaluation steps (e.g. smaller splits)
-        test_extra = ['--cfg-options'] + list(task['test_options']) \
-            if task.get('test_options') else []
-        if task.get('val_split'):
-            steps.append(
-                (task, 'baseline', 'val', bdir,
-                 [py, 'tools/test.py', base['config'], bckpt, '--split',
-                  'val', '--work-dir', osp.join(bdir, 'val')] + test_extra))
-        # test_split=False (a tuning sweep): nothing is evaluated on test
-        use_test = task.get('test_split', True)
-        if use_test:
-            steps.append(
-                (task, 'baseline', 'test', bdir,
-                 [py, 'tools/test.py', base['config'], bckpt, '--work-dir',
-                  bdir] + test_extra))
-        steps += [
-            (task, 'baseline', 'flops', bdir,
-             [py, 'tools/analysis/get_flops.py', base['config'], '--shape',
-              *shape, '--json', osp.join(bdir, 'flops.json')]),
-        ]
-        if not task.get('interleaved_latency'):
-            steps.append(
-                (task, 'baseline', 'latency', bdir,
-                 [py, 'tools/analysis/benchmark_latency.py', base['config'],
-                  '--shape', *shape, '--json',
-                  osp.join(bdir, 'latency.json')]))
-        # latency tables (a latency-budget method reads one), built alone
-        for name, table in (task.get('latency_tables') or {}).items():
-            steps.append(
-                (task, f'table-{name}', 'build', table_dir(tdir, name),
-                 [py, 'tools/analysis/build_latency_table.py',
-                  table['config'], '--out', table_path(tdir, name),
-                  '--batch', str(table.get('batch', 1))]))
-        for method, budget, tag, seed in suite_runs(task):
-            if not selected(tag, patterns):
-                continue
-            spec = method_spec(task, method)
-            config = spec['config']
-            rdir = osp.join(tdir, tag)
-            opts = [f'model.pretrained={bckpt}'] if spec['pretrained'] \
-                else []
-            # its budgets are latency ratios; the export rebuilds the
-            # search model, which reads the table and checks the target
-            # against the table's floor
-            table_opts = ['--cfg-options', 'model.budget.table=' + table_path(
-                tdir, spec['latency_table']),
-                f'model.budget.target_ratio={budget}'] \
-                if spec['latency_table'] else []
-            opts += table_opts[1:2]
-            if spec['widths_from']:  # PaS widths from scratch, or transfer
-                src_task, _, src = spec['widths_from'].rpartition('/')
-                opts.append('model.transfer.width_spec=' + osp.join(
-                    osp.join(work, src_task) if src_task else tdir,
-                    run_tag(src, budget, seed), 'compact',
-                    'width_spec.json'))
-                # a transfer with scale_to_budget scales to it
-                opts.append(f'model.budget.target_ratio={budget}')
-            elif method == 'transfer':
-                src_task, src_tag = task['transfer_from'].split('/')
-                opts.append('model.transfer.width_spec=' + osp.join(
-                    work, src_task, src_tag, 'compact',
-                    'width_spec.json'))
-            elif budget == 'transfer':  # equal MACs with the transfer
-                opts.append('model.budget.target_from=' + osp.join(
-                    tdir, 'transfer', 'compact', 'width_spec.json'))
-            else:
-                opts.append(f'model.budget.target_ratio={budget}')
-            if seed is not None:
-                opts.append(f'randomness.seed={seed}')
-            ckpt = osp.join(rdir, spec['final'])
-            cdir = osp.join(rdir, 'compact')
-            cfg_c = osp.join(cdir, 'config.py')
-            pth_c = osp.join(cdir, 'compact.pth')
-            steps += [
-                (task, tag, 'train', rdir,
-                 [py, 'tools/train.py', config, '--work-dir', rdir,
-                  '--no-validate', '--cfg-options', *opts, *extra,
-                  *spec['options']]),
-                (task, tag, 'export', rdir,
-                 [py, 'tools/export.py', config, ckpt, '--out', cdir,
-                  *table_opts]),
-            ]
-            if use_test:
-                steps.append(
-                    (task, tag, 'test', rdir,
-                     [py, 'tools/test.py', cfg_c, pth_c, '--work-dir',
-                      cdir] + test_extra))
-            if task.get('val_split'):  # tune on val, report on test
-                steps.append(
-                    (task, tag, 'val', rdir,
-                     [py, 'tools/test.py', cfg_c, pth_c, '--split', 'val',
-                      '--work-dir', osp.join(cdir, 'val')] + test_extra))
-            steps += [
-                (task, tag, 'flops', rdir,
-                 [py, 'tools/analysis/get_flops.py', cfg_c,
-                  '--checkpoint', pth_c, '--shape', *shape, '--json',
-                  osp.join(cdir, 'flops.json')]),
-            ]
-            if not task.get('interleaved_latency'):  # else timed together
-                steps.append(
-                    (task, tag, 'latency', rdir,
-                     [py, 'tools/analysis/benchmark_latency.py', cfg_c,
-                      '--checkpoint', pth_c, '--shape', *shape, '--json',
-                      osp.join(cdir, 'latency.json')]))
-        timing = task.get('interleaved_latency')
-        if timing and patterns is None:
-            # all of the task's models in one process, interleaved; the
-            # step's name carries the runs it times, so that adding runs
-            # times them again
-            tags = ','.join(r.tag for r in suite_runs(task))
-            digest = hashlib.sha1(tags.encode()).hexdigest()[:8]
-            steps.append(
-                (task, 'timing', f'latency-{digest}',
-                 osp.join(tdir, 'timing'),
-                 [py, 'tools/analysis/benchmark_suite_latency.py', work,
-                  task['name'], '--batch-sizes',
-                  *[str(b) for b in timing['batch_sizes']], '--iters',
-                  str(timing['iters']), '--warmup', str(timing['warmup'])]))
-    return steps
 
 
 def cluster_command(argv, emit, gpus, partition, name):
@@ -367,7 +182,8 @@ def main(argv=None):
     args = parse_args(argv)
     os.chdir(REPO)
     all_tasks = load_suite(args.suite)
-    tasks, only = select_runs(all_tasks, args.only)
+    with pas_errors_as_one_line():
+        tasks, only = select_runs(all_tasks, args.only)
     steps = plan(tasks, args.work_dir, args.train_options, only)
     if args.list:
         for tag in dict.fromkeys(f'{t["name"]}/{tag}'
@@ -386,7 +202,7 @@ def main(argv=None):
 
     # every task of the suite, also under --only: the report reads them all
     # (runs that did not happen are listed as missing)
-    atomic_write_text(osp.join(args.work_dir, 'suite.json'),
+    atomic_write_text(RunPaths.suite_json(args.work_dir),
                       json.dumps(dict(suite=args.suite, tasks=all_tasks),
                                  indent=1, default=list))
     env = dict(os.environ, PYTHONPATH=REPO,
