@@ -16,7 +16,8 @@ import sys
 
 from mmengine.config import DictAction
 
-from pas_mm.apis import die, load_config, pas_errors_as_one_line, setup_env
+from pas_mm.apis import load_config, one_line_errors, setup_env
+from pas_mm.core.errors import ToolInputError
 from pas_mm.core.io import atomic_torch_save, atomic_write_text
 
 
@@ -58,6 +59,7 @@ def compact_config(cfg, model, reparam):
     return out
 
 
+@one_line_errors
 def main(argv=None):
     args = parse_args(argv)
     setup_env()
@@ -73,11 +75,12 @@ def main(argv=None):
     cfg = load_config(args.config, options or None, loaders=())
     setup_env(cfg)
     if not str(cfg.model.get('type')).startswith('pas_mm.PaS'):
-        die(f'{args.config} is not a PaS config (model.type is '
+        raise ToolInputError(
+            f'{args.config} is not a PaS config (model.type is '
             f'{cfg.model.get("type")!r}, expected pas_mm.PaSAlgorithm or '
             'another pas_mm.PaS* search model)')
     if not osp.isfile(args.checkpoint):
-        die(f'checkpoint not found: {args.checkpoint}')
+        raise ToolInputError(f'checkpoint not found: {args.checkpoint}')
 
     import torch
     from mmengine.registry import MODELS, init_default_scope
@@ -92,17 +95,17 @@ def main(argv=None):
     init_default_scope(cfg.get('default_scope', 'mmengine'))
     # weights come from the search checkpoint
     model_cfg = weights_from_checkpoint(copy.deepcopy(cfg.model))
-    with pas_errors_as_one_line():
-        model = MODELS.build(model_cfg)
-        # a tensor of another width is named, not buried in mmengine's
-        # multi-line mismatch report
-        check_checkpoint_shapes(model, read_checkpoint(args.checkpoint),
-                                args.checkpoint)
+    model = MODELS.build(model_cfg)
+    # a tensor of another width is named, not buried in mmengine's
+    # multi-line mismatch report
+    check_checkpoint_shapes(model, read_checkpoint(args.checkpoint),
+                            args.checkpoint)
     try:
         ckpt = load_checkpoint(model, args.checkpoint, map_location='cpu',
                                strict=True)
     except Exception as e:
-        die(f'cannot load checkpoint {args.checkpoint} into {args.config}: '
+        raise ToolInputError(
+            f'cannot load checkpoint {args.checkpoint} into {args.config}: '
             f'{type(e).__name__}: {str(e).strip().splitlines()[0][:300]}')
     model.eval()
     arch = model.search_module
@@ -112,7 +115,8 @@ def main(argv=None):
         ref_out = run(arch, *x)
     if model.compact_spec is not None:  # exported in place during training
         if args.round_to:
-            die('--round-to needs the gated search checkpoint; '
+            raise ToolInputError(
+                '--round-to needs the gated search checkpoint; '
                 f'{args.checkpoint} was already exported in place')
         compact, spec = arch, model.compact_spec
     else:
@@ -156,4 +160,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

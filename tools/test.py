@@ -5,11 +5,13 @@
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import DictAction
 
-from pas_mm.apis import die, load_config, pas_errors_as_one_line, setup_env
+from pas_mm.apis import load_config, one_line_errors, setup_env
 from pas_mm.apis.cli import skip_unloadable_inception_metrics
+from pas_mm.core.errors import ToolInputError
 
 
 def parse_args(argv=None):
@@ -63,7 +65,8 @@ def enable_visualization(cfg, show_dir):
         vis['out_dir'] = show_dir if osp.isabs(show_dir) else osp.join(
             cfg.work_dir, show_dir)
     else:  # mmagic's hooks draw during training only
-        die(f'--show-dir is supported for mmpretrain and mmdet configs; '
+        raise ToolInputError(
+            f'--show-dir is supported for mmpretrain and mmdet configs; '
             f'{cfg.filename} has no such visualization hook')
     return cfg
 
@@ -79,6 +82,7 @@ def default_work_dir(cfg, config, split):
     return osp.join('./work_dirs', osp.splitext(osp.basename(config))[0])
 
 
+@one_line_errors
 def main(argv=None):
     args = parse_args(argv)
     setup_env()
@@ -87,13 +91,14 @@ def main(argv=None):
                       launcher=args.launcher)
     if args.split == 'val':
         if not cfg.get('val_evaluator'):
-            die(f'--split val: {args.config} has no val_evaluator')
+            raise ToolInputError(
+                f'--split val: {args.config} has no val_evaluator')
         cfg.test_dataloader = cfg.val_dataloader
         cfg.test_evaluator = cfg.val_evaluator
     setup_env(cfg)
     skip_unloadable_inception_metrics(cfg)
     if not osp.isfile(args.checkpoint):
-        die(f'checkpoint not found: {args.checkpoint}')
+        raise ToolInputError(f'checkpoint not found: {args.checkpoint}')
     cfg.launcher = args.launcher
     cfg.load_from = args.checkpoint
     if args.work_dir is not None:
@@ -111,27 +116,25 @@ def main(argv=None):
     from mmengine.runner import Runner
 
     from pas_mm.models.utils import check_checkpoint_keys, read_checkpoint
-    with pas_errors_as_one_line():
-        ckpt = read_checkpoint(args.checkpoint)
-        runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
-            Runner.from_cfg(cfg)
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
-        if not args.allow_key_mismatch:
-            check_checkpoint_keys(model, ckpt, args.checkpoint,
-                                  hint='; --allow-key-mismatch loads it '
-                                  'anyway')
-        del ckpt
+    ckpt = read_checkpoint(args.checkpoint)
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
+        Runner.from_cfg(cfg)
+    model = runner.model.module if is_model_wrapper(runner.model) \
+        else runner.model
+    if not args.allow_key_mismatch:
+        check_checkpoint_keys(model, ckpt, args.checkpoint,
+                              hint='; --allow-key-mismatch loads it '
+                              'anyway')
+    del ckpt
     if args.out:
         if not args.out.endswith(('.pkl', '.pickle')):
-            die(f'--out must be a .pkl file, got {args.out}')
+            raise ToolInputError(f'--out must be a .pkl file, got {args.out}')
         from mmengine.evaluator import DumpResults
         runner.test_evaluator.metrics.append(
             DumpResults(out_file_path=args.out))
     collector = _metrics_collector()
     runner.register_hook(collector, priority='LOWEST')
-    with pas_errors_as_one_line():
-        metrics = runner.test()
+    metrics = runner.test()
     metrics = metrics if metrics is not None else collector.metrics
     if runner.rank == 0 and metrics is not None:
         path = args.metrics_json or osp.join(cfg.work_dir, 'test_metrics.json')
@@ -164,4 +167,4 @@ def write_metrics(metrics, path, config, checkpoint):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -9,11 +9,13 @@ One entry point for all three tasks: the config's ``default_scope``
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import DictAction
 
-from pas_mm.apis import die, load_config, pas_errors_as_one_line, setup_env
+from pas_mm.apis import load_config, one_line_errors, setup_env
 from pas_mm.apis.cli import skip_unloadable_inception_metrics
+from pas_mm.core.errors import ToolInputError
 
 
 def parse_args(argv=None):
@@ -64,7 +66,7 @@ def merge_args(cfg, args):
     if args.amp:
         _enable_amp(cfg, args)
     elif args.amp_dtype:
-        die('--amp-dtype needs --amp')
+        raise ToolInputError('--amp-dtype needs --amp')
     if args.channels_last:
         hooks = list(cfg.get('custom_hooks') or [])
         if not any('ChannelsLastHook' in str(h.get('type')) for h in hooks):
@@ -75,7 +77,8 @@ def merge_args(cfg, args):
         cfg.load_from = None
     elif args.resume is not None:
         if not osp.isfile(args.resume):
-            die(f'--resume: checkpoint not found: {args.resume}')
+            raise ToolInputError(
+                f'--resume: checkpoint not found: {args.resume}')
         cfg.resume = True
         cfg.load_from = args.resume
     if args.resume is not None:
@@ -102,7 +105,8 @@ def _enable_amp(cfg, args):
     for wrapper in wrappers:
         kind = wrapper.get('type', 'OptimWrapper')
         if kind not in ('OptimWrapper', 'AmpOptimWrapper'):
-            die(f'--amp: optim_wrapper type {kind!r} of {args.config} is '
+            raise ToolInputError(
+                f'--amp: optim_wrapper type {kind!r} of {args.config} is '
                 'not OptimWrapper; set AMP in the config')
         wrapper.type = 'AmpOptimWrapper'
         wrapper.setdefault('loss_scale', 'dynamic')
@@ -122,7 +126,7 @@ def _check_resume_checkpoint(cfg, resume):
         try:
             read_checkpoint(path)
         except CheckpointError as e:
-            die(f'--resume: {e}')
+            raise ToolInputError(f'--resume: {e}')
 
 
 def _check_resume_shapes(runner, cfg, resume):
@@ -142,6 +146,7 @@ def _check_resume_shapes(runner, cfg, resume):
                             hint=' (--resume)')
 
 
+@one_line_errors
 def main(argv=None):
     args = parse_args(argv)
     setup_env()
@@ -152,15 +157,14 @@ def main(argv=None):
 
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
-    with pas_errors_as_one_line():
-        if 'runner_type' in cfg:
-            runner = RUNNERS.build(cfg)
-        else:
-            runner = Runner.from_cfg(cfg)
-        if cfg.get('resume'):
-            _check_resume_shapes(runner, cfg, args.resume)
-        runner.train()
+    if 'runner_type' in cfg:
+        runner = RUNNERS.build(cfg)
+    else:
+        runner = Runner.from_cfg(cfg)
+    if cfg.get('resume'):
+        _check_resume_shapes(runner, cfg, args.resume)
+    runner.train()
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

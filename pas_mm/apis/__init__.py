@@ -3,9 +3,9 @@ the per-toolkit model runner, MACs / latency measurement, suite reading.
 
 Tools are thin scripts over these functions; none imports another tool.
 """
-from .cli import die, pas_errors_as_one_line, setup_env
+from .cli import error_line, one_line_errors, setup_env
 from .config import load_config, resolve_data_roots
 from .dataset_check import ALL_LOADERS, check_dataset_paths
 
-__all__ = ['die', 'pas_errors_as_one_line', 'setup_env', 'load_config',
+__all__ = ['error_line', 'one_line_errors', 'setup_env', 'load_config',
            'resolve_data_roots', 'ALL_LOADERS', 'check_dataset_paths']

@@ -1,13 +1,34 @@
 """Command-line plumbing shared by the tools: one-line errors, start-up."""
+import functools
 import sys
+from typing import Callable
 
-from pas_mm.core.errors import PaSError
+from pas_mm.core.errors import ConfigError, PaSError
 
 
-def die(msg: str, code: int = 2):
-    """One clear line on stderr, no traceback: the user's input was wrong."""
-    print(f'pas-mm: error: {msg}', file=sys.stderr)
-    sys.exit(code)
+def error_line(exc: PaSError) -> str:
+    """The one line a tool prints for an input error: its first line,
+    named by its type unless it is a whole sentence already
+    (``ToolInputError``)."""
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ''
+    return 'pas-mm: error: ' + (f'{type(exc).__name__}: {msg}'
+                                if exc.named else msg)
+
+
+def one_line_errors(main: Callable) -> Callable:
+    """A tool's ``main``: pas-mm's input errors (``PaSError``: bad
+    config, dataset, budget, scope, width spec, checkpoint, unsupported op)
+    become one clear line on stderr and exit status 2 (returned; the
+    script's ``sys.exit(main())`` exits), not a traceback. Library code
+    only raises them."""
+    @functools.wraps(main)
+    def wrapped(*args, **kwargs):
+        try:
+            return main(*args, **kwargs)
+        except PaSError as e:
+            print(error_line(e), file=sys.stderr, flush=True)
+            return 2
+    return wrapped
 
 
 def setup_env(cfg=None):
@@ -26,18 +47,4 @@ def skip_unloadable_inception_metrics(cfg):
     try:
         drop_unloadable_inception_metrics(cfg)
     except ValueError as e:
-        die(str(e))
-
-
-class pas_errors_as_one_line:
-    """Turn pas-mm's input errors (bad budget, scope, width spec, checkpoint,
-    unsupported op) into one clear line instead of a traceback."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc is not None and isinstance(exc, PaSError):
-            msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ''
-            die(f'{type(exc).__name__}: {msg}')
-        return False
+        raise ConfigError(str(e)) from None

@@ -3,7 +3,7 @@ from any directory, and datasets checked before anything is built."""
 import os
 import os.path as osp
 
-from .cli import die
+from pas_mm.core.errors import ConfigError
 from .dataset_check import ALL_LOADERS, check_dataset_paths, dataset_cfgs
 from .dataset_check import is_remote as _is_remote
 
@@ -26,13 +26,14 @@ def load_config(path: str, cfg_options=None, loaders=ALL_LOADERS,
     if '::' in path:
         path = _package_config(path)
     if not osp.isfile(path):
-        die(f'config file not found: {path}')
+        raise ConfigError(f'config file not found: {path}')
     from mmengine.config import Config
     try:
         cfg = Config.fromfile(path)
     except Exception as e:  # syntax errors, missing bases, bad imports
         first = str(e).strip().splitlines()[0] if str(e).strip() else ''
-        die(f'cannot load config {path}: {type(e).__name__}: {first}')
+        raise ConfigError(
+            f'cannot load config {path}: {type(e).__name__}: {first}')
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     if launcher != 'none':
@@ -102,7 +103,8 @@ def _package_config(spec: str) -> str:
         from mmengine.utils import get_installed_path
         return osp.join(get_installed_path(package), '.mim', 'configs', rel)
     except Exception:
-        die(f'config {spec}: package {package!r} is not installed')
+        raise ConfigError(
+            f'config {spec}: package {package!r} is not installed')
 
 
 def _use_gloo_without_cuda(cfg):

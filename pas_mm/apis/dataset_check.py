@@ -3,7 +3,7 @@ import json
 import os
 import os.path as osp
 
-from .cli import die
+from pas_mm.core.errors import DatasetError
 
 ALL_LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
@@ -51,19 +51,23 @@ def check_dataset_paths(cfg, cfg_path, loaders=ALL_LOADERS):
         root = ds.get('data_root') or ''
         if root and not is_remote(root) and not osp.isdir(root):
             hint = _generator_hint(root)
-            die(f'{key}: dataset folder not found: {root} (config '
+            raise DatasetError(
+                f'{key}: dataset folder not found: {root} (config '
                 f'{cfg_path}{hint})')
         ann = ds.get('ann_file')
         if ann:
             full = osp.join(root, ann)
             if not is_remote(full) and not osp.exists(full):
-                die(f'{key}: annotation file not found: {full} (config '
+                raise DatasetError(
+                    f'{key}: annotation file not found: {full} (config '
                     f'{cfg_path})')
             if not is_remote(full) and _coco_without_images(full):
-                die(f'{key}: empty dataset: annotation file {full} lists no '
+                raise DatasetError(
+                    f'{key}: empty dataset: annotation file {full} lists no '
                     f'images (config {cfg_path})')
         elif root and not is_remote(root) and not _has_files(root):
-            die(f'{key}: empty dataset: no files under {root} (config '
+            raise DatasetError(
+                f'{key}: empty dataset: no files under {root} (config '
                 f'{cfg_path})')
         prefix = ds.get('data_prefix')
         prefixes = prefix.values() if isinstance(prefix, dict) else [prefix]
@@ -72,11 +76,13 @@ def check_dataset_paths(cfg, cfg_path, loaders=ALL_LOADERS):
                 continue
             full = osp.join(root, p)
             if not is_remote(full) and not osp.exists(full):
-                die(f'{key}: dataset folder not found: {full} (config '
+                raise DatasetError(
+                    f'{key}: dataset folder not found: {full} (config '
                     f'{cfg_path})')
             if not is_remote(full) and osp.isdir(full) and \
                     not _has_files(full):
-                die(f'{key}: empty dataset: no files under {full} (config '
+                raise DatasetError(
+                    f'{key}: empty dataset: no files under {full} (config '
                     f'{cfg_path})')
 
 
@@ -96,7 +102,7 @@ def _coco_without_images(path: str) -> bool:
         with open(path) as f:
             data = json.load(f)
     except ValueError:
-        die(f'annotation file {path} is not valid JSON')
+        raise DatasetError(f'annotation file {path} is not valid JSON')
     return isinstance(data, dict) and data.get('images') == []
 
 

@@ -9,10 +9,10 @@ from typing import Optional
 
 import torch
 
+from pas_mm.core.errors import ConfigError, DeviceError, ModelLoadError
 from pas_mm.core.latency import (build_latency_table, calibrate_remainder,
                                  median_ms, tabled_share)
 from pas_mm.models.utils.inputs import trace_fn
-from .cli import die
 from .model_runner import TracedForward, load_model
 from .onnx_export import cpu_session, export_onnx
 
@@ -34,15 +34,17 @@ def timed_call(backend: str = 'torch', device: str = 'cpu'):
     ``module(x)`` on ``backend`` / ``device``; ``sync`` waits for the
     device (None on the CPU)."""
     if backend not in BACKENDS:
-        die(f'--backend {backend!r} is not one of {BACKENDS}')
+        raise DeviceError(f'--backend {backend!r} is not one of {BACKENDS}')
     if backend == 'onnxruntime':
         if device != 'cpu':
-            die('--backend onnxruntime times on the CPU: use --device cpu')
+            raise DeviceError('--backend onnxruntime times on the CPU: use '
+                              '--device cpu')
         return _onnxruntime_call, None
     if device == 'cpu':
         return (lambda m, x: (lambda: m(x))), None
     if device != 'cuda' or not torch.cuda.is_available():
-        die(f'--device {device}: no such device is available here')
+        raise DeviceError(f'--device {device}: no such device is available '
+                          'here')
 
     def on_cuda(module, x):
         module, x = module.cuda(), x.cuda()
@@ -73,7 +75,8 @@ def _search_network(config: str, checkpoint: Optional[str] = None):
         'model.budget.metric': 'macs', 'model.budget.table': None})
     space = getattr(model, 'space', None)
     if space is None:
-        die(f'{config} is not a PaS search config (its model has no search '
+        raise ConfigError(
+            f'{config} is not a PaS search config (its model has no search '
             'space)')
     settings = model.settings
     return (space, space.model.eval(), trace_fn(settings.trace_mode),
@@ -139,7 +142,7 @@ def predicted_vs_measured(config: str, table: dict, specs: dict,
         try:
             apply_width_spec(compact, spec, forward_fn=run)
         except WidthSpecError as e:
-            die(f'{name}: {e}')
+            raise ModelLoadError(f'{name}: {e}')
         nets[name] = compact.eval()
         with torch.no_grad():
             for group, gate in space.gates.items():

@@ -1,9 +1,9 @@
 """Measuring a model: MACs and parameters (mmengine.analysis), latency."""
 import torch
 
+from pas_mm.core.errors import DeviceError, ModelLoadError
 from pas_mm.core.latency import median_ms
 from pas_mm.core.space import GATES_ATTR
-from .cli import die
 from .model_runner import flops_inputs, inference_fn
 
 
@@ -44,7 +44,8 @@ def count_macs(model, scope, shape, modules=None) -> dict:
     for name in modules:
         key = prefix + name
         if key not in by_module:
-            die(f'no sub-module {name!r} in {type(model).__name__}')
+            raise ModelLoadError(f'no sub-module {name!r} in '
+                                 f'{type(model).__name__}')
         parts[name] = dict(macs=int(by_module[key]),
                            params=int(params.get(name, 0)))
     return dict(model=type(model).__name__, scope=scope,
@@ -63,7 +64,7 @@ def benchmark(model, scope, shape, batch_sizes, warmup, iters, device,
     ms_per_image, images_per_s)]."""
     if device == 'cuda':
         if not torch.cuda.is_available():
-            die('--device cuda but CUDA is not available')
+            raise DeviceError('--device cuda but CUDA is not available')
         model = model.cuda()
     rows = []
     for batch in batch_sizes:

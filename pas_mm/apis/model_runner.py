@@ -17,8 +17,9 @@ import torch
 from torch import nn
 
 from pas_mm.core import PaSError
+from pas_mm.core.errors import ModelLoadError
 from pas_mm.core.space import GATES_ATTR
-from .cli import die, setup_env
+from .cli import setup_env
 from .config import load_config
 
 DEFAULT_SHAPES = {'mmpretrain': (224, 224), 'mmdet': (800, 1344),
@@ -81,7 +82,8 @@ def load_model(config, checkpoint=None, cfg_options=None):
     from mmengine.runner import load_checkpoint
     scope = cfg.get('default_scope', 'mmengine')
     if scope not in DEFAULT_SHAPES:
-        die(f'{config}: default_scope {scope!r} is not one of '
+        raise ModelLoadError(
+            f'{config}: default_scope {scope!r} is not one of '
             f'{sorted(DEFAULT_SHAPES)}')
     init_default_scope(scope)
     model_cfg = cfg.model
@@ -91,18 +93,19 @@ def load_model(config, checkpoint=None, cfg_options=None):
     try:
         model = MODELS.build(model_cfg)
     except PaSError as e:
-        die(f'{type(e).__name__}: {e}')
+        raise ModelLoadError(f'{type(e).__name__}: {e}')
     from pas_mm.models import PaSSearchMixin
     if isinstance(model, PaSSearchMixin):  # a search model: its plain net
         model.space.remove()
     if checkpoint:
         if not osp.isfile(checkpoint):
-            die(f'checkpoint not found: {checkpoint}')
+            raise ModelLoadError(f'checkpoint not found: {checkpoint}')
         try:
             load_checkpoint(model, checkpoint, map_location='cpu',
                             strict=True, logger='silent')
         except Exception as e:
-            die(f'cannot load checkpoint {checkpoint} into {config}: '
+            raise ModelLoadError(
+                f'cannot load checkpoint {checkpoint} into {config}: '
                 f'{type(e).__name__}: {str(e).strip()[:200]}')
     return model.eval(), cfg, scope
 
@@ -110,7 +113,7 @@ def load_model(config, checkpoint=None, cfg_options=None):
 def generators(model):
     gens = getattr(model, 'generators', None)
     if gens is None:
-        die(f'{type(model).__name__} has no generators')
+        raise ModelLoadError(f'{type(model).__name__} has no generators')
     return {d: g for d, g in gens.items() if d != GATES_ATTR}
 
 

@@ -6,7 +6,7 @@ from typing import List, Optional
 import torch
 from torch import nn
 
-from .cli import die
+from pas_mm.core.errors import ModelLoadError
 
 OPSET = 17
 
@@ -24,7 +24,8 @@ def export_onnx(module: nn.Module, x: torch.Tensor, f,
                               output_names=output_names)
     except Exception as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else ''
-        die(f'cannot export {type(module).__name__} to ONNX (opset '
+        raise ModelLoadError(
+            f'cannot export {type(module).__name__} to ONNX (opset '
             f'{opset}): {type(e).__name__}: {first}')
 
 

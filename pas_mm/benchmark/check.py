@@ -3,50 +3,54 @@ one error line that names the suite, the task and the method."""
 import argparse
 import os.path as osp
 
-from pas_mm.apis import die
 from pas_mm.benchmark.suite import METHOD_KEYS, method_spec, single_transfer
+from pas_mm.core.errors import SuiteError
 
 
 def load_suite(path):
     """The ``tasks`` of the suite config at ``path``, checked: required
     keys, budgets, seeds, methods (``pas_mm.benchmark.suite.method_spec``),
     ``widths_from`` sources and the protocol's post-baseline schedule; or
-    one error line and exit status 2."""
+    ``SuiteError`` naming the first problem (one line in the tools)."""
     from mmengine.config import Config
     if not osp.isfile(path):
-        die(f'suite config not found: {path}')
+        raise SuiteError(f'suite config not found: {path}')
     try:
         tasks = Config.fromfile(path).get('tasks')
     except Exception as e:
-        die(f'cannot load suite {path}: {type(e).__name__}: {e}')
+        raise SuiteError(f'cannot load suite {path}: {type(e).__name__}: {e}')
     if not tasks:
-        die(f'suite {path} defines no `tasks`')
+        raise SuiteError(f'suite {path} defines no `tasks`')
     for t in tasks:
         missing = {'name', 'baseline', 'methods', 'budgets', 'final',
                    'metrics', 'shape'} - set(t)
         if missing:
-            die(f'suite {path}: task {t.get("name")!r} lacks '
-                f'{sorted(missing)}')
+            raise SuiteError(f'suite {path}: task {t.get("name")!r} lacks '
+                             f'{sorted(missing)}')
         _check_methods(path, t, tasks)
         for b in t['budgets']:
             if b == 'transfer' and not single_transfer(t):
-                die(f'suite {path}: task {t["name"]!r} has budget '
+                raise SuiteError(
+                    f'suite {path}: task {t["name"]!r} has budget '
                     "'transfer' but no transfer method")
-            if b != 'transfer' and not (isinstance(b, (int, float)) and
-                                        0 < b <= 1):
-                die(f'suite {path}: task {t["name"]!r}: budget {b!r} is '
+            if b != 'transfer' and not (isinstance(b, (int, float))
+                                        and 0 < b <= 1):
+                raise SuiteError(
+                    f'suite {path}: task {t["name"]!r}: budget {b!r} is '
                     "neither a MACs ratio in (0, 1] nor 'transfer'")
         seeds = t.get('seeds')
         if seeds is not None and (not isinstance(seeds, (list, tuple)) or
-                                  not all(isinstance(x, int)
-                                          for x in seeds)):
-            die(f'suite {path}: task {t["name"]!r}: seeds must be a list '
+                                  not all(isinstance(x, int) for x in seeds)):
+            raise SuiteError(
+                f'suite {path}: task {t["name"]!r}: seeds must be a list '
                 f'of ints, got {seeds!r}')
         if single_transfer(t) and '/' not in str(t.get('transfer_from')):
-            die(f'suite {path}: task {t["name"]!r} has a transfer method '
+            raise SuiteError(
+                f'suite {path}: task {t["name"]!r} has a transfer method '
                 "but no transfer_from='task/method@budget'")
         if t.get('test_split') is False and not t.get('val_split'):
-            die(f'suite {path}: task {t["name"]!r} has test_split=False '
+            raise SuiteError(
+                f'suite {path}: task {t["name"]!r} has test_split=False '
                 'and no val_split: it would evaluate nothing')
         _check_post_baseline_schedule(path, t)
         _check_latency_tables(path, t)
@@ -65,11 +69,13 @@ def _check_latency_tables(path, task):
     for name, table in tables.items():
         if not isinstance(table, dict) or not isinstance(
                 table.get('config'), str):
-            die(f'{where}: latency_tables[{name!r}] must be dict(config, '
+            raise SuiteError(
+                f'{where}: latency_tables[{name!r}] must be dict(config, '
                 'batch)')
-        if table.get('batch', 1) not in timed or table.get(
-                'batch', 1) not in (1, 32):
-            die(f'{where}: latency_tables[{name!r}] batch '
+        if table.get('batch', 1) not in timed or table.get('batch',
+                                                           1) not in (1, 32):
+            raise SuiteError(
+                f'{where}: latency_tables[{name!r}] batch '
                 f'{table.get("batch", 1)} is not a timed batch size '
                 '(1 or 32, and in interleaved_latency.batch_sizes)')
     for method in task['methods']:
@@ -78,11 +84,14 @@ def _check_latency_tables(path, task):
         if name is None:
             continue
         if name not in tables:
-            die(f'{where} method {method!r}: latency_table={name!r} is not '
+            raise SuiteError(
+                f'{where} method {method!r}: latency_table={name!r} is not '
                 f'in the task\'s latency_tables {sorted(tables)}')
-        if not all(isinstance(b, (int, float)) and 0 < b <= 1
-                   for b in spec['budgets']):
-            die(f'{where} method {method!r}: budgets {spec["budgets"]!r} '
+        if not all(
+                isinstance(b, (int, float)) and 0 < b <= 1
+                for b in spec['budgets']):
+            raise SuiteError(
+                f'{where} method {method!r}: budgets {spec["budgets"]!r} '
                 'must be latency ratios in (0, 1]')
 
 
@@ -104,7 +113,8 @@ def _check_post_baseline_schedule(path, task):
             cfg.merge_from_dict(_parse_options(spec['options']))
         got = (cfg.get('train_cfg') or {}).get(f'max_{unit}')
         if got != want:
-            die(f'suite {path}: task {task["name"]!r} method {method!r} '
+            raise SuiteError(
+                f'suite {path}: task {task["name"]!r} method {method!r} '
                 f'trains {got} {unit} after the baseline, the protocol says '
                 f'{want} (post_baseline_{unit})')
 
@@ -127,32 +137,36 @@ def _check_methods(path, task, tasks):
         unknown = set(entry) - set(METHOD_KEYS) if isinstance(
             entry, dict) else set()
         if unknown:
-            die(f'{where}: unknown keys {sorted(unknown)}; a method is a '
+            raise SuiteError(
+                f'{where}: unknown keys {sorted(unknown)}; a method is a '
                 f'config path or dict({", ".join(METHOD_KEYS)})')
         spec = method_spec(task, method)
         if not isinstance(spec['config'], str):
-            die(f'{where} names no config')
+            raise SuiteError(f'{where} names no config')
         if not all(isinstance(o, str) and '=' in o
                    for o in spec['options']):
-            die(f'{where}: options must be --cfg-options strings '
-                f"'key=value', got {spec['options']!r}")
+            raise SuiteError(f'{where}: options must be --cfg-options strings '
+                             f"'key=value', got {spec['options']!r}")
         source = spec['widths_from']
         if source is not None:
             src_task, _, src_method = source.rpartition('/')
             owner = earlier.get(src_task) if src_task else task
             if owner is None:
-                die(f'{where}: widths_from={source!r}: no task '
-                    f'{src_task!r} before this one')
+                raise SuiteError(f'{where}: widths_from={source!r}: no task '
+                                 f'{src_task!r} before this one')
             if src_method not in (owner['methods'] if src_task else seen):
-                die(f'{where}: widths_from={source!r} must be a method '
+                raise SuiteError(
+                    f'{where}: widths_from={source!r} must be a method '
                     'listed before it')
             missing = set(spec['budgets']) - set(
                 method_spec(owner, src_method)['budgets'])
             if missing:
-                die(f'{where}: {source!r} does not run at budgets '
+                raise SuiteError(
+                    f'{where}: {source!r} does not run at budgets '
                     f'{sorted(missing)}')
             if src_task and set(task.get('seeds') or [None]) - set(
                     owner.get('seeds') or [None]):
-                die(f'{where}: {source!r} does not run every seed of this '
+                raise SuiteError(
+                    f'{where}: {source!r} does not run every seed of this '
                     'task')
         seen.append(method)

@@ -10,12 +10,10 @@ import os.path as osp
 import sys
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from pas_mm.core import PaSError
+from pas_mm.core.errors import SuiteError
 from .suite import method_spec, run_tag, suite_runs
 
-
-class SuiteError(PaSError, ValueError):
-    """A suite config, or a selection of its runs, that cannot be run."""
+__all__ = ['SuiteError', 'Step', 'RunPaths', 'select_runs', 'plan']
 
 
 class Step(NamedTuple):

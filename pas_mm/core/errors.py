@@ -2,7 +2,12 @@
 
 
 class PaSError(Exception):
-    """Base of every pas-mm input error."""
+    """Base of every pas-mm input error.
+
+    ``named``: the tools' one line names the error's type (``BudgetError:
+    ...``); the tool-input errors below are whole sentences already.
+    """
+    named = True
 
 
 class BudgetError(PaSError, ValueError):
@@ -35,3 +40,31 @@ class TransferError(PaSError, ValueError):
 
 class SettingsError(PaSError, TypeError):
     """An argument a PaS model does not take (e.g. a misspelt key)."""
+
+
+class ToolInputError(PaSError):
+    """A tool's own input that cannot be used (a file, a folder, an option);
+    its message is the whole line the tool prints."""
+    named = False
+
+
+class ConfigError(ToolInputError, ValueError):
+    """A config file that is missing, cannot be loaded, or needs a package
+    that is not installed."""
+
+
+class DatasetError(ToolInputError, FileNotFoundError):
+    """A dataset folder or annotation file that is missing or empty."""
+
+
+class SuiteError(ToolInputError, ValueError):
+    """A benchmark suite config, or a selection of its runs, that cannot be
+    run."""
+
+
+class DeviceError(ToolInputError, RuntimeError):
+    """A device or backend that is not available here."""
+
+
+class ModelLoadError(ToolInputError, RuntimeError):
+    """A model that cannot be built, loaded or exported as asked."""

@@ -4,9 +4,10 @@ import os.path as osp
 import pytest
 import torch
 
-from pas_mm.apis import die, load_config, pas_errors_as_one_line
+from pas_mm.apis import error_line, load_config, one_line_errors
 from pas_mm.benchmark.suite import suite_runs
 from pas_mm.core import BudgetError
+from pas_mm.core.errors import ConfigError
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CLS = osp.join(REPO, 'configs/classification/resnet/'
@@ -26,18 +27,21 @@ def test_gloo_only_for_distributed_launchers():
 
 
 def test_bad_config_and_pas_errors_are_one_line(tmp_path, capsys):
-    with pytest.raises(SystemExit) as e:
+    with pytest.raises(ConfigError) as e:  # library code raises
         load_config(str(tmp_path / 'nope.py'))
-    assert e.value.code == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f'pas-mm: error: config file not found: '
-                   f'{tmp_path / "nope.py"}']
-    with pytest.raises(SystemExit), pas_errors_as_one_line():
-        raise BudgetError('target_ratio must be in (0, 1], got 2\nmore')
+    assert error_line(e.value) == (f'pas-mm: error: config file not found: '
+                                   f'{tmp_path / "nope.py"}')
+
+    @one_line_errors  # a tool's main prints one line and returns 2
+    def main(error):
+        raise error
+
+    assert main(BudgetError('target_ratio must be in (0, 1], got 2\nmore')
+                ) == 2
     assert capsys.readouterr().err.strip() == \
         'pas-mm: error: BudgetError: target_ratio must be in (0, 1], got 2'
-    with pytest.raises(SystemExit):
-        die('x')
+    with pytest.raises(ValueError):  # not an input error: a traceback
+        main(ValueError('a bug'))
 
 
 def test_suite_runs_with_seeds_and_transfer():

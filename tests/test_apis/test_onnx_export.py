@@ -6,7 +6,9 @@ import pytest
 import torch
 from torch import nn
 
+from pas_mm.apis import error_line
 from pas_mm.apis.onnx_export import cpu_session, export_onnx
+from pas_mm.core.errors import ModelLoadError
 
 
 def test_export_runs_in_onnxruntime_as_in_torch(tmp_path):
@@ -35,9 +37,7 @@ class _NotExportable(nn.Module):
 
 
 def test_failed_export_is_one_line_naming_the_module(tmp_path, capsys):
-    with pytest.raises(SystemExit):
+    with pytest.raises(ModelLoadError) as e:
         export_onnx(_NotExportable(), torch.randn(1, 3), io.BytesIO())
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1
-    assert err[0].startswith('pas-mm: error: cannot export _NotExportable '
-                             'to ONNX (opset 17): ')
+    assert error_line(e.value).startswith(
+        'pas-mm: error: cannot export _NotExportable to ONNX (opset 17): ')

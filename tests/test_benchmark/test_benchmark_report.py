@@ -119,8 +119,8 @@ def test_val_split_report_of_a_tuning_sweep(work, tmp_path):
         '+1.50 [' in report
     # the baseline has no val metrics here: listed, not guessed
     assert 'classification/baseline' in report.split('Not finished')[1]
-    with pytest.raises(SystemExit):
-        main([str(work), '--out', str(tmp_path / 'x')])  # nothing on test
+    # nothing on test: one error line, exit status 2
+    assert main([str(work), '--out', str(tmp_path / 'x')]) == 2
 
 
 def test_carry_over_fills_the_runs_a_lost_work_dir_held(work, tmp_path):
@@ -157,9 +157,9 @@ def test_carry_over_fills_the_runs_a_lost_work_dir_held(work, tmp_path):
     with open(out / 'results_val.csv') as f:
         assert sum(r['method'] == 'l1' for r in csv.DictReader(f)) == 3
     (out / 'results.csv').write_text('a,b\n1,2\n')
-    with pytest.raises(SystemExit):  # not a results file: one clear error
-        main([str(work), '--out', str(tmp_path / 'y'), '--carry-over',
-              str(out)])
+    # not a results file: one clear error
+    assert main([str(work), '--out', str(tmp_path / 'y'), '--carry-over',
+                 str(out)]) == 2
 
 
 def test_metrics_on_a_unit_scale_get_three_decimals(work, tmp_path):

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 
+from pas_mm.apis import one_line_errors
 from pas_mm.apis.measure import count_macs as count
 from pas_mm.apis.measure import measure
 from pas_mm.apis.model_runner import DEFAULT_SHAPES, inference_fn, load_model
@@ -41,6 +42,7 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+@one_line_errors
 def main(argv=None):
     args = parse_args(argv)
     import torch
@@ -81,4 +83,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -18,9 +18,13 @@ both alike; the medians are compared. Prints one table; nothing is asserted
 import argparse
 import json
 import statistics
+import sys
 import time
 
 import torch
+
+from pas_mm.apis import one_line_errors
+from pas_mm.core.errors import ToolInputError
 
 ARCHS = {
     'resnet50': ('mmpretrain', 'resnet/resnet50_8xb32_in1k.py'),
@@ -116,11 +120,11 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+@one_line_errors
 def main(argv=None):
     args = parse_args(argv)
     if args.device == 'cuda' and not torch.cuda.is_available():
-        from pas_mm.apis import die
-        die('--device cuda but CUDA is not available')
+        raise ToolInputError('--device cuda but CUDA is not available')
     models, what = build_pair(args.pair, args.arch, args.size, args.ratio)
     steps = {k: make_step(m, args.batch, args.size, args.device, args.amp,
                           args.channels_last) for k, m in models.items()}
@@ -152,4 +156,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

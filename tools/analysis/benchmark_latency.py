@@ -13,9 +13,11 @@ so compare ratios from one run.
 """
 import argparse
 import json
+import sys
 
 import torch
 
+from pas_mm.apis import one_line_errors
 from pas_mm.apis.measure import benchmark
 from pas_mm.apis.model_runner import DEFAULT_SHAPES, load_model
 
@@ -38,6 +40,7 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+@one_line_errors
 def main(argv=None):
     args = parse_args(argv)
     if args.threads:
@@ -64,4 +67,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -27,8 +27,9 @@ import io
 import os
 import os.path as osp
 import shutil
+import sys
 
-from pas_mm.apis import die
+from pas_mm.apis import one_line_errors
 from pas_mm.benchmark.latency_budget import equal_latency_lines
 from pas_mm.benchmark.results import (COLUMNS, carry_over, collect_rows,
                                       load_suite_tasks, read_rows_csv)
@@ -38,6 +39,7 @@ from pas_mm.benchmark.tables import (by_seed, differences, f_or_dash, headline,
                                      task_table, tasks_of_rows,
                                      widths_only_table)
 from pas_mm.benchmark.widths import cross_task_widths
+from pas_mm.core.errors import ToolInputError
 from pas_mm.core.io import atomic_write, atomic_write_text
 
 WIDTHS_HEADING = '## Do the searched widths differ by task?'
@@ -180,7 +182,7 @@ def carried(args, tasks, val, shown):
         try:
             earlier = read_rows_csv(path) if osp.exists(path) else []
         except ValueError as e:
-            die(str(e))
+            raise ToolInputError(str(e))
         merged = carry_over(got, earlier)
         merged['rows'].sort(key=lambda r: order.get(r['task'], len(order)))
         out.append(merged)
@@ -209,18 +211,19 @@ def beside_headline(folder):
     try:
         rows = read_rows_csv(path)
     except (OSError, ValueError) as e:
-        die(f'--beside {folder}: cannot read {path}: {e}')
+        raise ToolInputError(f'--beside {folder}: cannot read {path}: {e}')
     intro = (f'The same headline in `{folder}` (an earlier protocol; see '
              'docs/benchmark.md):')
     return ['', intro, ''] + headline(tasks_of_rows(rows), rows)
 
 
+@one_line_errors
 def main(argv=None):
     args = parse_args(argv)
     try:
         tasks = load_suite_tasks(args.work_dir)
     except FileNotFoundError as e:
-        die(str(e))
+        raise ToolInputError(str(e))
     val = collect_rows(args.work_dir, 'val')
     shown = val if args.split == 'val' else collect_rows(args.work_dir,
                                                          'test')
@@ -228,8 +231,8 @@ def main(argv=None):
     if args.carry_over:
         val, shown, earlier_widths = carried(args, tasks, val, shown)
     if not shown['rows']:
-        die(f'{args.work_dir}: no finished run to report on '
-            f'{args.split}')
+        raise ToolInputError(f'{args.work_dir}: no finished run to report on '
+                             f'{args.split}')
     os.makedirs(args.out, exist_ok=True)
     finished = len({(r['task'], r['method'], r['budget'], r['seed'])
                     for r in shown['rows']})
@@ -296,4 +299,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -18,16 +18,18 @@ test step with the heads' box counts fixed (``pas_mm.apis.det_latency``).
 import argparse
 import json
 import os.path as osp
+import sys
 
 import torch
 
-from pas_mm.apis import die
+from pas_mm.apis import one_line_errors
 from pas_mm.apis.det_latency import FIXED_HEAD_WORK, detector_runs
 from pas_mm.apis.measure import interleaved_medians
 from pas_mm.apis.model_runner import inference_fn, load_model
 from pas_mm.benchmark.plan import RunPaths
 from pas_mm.benchmark.results import load_suite_tasks
 from pas_mm.benchmark.suite import suite_runs
+from pas_mm.core.errors import ToolInputError
 from pas_mm.core.io import atomic_write_text
 
 
@@ -49,9 +51,10 @@ def task_models(work_dir, task_name):
     try:
         tasks = {t['name']: t for t in load_suite_tasks(work_dir)}
     except FileNotFoundError as e:
-        die(str(e))
+        raise ToolInputError(str(e))
     if task_name not in tasks:
-        die(f'no task {task_name!r} in {RunPaths.suite_json(work_dir)}; '
+        raise ToolInputError(
+            f'no task {task_name!r} in {RunPaths.suite_json(work_dir)}; '
             f'tasks: {sorted(tasks)}')
     task = tasks[task_name]
     base = task['baseline']
@@ -71,6 +74,7 @@ def _no_grad(fn):
     return run
 
 
+@one_line_errors
 def main(argv=None):
     args = parse_args(argv)
     if args.threads:
@@ -119,4 +123,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

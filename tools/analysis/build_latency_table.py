@@ -19,6 +19,7 @@ the machine and batch size you deploy on, with nothing else running.
 import argparse
 import sys
 
+from pas_mm.apis import one_line_errors
 from pas_mm.apis.latency_table import measure_latency_table
 from pas_mm.core.latency import save_latency_table
 
@@ -43,6 +44,7 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+@one_line_errors
 def main(argv=None):
     args = parse_args(argv)
     table = measure_latency_table(args.config, args.batch, args.points,
@@ -65,4 +67,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

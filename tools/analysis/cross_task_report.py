@@ -22,6 +22,7 @@ import os.path as osp
 import re
 import sys
 
+from pas_mm.apis import one_line_errors
 from pas_mm.benchmark.report_data import collect_runs, per_stage, spearman
 
 
@@ -103,6 +104,7 @@ def plot_family(family, series, path):
     return common
 
 
+@one_line_errors
 def main(argv=None):
     args = parse_args(argv)
     suite_path = osp.join(args.work_dir, 'suite.json')
@@ -207,4 +209,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -12,7 +12,9 @@ figures (atomically) for reports.
 """
 import argparse
 import json
+import sys
 
+from pas_mm.apis import one_line_errors
 from pas_mm.apis.measure import count_macs, human_count
 from pas_mm.apis.model_runner import config_input_size, load_model
 
@@ -33,6 +35,7 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+@one_line_errors
 def main(argv=None):
     args = parse_args(argv)
     model, cfg, scope = load_model(args.config, args.checkpoint)
@@ -56,4 +59,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

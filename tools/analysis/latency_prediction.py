@@ -15,10 +15,12 @@ else running.
 """
 import argparse
 import json
+import sys
 
-from pas_mm.apis import die
+from pas_mm.apis import one_line_errors
 from pas_mm.apis.latency_table import predicted_vs_measured
 from pas_mm.core import BudgetError, WidthSpecError
+from pas_mm.core.errors import ToolInputError
 from pas_mm.core.io import atomic_write_text
 from pas_mm.core.latency import load_latency_table
 from pas_mm.core.width_spec import load_width_spec
@@ -34,13 +36,14 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+@one_line_errors
 def main(argv=None):
     args = parse_args(argv)
     try:
         table = load_latency_table(args.table)
         specs = {path: load_width_spec(path) for path in args.specs}
     except (BudgetError, WidthSpecError) as e:
-        die(str(e))
+        raise ToolInputError(str(e))
     rows = predicted_vs_measured(args.config, table, specs, args.repeats)
     print(f'| network | predicted ms | measured ms | predicted ratio | '
           f'measured ratio |  (batch {table["batch"]})')
@@ -53,4 +56,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

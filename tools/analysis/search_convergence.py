@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 
+from pas_mm.apis import one_line_errors
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CLS, DET, GAN = ('configs/classification/', 'configs/instance_segmentation/',
                  'configs/image_translation/')
@@ -105,6 +107,7 @@ def converge(name, work_dir):
                 search_seconds=round(time.time() - start, 1))
 
 
+@one_line_errors
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--work-dir', default='work_dirs/search_convergence')
@@ -131,4 +134,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

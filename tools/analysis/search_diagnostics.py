@@ -9,9 +9,10 @@ the tables of docs/search_diagnostics.md.
 Each run is kept in the work dir: a second call reuses it.
 """
 import argparse
+import sys
 
 from pas_mm.analysis.search_diagnostics import diagnose, markdown_summary
-from pas_mm.apis import pas_errors_as_one_line
+from pas_mm.apis import one_line_errors
 
 
 def parse_args(argv=None):
@@ -27,14 +28,14 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+@one_line_errors
 def main(argv=None):
     args = parse_args(argv)
-    with pas_errors_as_one_line():
-        result = diagnose(args.config, args.checkpoint, args.work_dir,
-                          seed=args.seed, oracle_groups=args.oracle_groups,
-                          cfg_options=args.cfg_options)
+    result = diagnose(args.config, args.checkpoint, args.work_dir,
+                      seed=args.seed, oracle_groups=args.oracle_groups,
+                      cfg_options=args.cfg_options)
     print('\n'.join(markdown_summary(result, args.label or args.config)))
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

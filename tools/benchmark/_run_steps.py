@@ -50,7 +50,9 @@ def run_step(step, shared) -> bool:
     ok = True
     try:
         namespace = runpy.run_path(step['script'], run_name='pas_suite_step')
-        namespace['main'](step['argv'])
+        # a tool's main returns its exit status (2: an input error, whose
+        # one line it printed) or exits
+        ok = namespace['main'](step['argv']) in (None, 0)
     except SystemExit as e:
         ok = e.code in (None, 0)
         if not ok and not isinstance(e.code, int):

@@ -19,7 +19,8 @@ import time
 
 import torch
 
-from pas_mm.apis import die
+from pas_mm.apis import one_line_errors
+from pas_mm.core.errors import ToolInputError
 from pas_mm.core.io import atomic_write_text
 from pas_mm.datasets.synthetic import MAKERS
 
@@ -79,7 +80,8 @@ def run(cmd, log, env=None):
                               env=env)
     if proc.returncode != 0:
         tail = open(log).read().strip().splitlines()[-3:]
-        die(f'gpu_check: {" ".join(map(str, cmd[:4]))} ... failed; see '
+        raise ToolInputError(
+            f'gpu_check: {" ".join(map(str, cmd[:4]))} ... failed; see '
             f'{log}: ' + ' | '.join(tail))
 
 
@@ -187,7 +189,7 @@ def read_scalars(work):
     files = sorted(glob.glob(osp.join(work, '*', 'vis_data',
                                       'scalars.json')))
     if not files:
-        die(f'gpu_check: no scalars.json under {work}')
+        raise ToolInputError(f'gpu_check: no scalars.json under {work}')
     lines = [json.loads(ln) for ln in open(files[-1]) if ln.strip()]
     lines = [ln for ln in lines if 'time' in ln]
     steady = lines[5:] or lines[-1:]
@@ -224,10 +226,12 @@ def print_table(res):
               f"{fmt(r['peak_memory_mb'], '.0f')} |")
 
 
+@one_line_errors
 def main(argv=None):
     args = parse_args(argv)
     if args.device == 'cuda' and not torch.cuda.is_available():
-        die('gpu_check: --device cuda but CUDA is not available (use '
+        raise ToolInputError(
+            'gpu_check: --device cuda but CUDA is not available (use '
             '--device cpu --tiny for the CPU smoke run)')
     out = osp.abspath(args.out)
     os.makedirs(out, exist_ok=True)
@@ -248,4 +252,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -38,9 +38,10 @@ import time
 
 from mmengine.runner.checkpoint import find_latest_checkpoint
 
-from pas_mm.apis import die, pas_errors_as_one_line
+from pas_mm.apis import one_line_errors
 from pas_mm.benchmark.check import load_suite
 from pas_mm.benchmark.plan import RunPaths, plan, select_runs
+from pas_mm.core.errors import ToolInputError
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -178,12 +179,12 @@ def schedule(steps, jobs, env, start):
     return groups, run_one
 
 
+@one_line_errors
 def main(argv=None):
     args = parse_args(argv)
     os.chdir(REPO)
     all_tasks = load_suite(args.suite)
-    with pas_errors_as_one_line():
-        tasks, only = select_runs(all_tasks, args.only)
+    tasks, only = select_runs(all_tasks, args.only)
     steps = plan(tasks, args.work_dir, args.train_options, only)
     if args.list:
         for tag in dict.fromkeys(f'{t["name"]}/{tag}'
@@ -211,10 +212,10 @@ def main(argv=None):
     groups, run_one = schedule(steps, args.jobs, env, start)
     error = run_all(groups, run_one, args.jobs)
     if error:
-        die(error)
+        raise ToolInputError(error)
     print(f'suite finished in {time.time() - start:.0f} s; report: python '
           f'tools/analysis/cross_task_report.py {args.work_dir}')
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

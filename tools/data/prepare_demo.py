@@ -22,6 +22,7 @@ import sys
 
 import cv2
 import numpy as np
+from pas_mm.apis import one_line_errors
 
 VERSION = 2  # bump when the generated data changes
 
@@ -229,6 +230,7 @@ def make_paired(out, photos, rng, n_train=96, n_test=24, size=128):
         log(f'paired {split}: {count} edge|photo pairs of {size}x{size}')
 
 
+@one_line_errors
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--out', default='data/demo')
@@ -259,4 +261,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

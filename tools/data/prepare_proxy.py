@@ -19,6 +19,7 @@ Writes:
 Each part is built next to its target and swapped in, and carries a VERSION
 stamp: an up-to-date part is left alone.
 """
+import sys
 import argparse
 import json
 import os
@@ -26,9 +27,10 @@ import os.path as osp
 import shutil
 import time
 
-from pas_mm.apis import die
+from pas_mm.apis import one_line_errors
 from pas_mm.datasets.proxy import (AssetError, load_photos,
                                     make_glyph_classification,
+from pas_mm.core.errors import ToolInputError
                                     make_glyph_coco, make_glyph_paired)
 
 # bump a part's version when its generated data changes
@@ -40,6 +42,7 @@ def log(msg):
     print(f'[prepare_proxy] {msg}', flush=True)
 
 
+@one_line_errors
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--out', default='data/proxy')
@@ -66,7 +69,7 @@ def main(argv=None):
             os.makedirs(tmp)
             summary = make(tmp, photos, seed=args.seed)
         except AssetError as e:
-            die(f'prepare_proxy {part}: {e}')
+            raise ToolInputError(f'prepare_proxy {part}: {e}')
         with open(osp.join(tmp, 'summary.json'), 'w') as f:
             json.dump(dict(summary, version=version, seed=args.seed), f,
                       indent=1)
@@ -79,4 +82,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -19,10 +19,11 @@ import sys
 
 import torch
 
-from pas_mm.apis import die
+from pas_mm.apis import one_line_errors
 from pas_mm.apis.model_runner import (DEFAULT_SHAPES, DeployForward,
                                       deploy_output_names, load_model)
 from pas_mm.apis.onnx_export import OPSET, cpu_session, export_onnx
+from pas_mm.core.errors import ToolInputError
 from pas_mm.core.io import atomic_write
 
 
@@ -38,6 +39,7 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+@one_line_errors
 def main(argv=None):
     args = parse_args(argv)
     import numpy as np
@@ -55,11 +57,12 @@ def main(argv=None):
         export_onnx(net, x, tmp, args.opset, output_names=names)
         outs = cpu_session(tmp).run(None, {'input': x.numpy()})
         if len(outs) != len(refs):
-            die(f'ONNX model gives {len(outs)} outputs, PyTorch '
+            raise ToolInputError(
+                f'ONNX model gives {len(outs)} outputs, PyTorch '
                 f'{len(refs)}')
-        result['diff'] = max(float(np.abs(o - r.numpy()).max()) /
-                             max(float(r.abs().max()), 1e-6)
-                             for o, r in zip(outs, refs))
+        result['diff'] = max(
+            float(np.abs(o - r.numpy()).max()) /
+            max(float(r.abs().max()), 1e-6) for o, r in zip(outs, refs))
 
     atomic_write(args.out, write)
     diff = result['diff']
@@ -80,4 +83,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

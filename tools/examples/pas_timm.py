@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import os.path as osp
+import sys
 
 import timm
 import torch
@@ -20,6 +21,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, Subset
 from torchvision import datasets, transforms
 
+from pas_mm.apis import one_line_errors
 from pas_mm.core import PaSSearch
 from pas_mm.core.io import write_json
 
@@ -95,6 +97,7 @@ def sgd(params, lr, steps):
                                                                     1))
 
 
+@one_line_errors
 def main(argv=None):
     args = parse_args(argv)
     torch.manual_seed(args.seed)
@@ -135,4 +138,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())
