@@ -23,6 +23,7 @@ from .gate import DBCGate
 from .graph import ChannelGraph, ChannelNode, Layout
 from .input_mask import InputMask
 from .latency import graph_latency
+from .macs_check import macs_disagreements
 from .tracer import trace_channels
 
 GATES_ATTR = 'pas_gates'
@@ -405,4 +406,8 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
                         min_ratio=min_ratio)
     for message in describe_space(space):
         warnings.warn(message, stacklevel=2)
+    if scope is None and not fold and not exclude:
+        # the whole model is costed: PyTorch's own count must agree
+        for message in macs_disagreements(space, example_inputs, forward_fn):
+            warnings.warn(message, stacklevel=2)
     return space

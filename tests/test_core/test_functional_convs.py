@@ -71,3 +71,24 @@ def test_functional_convs_are_costed_pinned_and_export_exactly():
     with torch.no_grad():
         assert torch.allclose(compact(x), gated, atol=1e-6)
     assert compact.body[7].out_channels == 8
+
+
+def test_a_macs_count_that_disagrees_with_pytorch_is_named():
+    """PyTorch's FlopCounterMode is the second count: the whole-model spaces
+    of this file and torchvision's agree with it; a space that leaves a
+    layer out (here an excluded one) is named in the warning."""
+    from torchvision.models import mobilenet_v3_small
+
+    from pas_mm.core.macs_check import macs_disagreements
+    x = torch.randn(1, 3, 16, 16)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        assert macs_disagreements(build_search_space(Net().eval(), x), x) \
+            == []
+        net = mobilenet_v3_small().eval()
+        y = torch.randn(1, 3, 64, 64)
+        assert macs_disagreements(build_search_space(net, y), y) == []
+        partial = build_search_space(Net().eval(), x, exclude=['body.5'])
+    lines = macs_disagreements(partial, x)
+    assert len(lines) == 1 and 'body.5' in lines[0] and \
+        'FlopCounterMode' in lines[0]
