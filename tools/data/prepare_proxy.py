@@ -28,10 +28,10 @@ import shutil
 import time
 
 from pas_mm.apis import one_line_errors
-from pas_mm.datasets.proxy import (AssetError, load_photos,
-                                    make_glyph_classification,
 from pas_mm.core.errors import ToolInputError
-                                    make_glyph_coco, make_glyph_paired)
+from pas_mm.datasets.proxy import (AssetError, load_photos,
+                                   make_glyph_classification,
+                                   make_glyph_coco, make_glyph_paired)
 
 # bump a part's version when its generated data changes
 PARTS = dict(cls=(1, make_glyph_classification), coco=(1, make_glyph_coco),
