@@ -22,6 +22,7 @@ import sys
 
 import cv2
 import numpy as np
+
 from pas_mm.apis import one_line_errors
 
 VERSION = 2  # bump when the generated data changes

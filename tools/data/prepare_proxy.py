@@ -19,12 +19,12 @@ Writes:
 Each part is built next to its target and swapped in, and carries a VERSION
 stamp: an up-to-date part is left alone.
 """
-import sys
 import argparse
 import json
 import os
 import os.path as osp
 import shutil
+import sys
 import time
 
 from pas_mm.apis import one_line_errors
