@@ -8,17 +8,12 @@ Writes to DIR (each file atomically):
     config.py         builds the compact model (tools/test.py, ...)
 """
 import argparse
-import copy
-import json
-import os
-import os.path as osp
 import sys
 
 from mmengine.config import DictAction
 
-from pas_mm.apis import load_config, one_line_errors, setup_env
-from pas_mm.core.errors import ToolInputError
-from pas_mm.core.io import atomic_torch_save, atomic_write_text
+from pas_mm.apis import one_line_errors, setup_env
+from pas_mm.apis.export import export_checkpoint
 
 
 def parse_args(argv=None):
@@ -37,28 +32,6 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def compact_config(cfg, model, reparam):
-    """The search config with the model replaced by its compact build."""
-    out = copy.deepcopy(cfg)
-    arch, module_path = type(model).plain_model_cfg(
-        copy.deepcopy(out.model))
-    arch_type = arch.pop('type')
-    extra = {} if module_path is None else dict(search_module=module_path)
-    out.model = dict(type='pas_mm.PaSCompact', arch_type=arch_type,
-                     width_spec='{{ fileDirname }}/width_spec.json',
-                     reparameterize=reparam,
-                     trace_mode=model.settings.trace_mode,
-                     **extra, **arch)
-    out.custom_hooks = [h for h in out.get('custom_hooks', [])
-                        if 'PaSSearchHook' not in str(h.get('type'))]
-    out.load_from = None
-    out.resume = False
-    paramwise = out.get('optim_wrapper', {}).get('paramwise_cfg')
-    if paramwise and 'custom_keys' in paramwise:
-        paramwise['custom_keys'].pop('pas_gates', None)
-    return out
-
-
 @one_line_errors
 def main(argv=None):
     args = parse_args(argv)
@@ -71,92 +44,16 @@ def main(argv=None):
     if ignored:
         print(f'pas-mm export: warning: --cfg-options {", ".join(ignored)} '
               'ignored: the widths come from the checkpoint', file=sys.stderr)
-    options = {k: v for k, v in options.items() if k not in ignored}
-    cfg = load_config(args.config, options or None, loaders=())
-    setup_env(cfg)
-    if not str(cfg.model.get('type')).startswith('pas_mm.PaS'):
-        raise ToolInputError(
-            f'{args.config} is not a PaS config (model.type is '
-            f'{cfg.model.get("type")!r}, expected pas_mm.PaSAlgorithm or '
-            'another pas_mm.PaS* search model)')
-    if not osp.isfile(args.checkpoint):
-        raise ToolInputError(f'checkpoint not found: {args.checkpoint}')
-
-    import torch
-    from mmengine.registry import MODELS, init_default_scope
-    from mmengine.runner import load_checkpoint
-
-    from pas_mm.core import export, reparameterize
-    from pas_mm.core.export import max_rel_diff
-    from pas_mm.models.algorithms import weights_from_checkpoint
-    from pas_mm.models.utils import (check_checkpoint_shapes, read_checkpoint,
-                                     trace_inputs)
-
-    init_default_scope(cfg.get('default_scope', 'mmengine'))
-    # weights come from the search checkpoint
-    model_cfg = weights_from_checkpoint(copy.deepcopy(cfg.model))
-    model = MODELS.build(model_cfg)
-    # a tensor of another width is named, not buried in mmengine's
-    # multi-line mismatch report
-    check_checkpoint_shapes(model, read_checkpoint(args.checkpoint),
-                            args.checkpoint)
-    try:
-        ckpt = load_checkpoint(model, args.checkpoint, map_location='cpu',
-                               strict=True)
-    except Exception as e:
-        raise ToolInputError(
-            f'cannot load checkpoint {args.checkpoint} into {args.config}: '
-            f'{type(e).__name__}: {str(e).strip().splitlines()[0][:300]}')
-    model.eval()
-    arch = model.search_module
-    run = model.search_forward
-    x = trace_inputs(model.settings.input_shape, seed=1)
-    with torch.no_grad():
-        ref_out = run(arch, *x)
-    if model.compact_spec is not None:  # exported in place during training
-        if args.round_to:
-            raise ToolInputError(
-                '--round-to needs the gated search checkpoint; '
-                f'{args.checkpoint} was already exported in place')
-        compact, spec = arch, model.compact_spec
-    else:
-        if args.round_to:
-            model.space.round_to = args.round_to
-            model.space.apply_constraints()
-            with torch.no_grad():  # the reference has the rounded widths
-                ref_out = run(arch, *x)
-        compact, spec = export(model.space)
-    merged = 0 if args.no_reparam else reparameterize(compact)
-    with torch.no_grad():
-        compact_out = run(compact, *x)
-    diff = max_rel_diff(ref_out, compact_out)
-
-    os.makedirs(args.out, exist_ok=True)
-    meta = dict(ckpt.get('meta', {})) if isinstance(ckpt, dict) else {}
-    meta = {k: v for k, v in meta.items() if k in ('dataset_meta', 'epoch',
-                                                   'iter', 'seed')}
-    meta['pas_mm'] = dict(source_checkpoint=osp.abspath(args.checkpoint),
-                          macs=spec['macs'], reparameterized_blocks=merged,
-                          max_rel_diff=diff)
-    # the whole plain model (a GAN's discriminators too), not only the
-    # searched sub-module
-    state = {k: v for k, v in model.weights_target.state_dict().items()
-             if not k.endswith('_extra_state')}
-    atomic_torch_save(dict(meta=meta, state_dict=state),
-                      osp.join(args.out, 'compact.pth'))
-    atomic_write_text(osp.join(args.out, 'width_spec.json'),
-                      json.dumps(spec, indent=1))
-    out_cfg = compact_config(cfg, model, not args.no_reparam)
-    atomic_write_text(osp.join(args.out, 'config.py'), out_cfg.pretty_text)
-    m = spec['macs']
-    # a checkpoint exported in place has no gated model left: the diff then
-    # only covers the reparameterisation
-    ref = ('gated model' if model.compact_spec is None else
-           'checkpoint (exported in place during training)')
+    done = export_checkpoint(
+        args.config, args.checkpoint, args.out,
+        {k: v for k, v in options.items() if k not in ignored},
+        round_to=args.round_to, reparam=not args.no_reparam)
+    spec, m = done['spec'], done['spec']['macs']
     print(f'pas-mm export: {len(spec["groups"])} groups, MACs '
           f'{m["full"] / 1e6:.2f}M -> {m["compact"] / 1e6:.2f}M '
-          f'(ratio {m["ratio"]:.4f}), {merged} blocks reparameterised, '
-          f'max rel diff vs {ref} {diff:.2e}; wrote {args.out}')
+          f'(ratio {m["ratio"]:.4f}), {done["merged"]} blocks '
+          f'reparameterised, max rel diff vs {done["reference"]} '
+          f'{done["max_rel_diff"]:.2e}; wrote {args.out}')
 
 
 if __name__ == '__main__':

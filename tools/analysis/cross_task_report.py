@@ -23,7 +23,10 @@ import re
 import sys
 
 from pas_mm.apis import one_line_errors
+from pas_mm.benchmark.plan import RunPaths
 from pas_mm.benchmark.report_data import collect_runs, per_stage, spearman
+from pas_mm.core.errors import ToolInputError
+from pas_mm.core.io import atomic_write_text
 
 
 def parse_args(argv=None):
@@ -104,24 +107,12 @@ def plot_family(family, series, path):
     return common
 
 
-@one_line_errors
-def main(argv=None):
-    args = parse_args(argv)
-    suite_path = osp.join(args.work_dir, 'suite.json')
-    if not osp.isfile(suite_path):
-        sys.exit(f'pas-mm: error: {suite_path} not found: run '
-                 'tools/benchmark/run_suite.py first')
-    suite = json.load(open(suite_path))
-    out = args.out or osp.join(args.work_dir, 'report')
-    os.makedirs(out, exist_ok=True)
-    md = ['# pas-mm cross-task width-search report\n',
-          f'Suite: `{suite["suite"]}`; work dir: `{args.work_dir}`. MACs and '
-          'params from mmengine.analysis (get_flops.py) of the compact '
-          'model; latency: benchmark_latency.py, batch 1, CPU, median.\n']
-    csv_rows, pas_series, missing = [], {}, []
-    all_runs = {}
+def task_sections(work_dir, suite, out):
+    """Per task: its table and width plot; the CSV rows, PaS's per-layer
+    ratios by family, every run and the missing ones."""
+    md, csv_rows, pas_series, all_runs, missing = [], [], {}, {}, []
     for task in suite['tasks']:
-        runs, lost = collect_runs(args.work_dir, task)
+        runs, lost = collect_runs(work_dir, task)
         all_runs[task['name']] = runs
         missing += [f'{task["name"]}/{t}' for t in lost]
         md.append(f'## {task["name"]}\n')
@@ -143,16 +134,22 @@ def main(argv=None):
             if run['tag'].startswith('pas@') and run['layer_ratios']:
                 pas_series.setdefault(task.get('family', task['name']),
                                       {})[task['name']] = run['layer_ratios']
-    md.append('## Cross-task comparison\n')
-    md.append('### Per-stage kept-width ratio (PaS)\n')
+    return md, csv_rows, pas_series, all_runs, missing
+
+
+def stage_lines(all_runs):
+    md = ['### Per-stage kept-width ratio (PaS)\n']
     stage_runs = {t: per_stage(r['layer_widths'])
                   for t, runs in all_runs.items() for r in runs
                   if r['tag'].startswith('pas@') and r['layer_widths']}
     for task_name, table in stage_runs.items():
         md.append(f'- **{task_name}**: ' + ', '.join(
             f'{s} {v:.2f}' for s, v in table.items()))
-    md.append('')
-    md.append('### Rank correlation of per-layer widths (same family)\n')
+    return md + ['']
+
+
+def correlation_lines(pas_series, out):
+    md = ['### Rank correlation of per-layer widths (same family)\n']
     for family, series in pas_series.items():
         if len(series) < 2:
             continue
@@ -167,8 +164,11 @@ def main(argv=None):
                           f'{len(common)} shared layers: Spearman rho = '
                           f'{fmt(rho, ".3f")}')
         md.append(f'\n![{family} by task](widths_family_{family}.png)\n')
-    md.append('### Transfer: classification-searched widths in another '
-              'task\n')
+    return md
+
+
+def transfer_lines(suite, all_runs):
+    md = ['### Transfer: classification-searched widths in another task\n']
     for task in suite['tasks']:
         by_tag = {r['tag']: r for r in all_runs[task['name']]}
         searched = [r for t, r in by_tag.items() if t.startswith('pas@')]
@@ -191,19 +191,43 @@ def main(argv=None):
                "transfer's ratio" if p['tag'] == 'pas@transfer' else
                "; they differ: add the budget 'transfer' to the task for an "
                'equal-MACs comparison') + '.)')
-    if missing:
-        md.append('\n## Missing runs\n')
-        md += [f'- {m}' for m in missing]
-    with open(osp.join(out, 'report.md'), 'w') as f:
-        f.write('\n'.join(md) + '\n')
+    return md
+
+
+def write_outputs(out, md, csv_rows):
+    atomic_write_text(osp.join(out, 'report.md'), '\n'.join(md) + '\n')
     keys = sorted({k for r in csv_rows for k in r},
                   key=lambda k: (k.startswith('metric:'), k))
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=keys)
     writer.writeheader()
     writer.writerows(csv_rows)
-    with open(osp.join(out, 'report.csv'), 'w') as f:
-        f.write(buf.getvalue())
+    atomic_write_text(osp.join(out, 'report.csv'), buf.getvalue())
+
+
+@one_line_errors
+def main(argv=None):
+    args = parse_args(argv)
+    suite_path = RunPaths.suite_json(args.work_dir)
+    if not osp.isfile(suite_path):
+        raise ToolInputError(f'{suite_path} not found: run '
+                             'tools/benchmark/run_suite.py first')
+    with open(suite_path) as f:
+        suite = json.load(f)
+    out = args.out or osp.join(args.work_dir, 'report')
+    os.makedirs(out, exist_ok=True)
+    md = ['# pas-mm cross-task width-search report\n',
+          f'Suite: `{suite["suite"]}`; work dir: `{args.work_dir}`. MACs and '
+          'params from mmengine.analysis (get_flops.py) of the compact '
+          'model; latency: benchmark_latency.py, batch 1, CPU, median.\n']
+    sections, csv_rows, pas_series, all_runs, missing = task_sections(
+        args.work_dir, suite, out)
+    md += sections + ['## Cross-task comparison\n']
+    md += stage_lines(all_runs) + correlation_lines(pas_series, out)
+    md += transfer_lines(suite, all_runs)
+    if missing:
+        md += ['\n## Missing runs\n'] + [f'- {m}' for m in missing]
+    write_outputs(out, md, csv_rows)
     print(f'pas-mm report: {osp.join(out, "report.md")} ({len(csv_rows)} '
           f'runs, {len(missing)} missing)')
 

@@ -335,6 +335,15 @@ class PaSSearchMixin:
             self.compact_spec.update(record)
         return SearchResult(spec)
 
+    def round_widths_to(self, multiple: int) -> None:
+        """Round every group's kept width up to a multiple of ``multiple``
+        (hardware-friendly export; re-opens the best channels, so the MACs
+        rise a little)."""
+        if int(multiple) < 1:
+            raise BudgetError(f'round_to must be >= 1, got {multiple!r}')
+        self.space.round_to = int(multiple)
+        self.space.apply_constraints()
+
     def _check_ranks_agree(self):
         """Every rank must end the search with the same masks (DDP keeps
         the latents in sync; a divergence would export different nets)."""
