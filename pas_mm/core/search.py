@@ -46,25 +46,38 @@ class PaSSearch:
 
     def __init__(self, model: nn.Module, example_inputs, budget: dict,
                  steps: int, gate: Optional[dict] = None, **space):
+        self._setup(build_search_space(model, example_inputs, **space),
+                    budget, steps, gate)
+
+    @classmethod
+    def over(cls, space, budget: dict, steps: int,
+             gate: Optional[dict] = None) -> 'PaSSearch':
+        """The search over a space built elsewhere (a toolkit model's:
+        ``PaSSearchHook`` runs the same object)."""
+        search = cls.__new__(cls)
+        search._setup(space, budget, steps, gate)
+        return search
+
+    def _setup(self, space, budget, steps, gate):
         budget = dict(budget)
         unknown = sorted(set(budget) - set(BUDGET_KEYS))
         if unknown or 'target_ratio' not in budget:
             raise BudgetError(f'PaSSearch budget needs target_ratio and '
                               f'takes only {BUDGET_KEYS}; got '
                               f'{sorted(budget)}')
-        self.space = build_search_space(model, example_inputs, **space)
-        if not self.space.gates:
-            raise BudgetError(f'{type(model).__name__} has no prunable '
-                              'channel group')
-        floor = self.space.min_macs_ratio()
+        self.space = space
+        if not space.gates:
+            raise BudgetError(f'{type(space.model).__name__} has no '
+                              'prunable channel group')
+        floor = space.min_macs_ratio()
         if budget['target_ratio'] < floor:
             raise BudgetError(f"budget target_ratio {budget['target_ratio']}"
                               f' cannot be met: the floors keep at least '
-                              f'{floor:.3f} of the MACs')
+                              f'{floor:.3f} of the {space.metric_label}')
         self.target_ratio = float(budget['target_ratio'])
         self.hinge = budget.get('mode', 'two-sided') == 'hinge'
-        self.rule = GateOptimizer(self.space, total_steps=steps,
-                                  **budget, **(gate or {}))
+        self.rule = GateOptimizer(space, total_steps=steps, **budget,
+                                  **(gate or {}))
         self.finished = False
         self._handles = []
 
@@ -91,6 +104,16 @@ class PaSSearch:
             lambda *_: self.step() and None))
         return self._handles[-1]
 
+    def detach(self) -> None:
+        """Stop running with the optimizers ``attach`` hooked."""
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+
+    @property
+    def attached(self) -> bool:
+        return bool(self._handles)
+
     def ratio(self) -> float:
         """The budgeted cost ratio the gates have now."""
         return self.space.cost_ratio()
@@ -109,9 +132,7 @@ class PaSSearch:
             its width spec, with ``target_ratio``, ``search_end_ratio``,
             ``projection_shift`` and ``summary`` (the log lines).
         """
-        for handle in self._handles:
-            handle.remove()
-        self._handles = []
+        self.detach()
         space = self.space
         record = conclude_search(space, self.target_ratio, self.hinge,
                                  project, tolerance, max_gap, strict)
@@ -126,6 +147,8 @@ class PaSSearch:
         return dict(rule=self.rule.state_dict(), finished=self.finished)
 
     def load_state_dict(self, state: dict) -> None:
+        if 'rule' not in state:  # a checkpoint holding the rule's state
+            state = dict(rule=state)
         self.rule.load_state_dict(state['rule'])
         self.finished = bool(state.get('finished', False))
 

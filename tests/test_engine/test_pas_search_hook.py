@@ -77,8 +77,11 @@ def test_gate_optimizer_state_in_checkpoints_and_resume(tmp_path):
     hook = PaSSearchHook(search_iters=30)
     make_runner(tmp_path, hook, 10).train()  # stops mid-search
     ckpt = torch.load(tmp_path / 'iter_10.pth', weights_only=False)
+    # the hook's PaSSearch: the rule's state, and whether it finished
     state = ckpt['pas_gate_optimizer']
-    assert state['steps'] == 10 and state['total_steps'] == 30
+    assert state['finished'] is False
+    assert state['rule']['steps'] == 10 and \
+        state['rule']['total_steps'] == 30
     resumed = PaSSearchHook(search_iters=30)
     runner = make_runner(tmp_path, resumed, 32, resume=True)
     runner.train()

@@ -18,8 +18,8 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from pas_mm.core import BudgetError
-from pas_mm.core.gate_optimizer import GateOptimizer
 from pas_mm.core.io import write_json
+from pas_mm.core.search import PaSSearch
 from pas_mm.models.algorithms.pas_search_mixin import PaSSearchMixin
 from pas_mm.registry import HOOKS
 from ..recipe_hooks import dropped_recipe_hooks
@@ -118,7 +118,7 @@ class PaSSearchHook(Hook):
             finetune_find_unused_parameters)
         self._gate_optim = None
         self._gate_state = None
-        self._step_handles = []
+        self._search = None  # the PaSSearch that runs the gate rule
 
     @staticmethod
     def _algorithm(runner) -> PaSSearchMixin:
@@ -177,20 +177,17 @@ class PaSSearchHook(Hook):
         """PaS's own gate rule, run at every step of the optimizer that
         holds the gates (after the backward, DDP's all-reduce and AMP's
         unscale), before the toolkit's rule (which then skips them)."""
-        args = dict(model.budget_settings(), **self.gate_optimizer_cfg)
-        self._gate_optim = GateOptimizer(
-            model.search_space(),
-            total_steps=self._search_steps(runner, model),
-            **args)
-        model.attach_gate_rule(self._gate_optim)
+        # the same search object a plain-PyTorch user runs
+        self._search = PaSSearch.over(
+            model.search_space(), model.budget_settings(),
+            self._search_steps(runner, model), self.gate_optimizer_cfg)
+        self._gate_optim = gate_optim = self._search.rule
+        model.attach_gate_rule(self._search)
         if self._gate_state is not None:
-            self._gate_optim.load_state_dict(self._gate_state)
-        gate_optim = self._gate_optim
+            self._search.load_state_dict(self._gate_state)
         for wrapper in _gate_wrappers(runner, model):
-            # a step pre-hook must return None
-            self._step_handles.append(wrapper.optimizer.register_step_pre_hook(
-                lambda *_: gate_optim.step() and None))
-        if not self._step_handles:
+            self._search.attach(wrapper.optimizer)
+        if not self._search.attached:
             raise BudgetError('PaSSearchHook: no optimizer holds the gate '
                               'latents (paramwise_cfg must not drop them)')
         weight = (f'adaptive (calibrated at the first step, stiffness '
@@ -204,9 +201,8 @@ class PaSSearchHook(Hook):
             f'weight {weight}')
 
     def _stop_gate_optimizer(self, runner, model):
-        for handle in self._step_handles:
-            handle.remove()
-        self._step_handles = []
+        if self._search is not None:
+            self._search.detach()
         rule = self._gate_optim
         if rule is None:
             return
@@ -226,8 +222,8 @@ class PaSSearchHook(Hook):
             runner.logger.info(f'PaS: gate diagnostics written to {path}')
 
     def before_save_checkpoint(self, runner, checkpoint):
-        if self._gate_optim is not None and self._step_handles:
-            checkpoint[CKPT_KEY] = self._gate_optim.state_dict()
+        if self._search is not None and self._search.attached:
+            checkpoint[CKPT_KEY] = self._search.state_dict()
 
     def after_load_checkpoint(self, runner, checkpoint):
         self._gate_state = checkpoint.get(CKPT_KEY)
