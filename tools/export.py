@@ -12,7 +12,7 @@ import sys
 
 from mmengine.config import DictAction
 
-from pas_mm.apis import one_line_errors, setup_env
+from pas_mm.apis import exit_status, one_line_errors, setup_env
 from pas_mm.apis.export import export_checkpoint
 
 
@@ -57,4 +57,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(exit_status(main()))

@@ -9,7 +9,7 @@ import sys
 
 from mmengine.config import DictAction
 
-from pas_mm.apis import load_config, one_line_errors, setup_env
+from pas_mm.apis import exit_status, load_config, one_line_errors, setup_env
 from pas_mm.apis.cli import skip_unloadable_inception_metrics
 from pas_mm.core.errors import ToolInputError
 
@@ -167,4 +167,4 @@ def write_metrics(metrics, path, config, checkpoint):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(exit_status(main()))

@@ -15,19 +15,34 @@ def error_line(exc: PaSError) -> str:
                                 if exc.named else msg)
 
 
+class InputErrorStatus(int):
+    """What a ``one_line_errors`` main returns after an input error (it
+    equals 2, the exit status); any other return value is the tool's
+    result (metrics, a ratio, ...), exit status 0."""
+
+
+INPUT_ERROR = InputErrorStatus(2)
+
+
+def exit_status(result) -> int:
+    """The exit status of a tool's ``main`` from what it returned:
+    ``sys.exit(exit_status(main()))``."""
+    return int(result) if isinstance(result, InputErrorStatus) else 0
+
+
 def one_line_errors(main: Callable) -> Callable:
     """A tool's ``main``: pas-mm's input errors (``PaSError``: bad
     config, dataset, budget, scope, width spec, checkpoint, unsupported op)
-    become one clear line on stderr and exit status 2 (returned; the
-    script's ``sys.exit(main())`` exits), not a traceback. Library code
-    only raises them."""
+    become one clear line on stderr and ``INPUT_ERROR`` (exit status 2:
+    the script's ``sys.exit(exit_status(main()))``), not a traceback.
+    Library code only raises them."""
     @functools.wraps(main)
     def wrapped(*args, **kwargs):
         try:
             return main(*args, **kwargs)
         except PaSError as e:
             print(error_line(e), file=sys.stderr, flush=True)
-            return 2
+            return INPUT_ERROR
     return wrapped
 
 

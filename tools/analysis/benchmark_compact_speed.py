@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 
-from pas_mm.apis import one_line_errors
+from pas_mm.apis import exit_status, one_line_errors
 from pas_mm.apis.measure import count_macs as count
 from pas_mm.apis.measure import measure
 from pas_mm.apis.model_runner import DEFAULT_SHAPES, inference_fn, load_model
@@ -83,4 +83,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(exit_status(main()))

@@ -23,7 +23,7 @@ import time
 
 import torch
 
-from pas_mm.apis import one_line_errors
+from pas_mm.apis import exit_status, one_line_errors
 from pas_mm.core.errors import ToolInputError
 
 ARCHS = {
@@ -156,4 +156,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(exit_status(main()))

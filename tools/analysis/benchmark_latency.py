@@ -17,7 +17,7 @@ import sys
 
 import torch
 
-from pas_mm.apis import one_line_errors
+from pas_mm.apis import exit_status, one_line_errors
 from pas_mm.apis.measure import benchmark
 from pas_mm.apis.model_runner import DEFAULT_SHAPES, load_model
 
@@ -67,4 +67,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(exit_status(main()))

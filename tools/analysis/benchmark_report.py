@@ -29,7 +29,7 @@ import os.path as osp
 import shutil
 import sys
 
-from pas_mm.apis import one_line_errors
+from pas_mm.apis import exit_status, one_line_errors
 from pas_mm.benchmark.latency_budget import equal_latency_lines
 from pas_mm.benchmark.results import (COLUMNS, carry_over, collect_rows,
                                       load_suite_tasks, read_rows_csv)
@@ -307,4 +307,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(exit_status(main()))

@@ -19,7 +19,7 @@ the machine and batch size you deploy on, with nothing else running.
 import argparse
 import sys
 
-from pas_mm.apis import one_line_errors
+from pas_mm.apis import exit_status, one_line_errors
 from pas_mm.apis.latency_table import measure_latency_table
 from pas_mm.core.latency import save_latency_table
 
@@ -67,4 +67,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(exit_status(main()))

@@ -22,7 +22,7 @@ import os.path as osp
 import re
 import sys
 
-from pas_mm.apis import one_line_errors
+from pas_mm.apis import exit_status, one_line_errors
 from pas_mm.benchmark.plan import RunPaths
 from pas_mm.benchmark.report_data import collect_runs, per_stage, spearman
 from pas_mm.core.errors import ToolInputError
@@ -233,4 +233,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(exit_status(main()))

@@ -14,7 +14,7 @@ import argparse
 import json
 import sys
 
-from pas_mm.apis import one_line_errors
+from pas_mm.apis import exit_status, one_line_errors
 from pas_mm.apis.measure import count_macs, human_count
 from pas_mm.apis.model_runner import config_input_size, load_model
 
@@ -59,4 +59,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(exit_status(main()))

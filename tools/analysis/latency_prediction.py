@@ -17,7 +17,7 @@ import argparse
 import json
 import sys
 
-from pas_mm.apis import one_line_errors
+from pas_mm.apis import exit_status, one_line_errors
 from pas_mm.apis.latency_table import predicted_vs_measured
 from pas_mm.core import BudgetError, WidthSpecError
 from pas_mm.core.errors import ToolInputError
@@ -56,4 +56,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(exit_status(main()))

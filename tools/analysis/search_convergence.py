@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-from pas_mm.apis import one_line_errors
+from pas_mm.apis import exit_status, one_line_errors
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CLS, DET, GAN = ('configs/classification/', 'configs/instance_segmentation/',
@@ -134,4 +134,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(exit_status(main()))

@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from pas_mm.analysis.search_diagnostics import diagnose, markdown_summary
-from pas_mm.apis import one_line_errors
+from pas_mm.apis import exit_status, one_line_errors
 
 
 def parse_args(argv=None):
@@ -38,4 +38,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(exit_status(main()))

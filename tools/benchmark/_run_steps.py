@@ -19,6 +19,8 @@ import sys
 import time
 import traceback
 
+from pas_mm.apis.cli import exit_status
+
 
 def _redirected(log_path):
     """Point fds 1 and 2 at log_path; return the saved originals."""
@@ -50,9 +52,9 @@ def run_step(step, shared) -> bool:
     ok = True
     try:
         namespace = runpy.run_path(step['script'], run_name='pas_suite_step')
-        # a tool's main returns its exit status (2: an input error, whose
-        # one line it printed) or exits
-        ok = namespace['main'](step['argv']) in (None, 0)
+        # a tool's main returns its result, or INPUT_ERROR after printing
+        # an input error's one line
+        ok = exit_status(namespace['main'](step['argv'])) == 0
     except SystemExit as e:
         ok = e.code in (None, 0)
         if not ok and not isinstance(e.code, int):

@@ -19,7 +19,7 @@ import time
 
 import torch
 
-from pas_mm.apis import one_line_errors
+from pas_mm.apis import exit_status, one_line_errors
 from pas_mm.core.errors import ToolInputError
 from pas_mm.core.io import atomic_write_text
 from pas_mm.datasets.synthetic import MAKERS
@@ -252,4 +252,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(exit_status(main()))

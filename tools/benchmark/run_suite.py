@@ -38,7 +38,7 @@ import time
 
 from mmengine.runner.checkpoint import find_latest_checkpoint
 
-from pas_mm.apis import one_line_errors
+from pas_mm.apis import exit_status, one_line_errors
 from pas_mm.benchmark.check import load_suite
 from pas_mm.benchmark.plan import RunPaths, plan, select_runs
 from pas_mm.core.errors import ToolInputError
@@ -218,4 +218,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(exit_status(main()))

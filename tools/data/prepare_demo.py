@@ -23,7 +23,7 @@ import sys
 import cv2
 import numpy as np
 
-from pas_mm.apis import one_line_errors
+from pas_mm.apis import exit_status, one_line_errors
 
 VERSION = 2  # bump when the generated data changes
 
@@ -262,4 +262,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(exit_status(main()))

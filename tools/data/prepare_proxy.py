@@ -27,7 +27,7 @@ import shutil
 import sys
 import time
 
-from pas_mm.apis import one_line_errors
+from pas_mm.apis import exit_status, one_line_errors
 from pas_mm.core.errors import ToolInputError
 from pas_mm.datasets.proxy import (AssetError, load_photos,
                                    make_glyph_classification,
@@ -82,4 +82,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(exit_status(main()))

@@ -19,7 +19,7 @@ import sys
 
 import torch
 
-from pas_mm.apis import one_line_errors
+from pas_mm.apis import exit_status, one_line_errors
 from pas_mm.apis.model_runner import (DEFAULT_SHAPES, DeployForward,
                                       deploy_output_names, load_model)
 from pas_mm.apis.onnx_export import OPSET, cpu_session, export_onnx
@@ -83,4 +83,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(exit_status(main()))
