@@ -14,7 +14,6 @@ Writes (about 5 MB in all):
                                           (mmagic PairedImageDataset)
 """
 import argparse
-import json
 import os
 import os.path as osp
 import shutil
@@ -24,6 +23,7 @@ import cv2
 import numpy as np
 
 from pas_mm.apis import exit_status, one_line_errors
+from pas_mm.datasets.coco_writer import instance_record, write_coco
 
 VERSION = 2  # bump when the generated data changes
 
@@ -182,21 +182,12 @@ def make_coco(out, digits, coins, photos, rng, n_train=240, n_val=60,
                 polys = _polygons(full)
                 if not polys:
                     continue
-                ys, xs = np.nonzero(full)
-                x0, y0 = float(xs.min()), float(ys.min())
-                bw, bh = float(xs.max() - x0 + 1), float(ys.max() - y0 + 1)
-                annotations.append(dict(
-                    id=ann_id, image_id=i + 1, category_id=cat,
-                    segmentation=polys, area=float(full.sum()),
-                    bbox=[x0, y0, bw, bh], iscrowd=0))
+                annotations.append(instance_record(
+                    ann_id, i + 1, cat, polys, float(full.sum()), full))
                 ann_id += 1
-        ann = dict(info=dict(description='pas-mm demo instance segmentation',
-                             version=VERSION),
-                   images=images, annotations=annotations,
-                   categories=CATEGORIES)
-        with open(osp.join(root, 'annotations', f'instances_{split}.json'),
-                  'w') as f:
-            json.dump(ann, f)
+        write_coco(osp.join(root, 'annotations', f'instances_{split}.json'),
+                   'pas-mm demo instance segmentation', images, annotations,
+                   CATEGORIES, version=VERSION)
         log(f'coco {split}: {len(images)} images, {len(annotations)} '
             'instances (coin, digit)')
 

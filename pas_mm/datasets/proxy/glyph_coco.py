@@ -4,7 +4,6 @@ coverage. 2-6 instances per image at 16-64 px, later ones occluding earlier
 ones (each mask is what stays visible), plus unannotated clutter glyphs of
 other letters; val and test use fonts that training never sees.
 """
-import json
 import os
 import os.path as osp
 from typing import Dict
@@ -12,6 +11,7 @@ from typing import Dict
 import cv2
 import numpy as np
 
+from ..coco_writer import instance_record, write_coco
 from .assets import (HELD_OUT_FONTS, TRAIN_FONTS, contrasting_colour,
                      load_fonts, photo_crop, random_affine, render_glyph)
 
@@ -130,19 +130,11 @@ def make_glyph_coco(out: str, photos, seed: int = 0,
                 polys = _polygons(mask)
                 if not polys:
                     continue
-                ys, xs = np.nonzero(mask)
-                x0, y0 = float(xs.min()), float(ys.min())
-                annotations.append(dict(
-                    id=len(annotations) + 1, image_id=i + 1,
-                    category_id=cat + 1, segmentation=polys,
-                    area=_polygon_area(polys),
-                    bbox=[x0, y0, float(xs.max() - x0 + 1),
-                          float(ys.max() - y0 + 1)], iscrowd=0))
-        with open(osp.join(out, 'annotations', f'instances_{split}.json'),
-                  'w') as f:
-            json.dump(dict(info=dict(description='pas-mm proxy instance '
-                                     'segmentation'), images=images,
-                           annotations=annotations, categories=categories),
-                      f)
+                annotations.append(instance_record(
+                    len(annotations) + 1, i + 1, cat + 1, polys,
+                    _polygon_area(polys), mask))
+        write_coco(osp.join(out, 'annotations', f'instances_{split}.json'),
+                   'pas-mm proxy instance segmentation', images,
+                   annotations, categories)
         summary[split] = dict(images=n, instances=len(annotations))
     return summary
