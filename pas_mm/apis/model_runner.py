@@ -110,6 +110,16 @@ def load_model(config, checkpoint=None, cfg_options=None):
     return model.eval(), cfg, scope
 
 
+def load_for_timing(config, checkpoint=None, shape=None, threads=None):
+    """(model, scope, (H, W)): what a timing tool opens with. ``threads``
+    sets torch's thread count first; ``shape`` defaults to the toolkit's
+    (``DEFAULT_SHAPES``)."""
+    if threads:
+        torch.set_num_threads(int(threads))
+    model, _, scope = load_model(config, checkpoint)
+    return model, scope, tuple(shape or DEFAULT_SHAPES[scope])
+
+
 def generators(model):
     gens = getattr(model, 'generators', None)
     if gens is None:

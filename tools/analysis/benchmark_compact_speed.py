@@ -15,14 +15,14 @@ the machine is shared and noisy, so compare figures from one run.
 """
 import argparse
 import os.path as osp
-import subprocess
 import sys
 import tempfile
 
 from pas_mm.apis import exit_status, one_line_errors
+from pas_mm.apis.export import export_checkpoint
 from pas_mm.apis.measure import count_macs as count
 from pas_mm.apis.measure import measure
-from pas_mm.apis.model_runner import DEFAULT_SHAPES, inference_fn, load_model
+from pas_mm.apis.model_runner import inference_fn, load_for_timing, load_model
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -46,22 +46,16 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     import torch
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    base, _, scope = load_model(args.baseline_config, args.baseline_checkpoint)
-    shape = tuple(args.shape or DEFAULT_SHAPES[scope])
+    base, scope, shape = load_for_timing(args.baseline_config,
+                                         args.baseline_checkpoint,
+                                         args.shape, args.threads)
     models = {'baseline': base}
     with tempfile.TemporaryDirectory() as tmp:
         for r in args.round_to:
             out = osp.join(tmp, f'round{r}')
-            proc = subprocess.run(
-                [sys.executable, 'tools/export.py', args.pas_config,
-                 args.pas_checkpoint, '--out', out, '--round-to', str(r)],
-                cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                text=True)
-            if proc.returncode != 0:  # export.py's one-line error
-                lines = proc.stderr.strip().splitlines() or ['(no output)']
-                sys.exit(f'P5: export --round-to {r} failed: {lines[-1]}')
+            # an export error is one line (one_line_errors)
+            export_checkpoint(args.pas_config, args.pas_checkpoint, out,
+                              round_to=r)
             models[f'round_to={r}'] = load_model(
                 osp.join(out, 'config.py'), osp.join(out, 'compact.pth'))[0]
         macs = {k: count(m, scope, shape)['macs'] for k, m in models.items()}

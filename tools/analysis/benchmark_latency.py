@@ -19,7 +19,7 @@ import torch
 
 from pas_mm.apis import exit_status, one_line_errors
 from pas_mm.apis.measure import benchmark
-from pas_mm.apis.model_runner import DEFAULT_SHAPES, load_model
+from pas_mm.apis.model_runner import load_for_timing
 
 
 def parse_args(argv=None):
@@ -43,10 +43,8 @@ def parse_args(argv=None):
 @one_line_errors
 def main(argv=None):
     args = parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    model, _, scope = load_model(args.config, args.checkpoint)
-    shape = tuple(args.shape or DEFAULT_SHAPES[scope])
+    model, scope, shape = load_for_timing(args.config, args.checkpoint,
+                                          args.shape, args.threads)
     rows = benchmark(model, scope, shape, args.batch_sizes, args.warmup,
                      args.iters, args.device, args.channels_last)
     print(f'{type(model).__name__} at {shape[0]}x{shape[1]} on '
