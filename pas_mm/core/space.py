@@ -339,6 +339,15 @@ def check_target_ratio(target_ratio) -> None:
                           f'{target_ratio!r}')
 
 
+def check_floors(min_channels: int, round_to: int, min_ratio: float) -> None:
+    """The one check of a space's floors (``PaSSettings`` calls it too)."""
+    if min_channels < 1 or round_to < 1:
+        raise BudgetError(f'min_channels and round_to must be >= 1, got '
+                          f'{min_channels} and {round_to}')
+    if not 0 <= min_ratio < 1:
+        raise BudgetError(f'min_ratio must be in [0, 1), got {min_ratio!r}')
+
+
 def _check_can_hold_gates(model: nn.Module) -> None:
     if hasattr(model, GATES_ATTR):
         raise ValueError(f'model already has a search space '
@@ -387,11 +396,7 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
         SearchSpace: the gates, groups and differentiable MACs.
     """
     _check_can_hold_gates(model)
-    if min_channels < 1 or round_to < 1:
-        raise BudgetError(f'min_channels and round_to must be >= 1, got '
-                          f'{min_channels} and {round_to}')
-    if not 0 <= min_ratio < 1:
-        raise BudgetError(f'min_ratio must be in [0, 1), got {min_ratio!r}')
+    check_floors(min_channels, round_to, min_ratio)
     if scope is not None:
         names = [n for n, _ in model.named_modules()]
         for prefix in scope:

@@ -7,7 +7,7 @@ from pas_mm.core import BudgetError, CriterionError, TransferError
 from pas_mm.core.criteria import CRITERIA, canonical_criterion
 from pas_mm.core.errors import SettingsError
 from pas_mm.core.latency import load_latency_table
-from pas_mm.core.space import check_target_ratio
+from pas_mm.core.space import check_floors, check_target_ratio
 from pas_mm.core.width_spec import load_width_spec
 from .output_distiller import check_distill
 
@@ -136,12 +136,7 @@ class PaSSettings:
                               f'{self.input_shape}')
         self.exclude, self.decouple, self.fold = (
             tuple(self.exclude), tuple(self.decouple), tuple(self.fold))
-        if self.min_channels < 1 or self.round_to < 1:
-            raise BudgetError(f'min_channels and round_to must be >= 1, got '
-                              f'{self.min_channels} and {self.round_to}')
-        if not 0 <= self.min_ratio < 1:
-            raise BudgetError(f'min_ratio must be in [0, 1), got '
-                              f'{self.min_ratio!r}')
+        check_floors(self.min_channels, self.round_to, self.min_ratio)
         self.criterion = canonical_criterion(self.criterion)
         if self.criterion != 'pas' and self.criterion not in CRITERIA:
             raise CriterionError(f'criterion must be pas or one of '
