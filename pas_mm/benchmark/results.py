@@ -28,12 +28,18 @@ def _latency(timing: dict, tag: str, batch: int) -> Optional[float]:
             {}).get(tag)
 
 
-def load_suite_tasks(work_dir: str) -> List[dict]:
+def load_suite_record(work_dir: str) -> dict:
+    """``dict(suite=path, tasks=[...])``: what ``run_suite.py`` recorded in
+    ``WORK_DIR/suite.json`` (the one reader of it)."""
     suite = _json(RunPaths.suite_json(work_dir))
     if suite is None:
         raise FileNotFoundError(f'{work_dir} holds no readable suite.json '
                                 '(tools/benchmark/run_suite.py writes it)')
-    return suite['tasks']
+    return suite
+
+
+def load_suite_tasks(work_dir: str) -> List[dict]:
+    return load_suite_record(work_dir)['tasks']
 
 
 def _rows_of(task, method, budget, seed, result_dir, spec, timing, tag,

@@ -16,15 +16,14 @@ Runs that have not finished are listed as missing, not invented.
 import argparse
 import csv
 import io
-import json
 import os
 import os.path as osp
 import re
 import sys
 
 from pas_mm.apis import exit_status, one_line_errors
-from pas_mm.benchmark.plan import RunPaths
 from pas_mm.benchmark.report_data import collect_runs, per_stage, spearman
+from pas_mm.benchmark.results import load_suite_record
 from pas_mm.core.errors import ToolInputError
 from pas_mm.core.io import atomic_write_text
 
@@ -208,12 +207,10 @@ def write_outputs(out, md, csv_rows):
 @one_line_errors
 def main(argv=None):
     args = parse_args(argv)
-    suite_path = RunPaths.suite_json(args.work_dir)
-    if not osp.isfile(suite_path):
-        raise ToolInputError(f'{suite_path} not found: run '
-                             'tools/benchmark/run_suite.py first')
-    with open(suite_path) as f:
-        suite = json.load(f)
+    try:
+        suite = load_suite_record(args.work_dir)
+    except FileNotFoundError as e:
+        raise ToolInputError(str(e)) from None
     out = args.out or osp.join(args.work_dir, 'report')
     os.makedirs(out, exist_ok=True)
     md = ['# pas-mm cross-task width-search report\n',
