@@ -30,10 +30,10 @@ def real_images(cfg, batch: int, split: str = 'val') -> dict:
         raise PaSError(f'the config has no {split}_dataloader to take '
                        'real images from')
     dataset = DATASETS.build(loader['dataset'])
-    if len(dataset) < batch:
-        raise PaSError(f'the {split} split has {len(dataset)} images, '
-                       f'fewer than a batch of {batch}')
-    return pseudo_collate([dataset[i] for i in range(batch)])
+    if not len(dataset):
+        raise PaSError(f'the {split} split has no images to time on')
+    # a split smaller than the batch is cycled through
+    return pseudo_collate([dataset[i % len(dataset)] for i in range(batch)])
 
 
 def fix_head_work(model) -> None:

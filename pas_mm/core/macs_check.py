@@ -71,7 +71,15 @@ def macs_disagreements(space, example_inputs, forward_fn=None
         inputs[0], torch.Tensor) and inputs[0].dim() else 1
     ours = _traced_mixing_macs(space.graph)
     with space.unmasked() as model:
-        theirs = _counted_macs(model, inputs, forward_fn, batch)
+        training = {m: m.training for m in model.modules()}
+        model.eval()  # batch-1 norms; the trace ran in eval mode too
+        try:
+            theirs = _counted_macs(model, inputs, forward_fn, batch)
+        except Exception:  # noqa: B902 -- a second opinion only
+            return []
+        finally:
+            for m, flag in training.items():
+                m.train(flag)
     total_ours, total_theirs = sum(ours.values()), sum(theirs.values())
     if not total_theirs or abs(total_ours - total_theirs) <= \
             TOLERANCE * total_theirs:
