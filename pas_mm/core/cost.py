@@ -7,7 +7,8 @@ multiply-add is one "flop"), so the MACs of a traced scope match what
 - conv: ``kernel * c_in / groups * c_out`` per output position; a
   transposed conv per *input* position; a depth-wise conv
   ``kernel * c`` per output position;
-- linear: ``c_in * c_out`` per output row;
+- linear: ``c_in * c_out`` per output row (these two are each layer
+  kind's ``macs`` in ``pas_mm.core.layers``; the geometry is here);
 - batch norm (eval): 1 per element, 2 with affine params; instance, group
   and layer norm: 4 per element, 5 with affine params;
 - nearest / bilinear upsampling: 1 / 4 per output element; adaptive
@@ -23,14 +24,16 @@ may be differentiable tensors.
 """
 import fnmatch
 import math
-from typing import Callable, Optional
+from collections import defaultdict
+from typing import Callable, Dict, Optional
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from .call_args import arg
-from .graph import ChannelGraph, LayerCall, LayerKind, Layout
+from .graph import ChannelGraph, LayerCall, Layout
+from .layers import rule_of
 
 _UPSAMPLE_OPS = ('interpolate', 'upsample', 'upsample_nearest',
                  'upsample_bilinear')
@@ -129,12 +132,9 @@ def product_macs(name: str, args, kwargs) -> Optional[float]:
 
 def layer_macs(call: LayerCall, c_in, c_out):
     """MACs per sample of one layer call with ``c_in`` / ``c_out`` kept
-    channels (numbers or tensors)."""
-    if call.kind in (LayerKind.NORM, LayerKind.DIAG):
-        return 0.  # costed once per call as a free op
-    if call.kind is LayerKind.DWCONV:
-        return call.kernel * c_in * call.positions
-    return call.kernel * c_in / call.groups * c_out * call.positions
+    channels (numbers or tensors): its kind's rule
+    (``pas_mm.core.layers``); 0 for norms, costed as free ops."""
+    return rule_of(call.kind).macs(call, c_in, c_out)
 
 
 def graph_macs(graph: ChannelGraph, kept: Callable[[Layout], object],
@@ -157,7 +157,7 @@ def graph_macs(graph: ChannelGraph, kept: Callable[[Layout], object],
         if folded(name):
             continue
         for call in calls:
-            if call.kind in (LayerKind.NORM, LayerKind.DIAG):
+            if not rule_of(call.kind).costed:
                 continue
             total = total + layer_macs(call, kept(call.in_layout),
                                        kept(call.out_layout))
@@ -173,3 +173,27 @@ def graph_macs(graph: ChannelGraph, kept: Callable[[Layout], object],
     if not isinstance(total, torch.Tensor):
         total = torch.tensor(float(total))
     return total
+
+
+def macs_by_module(graph: ChannelGraph, fold=()) -> Dict[str, float]:
+    """Per-sample MACs of a traced scope at full width, by the module that
+    holds each op's parameters (its layers, its norms); parameter-free ops
+    and activation products under ``''``. For naming where two counts
+    differ."""
+    out: Dict[str, float] = defaultdict(float)
+    for name, calls in graph.calls.items():
+        if any(fnmatch.fnmatchcase(name, p) for p in fold):
+            continue
+        for call in calls:
+            if rule_of(call.kind).costed:
+                out[name] += float(layer_macs(call, call.in_layout.size,
+                                              call.out_layout.size))
+    for free in graph.free_calls:
+        if free.owner is not None and any(
+                fnmatch.fnmatchcase(free.owner, p) for p in fold):
+            continue
+        out[free.owner or ''] += float(free.layout.size *
+                                       free.cost_per_channel)
+    for prod in graph.product_calls:
+        out[''] += float(prod.macs)
+    return dict(out)

@@ -22,10 +22,9 @@ PaS, so the comparison is fair.
 from typing import Dict, Optional
 
 import torch
-from torch import nn
 
 from .errors import CriterionError
-from .graph import LayerKind
+from .layers import rule_of
 from .space import SearchSpace
 from .tp_importance import TP_CRITERIA
 
@@ -51,37 +50,24 @@ def _group_slices(space: SearchSpace, layout):
         pos += n
 
 
-def _accumulate(space, kind_filter, per_channel) -> Dict[str, torch.Tensor]:
+def _accumulate(space, per_channel) -> Dict[str, torch.Tensor]:
+    """Sum ``per_channel(rule, module)`` (None: the layer has no such
+    scores) into every group its rule's scored layout holds."""
     scores = {n: torch.zeros(g.num_channels) for n, g in space.gates.items()}
     found = {n: False for n in scores}
     modules = dict(space.model.named_modules())
     for name, calls in space.graph.calls.items():
         call = calls[0]
-        if call.kind not in kind_filter or call.pinned:
+        if call.pinned:
             continue
-        values = per_channel(modules[name], call)
+        rule = rule_of(call.kind)
+        values = per_channel(rule, modules[name])
         if values is None:
             continue
-        layout = call.in_layout if call.kind is LayerKind.NORM \
-            else call.out_layout
-        for group, sl in _group_slices(space, layout):
+        for group, sl in _group_slices(space, rule.scored_layout(call)):
             scores[group] += values[sl].detach().abs().float().cpu()
             found[group] = True
     return scores, found
-
-
-def _bn_gamma(module, call):
-    if isinstance(module, nn.modules.batchnorm._BatchNorm) and \
-            module.weight is not None:
-        return module.weight
-    return None
-
-
-def _filter_l1(module, call):
-    w = module.weight
-    if call.kind is LayerKind.CONV_T:
-        return w.abs().sum(dim=[d for d in range(w.dim()) if d != 1])
-    return w.abs().reshape(w.shape[0], -1).sum(1)
 
 
 def _random_widths(space, l1_scores, seed):
@@ -124,15 +110,14 @@ def channel_scores(space: SearchSpace, method: str,
     if method == 'uniform':
         return uniform
     if method == 'bn-gamma':
-        scores, found = _accumulate(space, (LayerKind.NORM, LayerKind.DIAG),
-                                    _bn_gamma)
+        scores, found = _accumulate(
+            space, lambda rule, module: rule.gamma_scores(module))
         top = max((float(s.max()) for n, s in scores.items() if found[n]),
                   default=1.0) or 1.0
         scores = {n: s / top for n, s in scores.items()}
     else:
-        scores, found = _accumulate(space, (LayerKind.CONV, LayerKind.CONV_T,
-                                            LayerKind.LINEAR),
-                                    _filter_l1)
+        scores, found = _accumulate(
+            space, lambda rule, module: rule.filter_scores(module))
         scores = {n: s / (float(s.max()) or 1.0) for n, s in scores.items()}
         if method == 'random':
             scores = _random_widths(space, {

@@ -9,7 +9,8 @@ import re
 from collections import defaultdict
 from typing import Dict, List, Tuple
 
-from .graph import ChannelGraph, LayerKind, Layout
+from .graph import ChannelGraph, Layout
+from .layers import rule_of
 
 # warn when at least this share of the scope's MACs is out of every gate's
 # reach (a share so small is the stem or the head, expected in any net)
@@ -44,7 +45,7 @@ def unmodelled_macs(space) -> Tuple[float, List[Tuple[str, float]]]:
         if space.is_folded(name):
             continue
         for call in calls:
-            if call.kind in (LayerKind.NORM, LayerKind.DIAG):
+            if not rule_of(call.kind).costed:
                 continue
             if not (_gated(space, call.in_layout) or
                     _gated(space, call.out_layout)):

@@ -151,20 +151,15 @@ def slice_layout(lay: Layout, start: int, stop: int) -> Layout:
 
 
 class LayerKind(Enum):
-    """What a parametric layer does to channels (how it is costed, masked
-    and sliced)."""
+    """What a parametric layer does to channels; how each kind is costed,
+    masked, sliced, timed and scored is its rule in
+    ``pas_mm.core.layers``."""
     CONV = 'conv'  # dense or grouped conv
     DWCONV = 'dwconv'  # depth-wise: in and out share one layout
     CONV_T = 'convT'  # transposed conv
     LINEAR = 'linear'
     NORM = 'norm'  # channel-wise params (BN, IN, GN)
     DIAG = 'diag'  # identity-branch BN whose in and out groups differ
-
-    @property
-    def mixes_channels(self) -> bool:
-        """Consumes its input channels: a gate masks its input here."""
-        return self in (LayerKind.CONV, LayerKind.CONV_T, LayerKind.LINEAR,
-                        LayerKind.DIAG)
 
 
 @dataclass

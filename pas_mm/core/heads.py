@@ -76,6 +76,15 @@ class HeadUnit:
     head_dim: int
     adapter: HeadAdapter
 
+    @property
+    def channels(self) -> int:
+        """H * d: the channels of all its heads (``proj``'s input)."""
+        return self.module.proj.in_features
+
+    def is_qkv(self, layer: str) -> bool:
+        """``layer`` is this unit's input projection (``[q | k | v]``)."""
+        return layer == f'{self.name}.qkv'
+
 
 def find_head_units(model: nn.Module) -> Dict[str, HeadUnit]:
     """name -> HeadUnit for every attention unit with an adapter that

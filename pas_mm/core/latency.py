@@ -30,12 +30,11 @@ import torch
 from torch import nn
 
 from .errors import BudgetError
-from .graph import ChannelGraph, LayerCall, LayerKind
+from .graph import ChannelGraph, LayerCall
 from .io import read_json, write_json
+from .layers import rule_of
 
 TABLE_VERSION = 1
-TIMED_KINDS = (LayerKind.CONV, LayerKind.CONV_T, LayerKind.DWCONV,
-               LayerKind.LINEAR)
 
 
 def width_grid(channels: int, points: int = 5) -> List[int]:
@@ -52,30 +51,14 @@ def standalone_layer(module: nn.Module, call: LayerCall, c_in: int,
                      c_out: int) -> nn.Module:
     """A fresh layer of ``module``'s kind and geometry with ``c_in`` /
     ``c_out`` channels (random weights: latency does not read them)."""
-    bias = getattr(module, 'bias', None) is not None
-    if call.kind is LayerKind.LINEAR:
-        return nn.Linear(c_in, c_out, bias=bias)
-    dims = len(module.kernel_size)
-    common = dict(kernel_size=module.kernel_size, stride=module.stride,
-                  padding=module.padding, dilation=module.dilation,
-                  bias=bias)
-    if call.kind is LayerKind.CONV_T:
-        cls = (nn.ConvTranspose1d, nn.ConvTranspose2d,
-               nn.ConvTranspose3d)[dims - 1]
-        return cls(c_in, c_out, output_padding=module.output_padding,
-                   **common)
-    cls = (nn.Conv1d, nn.Conv2d, nn.Conv3d)[dims - 1]
-    if call.kind is LayerKind.DWCONV:
-        return cls(c_in, c_in, groups=c_in, padding_mode=module.padding_mode,
-                   **common)
-    return cls(c_in, c_out, padding_mode=module.padding_mode, **common)
+    return rule_of(call.kind).standalone(module, call, c_in, c_out)
 
 
 def layer_input(call: LayerCall, batch: int, c_in: int) -> torch.Tensor:
     """A random input of the traced size with ``c_in`` channels."""
     shape = list(call.in_shape)
     shape[0] = batch
-    shape[-1 if call.kind is LayerKind.LINEAR else 1] = c_in
+    shape[rule_of(call.kind).channel_dim] = c_in
     return torch.randn(shape)
 
 
@@ -84,7 +67,7 @@ def _output_positions(layer: nn.Module, call: LayerCall, c_in: int) -> int:
     element-wise ops behind it touch per kept channel)."""
     with torch.no_grad():
         out = layer(layer_input(call, 1, c_in))
-    channels = out.shape[-1 if call.kind is LayerKind.LINEAR else 1]
+    channels = out.shape[rule_of(call.kind).channel_dim]
     return out.numel() // channels
 
 
@@ -147,14 +130,14 @@ def build_latency_table(model: nn.Module, graph: ChannelGraph,
     for name, calls in graph.calls.items():
         entries = []
         for index, call in enumerate(calls):
-            if call.kind not in TIMED_KINDS or call.pinned or \
+            if not rule_of(call.kind).timed or call.pinned or \
                     call.in_shape is None or not (
                         gated(call.in_layout) or gated(call.out_layout)):
                 continue
             c_in, c_out = call.in_layout.size, call.out_layout.size
             ins = width_grid(c_in, points) if gated(call.in_layout) \
                 else [c_in]
-            outs = [0] if call.kind is LayerKind.DWCONV else (
+            outs = [0] if rule_of(call.kind).same_channels else (
                 width_grid(c_out, points) if gated(call.out_layout)
                 else [c_out])
             runs = {}
@@ -259,7 +242,7 @@ def _tabled(graph: ChannelGraph, kept, table: dict):
             ms_full = ms_full + interpolate(entry, c_in, c_out)
             ms = ms + interpolate(entry, k_in, k_out)
             per = entry.get('out_positions', 0)
-            dw = call.kind is LayerKind.DWCONV  # its output is its input
+            dw = rule_of(call.kind).same_channels  # output is input
             act_full = act_full + per * (c_in if dw else c_out)
             act = act + per * (k_in if dw else k_out)
     return ms_full, ms, act_full, act

@@ -23,6 +23,7 @@ from .gate import DBCGate
 from .graph import ChannelGraph, ChannelNode, Layout
 from .input_mask import InputMask
 from .latency import graph_latency
+from .layers import rule_of
 from .macs_check import macs_disagreements
 from .tracer import trace_channels
 
@@ -125,7 +126,7 @@ class SearchSpace:
         modules = dict(self.model.named_modules())
         for name, calls in self.graph.calls.items():
             call = calls[0]
-            if not call.kind.mixes_channels or call.pinned:
+            if not rule_of(call.kind).mixes_channels or call.pinned:
                 continue
             if all(g is None for g, _ in self.segments(call.in_layout)):
                 continue
