@@ -23,6 +23,8 @@ from .free_ops import FreeOpRules
 from .graph import (ChannelGraph, FreeCall, LayerCall, LayerKind, Layout,
                     ProductCall, merge_layouts, module_in_prefixes)
 from .heads import find_head_units, unit_of
+from .layers import rule_of
+from .mha import convert_multihead_attention
 from .ops import CONV_OPS, PRODUCT_OPS, OpClass, func_name, op_class
 from .trace_state import TraceState
 
@@ -240,13 +242,13 @@ class ChannelTracer(TorchFunctionMode):
         state = self.state
         head = self.head_layouts.get(unit)
         if head is None:
-            size = self.units[unit].module.proj.in_features
+            size = self.units[unit].channels
             node = state.new_node(size, producer=unit)
             node.unit = self.units[unit].head_dim
             head = self.head_layouts[unit] = Layout(
                 out.dim() - 1, ((node, size), ))
         positions = linear_positions(out, state.batch)
-        if owner.endswith('.qkv'):
+        if self.units[unit].is_qkv(owner):
             out_lay = Layout(out.dim() - 1, head.segments * 3)
             self.record(LayerCall(owner, LayerKind.LINEAR, lay, out_lay, 1,
                                   1, positions))
@@ -262,7 +264,8 @@ class ChannelTracer(TorchFunctionMode):
         state = self.state
         unit = unit_of(self.units, owner) if owner is not None else None
         if unit is not None and lay.dim == x.dim() - 1 and (
-                owner.endswith('.qkv') or unit in self.head_layouts):
+                self.units[unit].is_qkv(owner) or
+                unit in self.head_layouts):
             return self.head_linear(unit, owner, x, lay, out)
         if lay.dim != x.dim() - 1:
             reason = f'linear {owner!r} on a non-channel dim'
@@ -333,7 +336,7 @@ class ChannelTracer(TorchFunctionMode):
             first = previous[0]
             reason = f'{call.name!r} called on differently split inputs'
             merge_layouts(first.in_layout, call.in_layout, reason)
-            if call.kind not in (LayerKind.DWCONV, LayerKind.NORM):
+            if not rule_of(call.kind).same_channels:
                 merge_layouts(first.out_layout, call.out_layout, reason)
         previous.append(call)
 
@@ -357,7 +360,14 @@ def trace_channels(model: nn.Module, example_inputs, *,
         decouple (Sequence[str]): fnmatch patterns of identity-branch
             BatchNorms whose input and output channels may keep different
             sets (RepVGG). Default: ().
+
+    Every ``nn.MultiheadAttention`` in scope and not excluded is replaced,
+    in place, by an equal :class:`~pas_mm.core.mha.MultiheadAttentionUnit`
+    (the same function and state-dict keys) whose heads can be searched.
     """
+    convert_multihead_attention(model, keep=lambda name: (
+        module_in_prefixes(name, exclude) or (
+            scope is not None and not module_in_prefixes(name, scope))))
     if isinstance(example_inputs, torch.Tensor):
         example_inputs = (example_inputs, )
     tracer = ChannelTracer(model, exclude=tuple(exclude), scope=scope,
