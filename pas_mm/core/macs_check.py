@@ -4,8 +4,10 @@ silent.
 PyTorch's own ``FlopCounterMode`` counts the convs, matmuls and attention
 products of one forward; the search space's count of the same ops (its
 channel-mixing layers and activation products, every gate open) must
-agree within 1 %. A layer the tracer costs wrong (a conv whose weight it
-cannot see, an op it does not know) shows up here, named by module.
+agree within 1 % (attention on the CPU counted through
+``pas_mm.compat.torch_flop_counter``, a gap of PyTorch's). A layer the
+tracer costs wrong (a conv whose weight it cannot see, an op it does not
+know) shows up here, named by module.
 """
 from collections import defaultdict
 from typing import Dict, List
@@ -13,8 +15,9 @@ from typing import Dict, List
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from ..compat.torch_flop_counter import cpu_attention_mapping
 from .cost import layer_macs
-from .graph import LayerKind
+from .layers import rule_of
 
 TOLERANCE = 0.01
 
@@ -25,7 +28,7 @@ def _traced_mixing_macs(graph) -> Dict[str, float]:
     out = defaultdict(float)
     for name, calls in graph.calls.items():
         for call in calls:
-            if call.kind not in (LayerKind.NORM, LayerKind.DIAG):
+            if rule_of(call.kind).costed:
                 out[name] += float(layer_macs(call, call.in_layout.size,
                                               call.out_layout.size))
     for prod in graph.product_calls:
@@ -36,7 +39,9 @@ def _traced_mixing_macs(graph) -> Dict[str, float]:
 def _counted_macs(model, inputs, forward_fn, batch) -> Dict[str, float]:
     """Module name -> per-sample MACs of its own ops (not its children's),
     by FlopCounterMode (which counts multiply and add: halved)."""
-    with FlopCounterMode(display=False) as counter, torch.no_grad():
+    counter = FlopCounterMode(display=False,
+                              custom_mapping=cpu_attention_mapping())
+    with counter, torch.no_grad():
         if forward_fn is None:
             model(*inputs)
         else:

@@ -26,6 +26,7 @@ from pas_mm.core.width_spec import (WidthSpecError, load_width_spec,
                                     make_width_spec, match)
 from ..utils import (decode_extra_state, encode_extra_state,
                      load_architecture_weights, trace_fn, trace_inputs)
+from ..utils.macs_crosscheck import mmengine_macs_warnings
 from .criterion_pruning import kept_buffers, prune_by_settings
 from .output_distiller import OutputDistiller
 from .pas_settings import PaSSettings
@@ -67,6 +68,11 @@ class PaSSearchMixin:
                 f'search scope {settings.search_scope} of '
                 f'{type(module).__name__} has no prunable channel group')
         self._check_target_space()
+        if not settings.fold:  # a folded space costs the merged network
+            for line in mmengine_macs_warnings(
+                    self.space, trace_inputs(settings.input_shape),
+                    trace_fn(settings.trace_mode), settings.search_scope):
+                MMLogger.get_current_instance().warning(f'PaS MACs: {line}')
         if settings.latency_table is not None:
             self.space.use_latency(settings.latency_table)
         label = self.space.metric_label
