@@ -10,7 +10,9 @@ multiply-add is one "flop"), so the MACs of a traced scope match what
 - linear: ``c_in * c_out`` per output row (these two are each layer
   kind's ``macs`` in ``pas_mm.core.layers``; the geometry is here);
 - batch norm (eval): 1 per element, 2 with affine params; instance, group
-  and layer norm: 4 per element, 5 with affine params;
+  and layer norm, and a batch norm that computes its statistics
+  (``training=True``: weight standardisation): 4 per element, 5 with
+  affine params;
 - nearest / bilinear upsampling: 1 / 4 per output element; adaptive
   average pooling: 1 per input element; other parameter-free ops: free;
 - products of activations: matmul / mm / bmm ``numel(a) * b.shape[-1]``,
@@ -56,7 +58,13 @@ def norm_cost(func, args, kwargs, x: torch.Tensor, out: torch.Tensor,
     positions = out.numel() // (x.shape[channel_dim] * batch) if \
         x.dim() > channel_dim else 1
     if func is F.batch_norm:
-        factor = 2 if arg(args, kwargs, 3, 'weight') is not None else 1
+        affine = arg(args, kwargs, 3, 'weight') is not None
+        if arg(args, kwargs, 5, 'training'):
+            # statistics computed here (weight standardisation, a BN
+            # without running stats): mmengine costs it as the other norms
+            factor = 5 if affine else 4
+        else:
+            factor = 2 if affine else 1
     else:
         pos = 3 if func is F.instance_norm else 2  # group / layer norm: 2
         factor = 5 if arg(args, kwargs, pos, 'weight') is not None else 4

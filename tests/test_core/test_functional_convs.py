@@ -92,3 +92,31 @@ def test_a_macs_count_that_disagrees_with_pytorch_is_named():
     lines = macs_disagreements(partial, x)
     assert len(lines) == 1 and 'body.5' in lines[0] and \
         'FlopCounterMode' in lines[0]
+
+
+class WideStdNet(nn.Module):
+    """A weight-standardised conv whose weight is large beside its input,
+    so that the standardisation's cost shows in the total."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 64, 1)
+        self.ws = StdConv2d(64, 64, 3, padding=1)
+        self.head = nn.Conv2d(64, 8, 1)
+
+    def forward(self, x):
+        return self.head(F.relu(self.ws(F.relu(self.stem(x)))))
+
+
+def test_weight_standardisation_is_costed_as_mmengine_counts_it():
+    """F.batch_norm(training=True) computes its statistics: mmengine costs
+    it 4 per element (5 with affine), not the 1 of an eval BN."""
+    from _helpers import mmengine_macs
+    torch.manual_seed(0)
+    net = WideStdNet().eval()
+    x = torch.randn(1, 3, 4, 4)
+    full = mmengine_macs(net, lambda m, t: m(t), x)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        space = build_search_space(net, x)
+    assert abs(space.full_macs / full - 1) <= 0.01, (space.full_macs, full)
