@@ -12,7 +12,6 @@ the one to doubt.
 """
 from typing import Callable, Dict, List, Optional, Sequence
 
-import torch
 from mmengine.logging import MMLogger
 from torch import nn
 
@@ -67,8 +66,9 @@ def mmengine_macs_warnings(space, inputs, forward_fn: Callable,
         training = {m: m.training for m in model.modules()}
         model.eval()
         try:
-            with torch.no_grad():
-                theirs = _mmengine_by_module(model, inputs, forward_fn)
+            # with gradients on: under no_grad nn.MultiheadAttention takes
+            # its fused fast path, which mmengine.analysis does not count
+            theirs = _mmengine_by_module(model, inputs, forward_fn)
         except Exception as e:  # noqa: B902 -- a second opinion only
             MMLogger.get_current_instance().info(
                 f'PaS MACs cross-check: mmengine.analysis cannot trace the '
