@@ -20,6 +20,7 @@ onto pas-mm's channel groups is ours:
 Torch-Pruning is optional (``requirements/benchmark.txt``); it is imported
 only when a ``tp-*`` criterion is asked for.
 """
+import gc
 from typing import Callable, Dict, Optional
 
 import torch
@@ -118,6 +119,13 @@ def tp_channel_scores(space: SearchSpace, method: str, example_inputs,
                                          modules)
         if uses_grad:
             model.zero_grad(set_to_none=True)
+    # Torch-Pruning's graph holds the autograd nodes of its trace in
+    # reference cycles; alive, they keep each weight's gradient
+    # accumulator with the weight's full shape, and the first backward
+    # after an in-place export then fails on a shape mismatch. Free them
+    # now, not whenever the collector runs.
+    del graph
+    gc.collect()
     return scores
 
 

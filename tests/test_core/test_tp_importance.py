@@ -90,3 +90,25 @@ def test_taylor_follows_the_gradient_and_needs_it():
         tp_channel_scores(space, 'tp-hessian', x)
     with pytest.raises(CriterionError, match='scored by'):
         prune_by_criterion(space, 'tp-lamp', 0.5)
+
+
+def test_a_model_trains_right_after_scoring_and_an_in_place_export():
+    """Torch-Pruning's trace leaves no autograd graph alive: one would keep
+    a weight's gradient accumulator at the full shape, and the first
+    backward of the sliced model would fail (it did, whenever the garbage
+    collector had not run in between)."""
+    import gc
+    model, x, space = _space()
+    gc.collect()
+    gc.disable()  # as if the collector did not run before the export
+    try:
+        tp_channel_scores(space, 'tp-taylor', x,
+                          backward=_backward(model, x))
+        prune_by_criterion(space, 'l1', 0.5)
+        compact, _ = export(space)
+        compact.train()
+        loss = compact(x).square().mean()
+        loss.backward()
+    finally:
+        gc.enable()
+    assert compact.fc.weight.grad.shape == compact.fc.weight.shape
