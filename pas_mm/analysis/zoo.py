@@ -153,6 +153,19 @@ def check_model(entry: ZooModel, seed: int = 0) -> ZooResult:
     return result
 
 
+def zoo_failures(models: List[ZooModel]) -> List[str]:
+    """'name: what went wrong' for every model that neither exports
+    exactly nor is refused with one PaSError line."""
+    failed = []
+    for entry in models:
+        result = check_model(entry)
+        refused_clearly = result.status == 'refused' and result.message \
+            and '\n' not in result.message
+        if result.status != 'exact' and not refused_clearly:
+            failed.append(f'{entry.name}: {result.message}')
+    return failed
+
+
 @contextmanager
 def _time_limit(seconds: int):
     def expire(signum, frame):
