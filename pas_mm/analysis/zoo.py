@@ -103,13 +103,8 @@ def prune_half_at_random(space, seed: int = 0) -> None:
 
 def mmengine_macs(model: nn.Module, x: torch.Tensor) -> float:
     """Per-sample MACs by mmengine.analysis, attention products counted."""
-    from mmengine.analysis import FlopAnalyzer
-
-    from pas_mm.compat.flop_handles import add_attention_handle
-    analyzer = add_attention_handle(FlopAnalyzer(model, (x, )))
-    analyzer.unsupported_ops_warnings(False)
-    analyzer.uncalled_modules_warnings(False)
-    return float(analyzer.total()) / x.shape[0]
+    from pas_mm.compat.flop_handles import flop_analyzer
+    return float(flop_analyzer(model, (x, )).total()) / x.shape[0]
 
 
 def check_model(entry: ZooModel, seed: int = 0) -> ZooResult:

@@ -26,13 +26,11 @@ def count_macs(model, scope, shape, modules=None) -> dict:
         modules (Sequence[str], optional): sub-modules reported separately
             (default: the top-level children).
     """
-    from mmengine.analysis import FlopAnalyzer, parameter_count
+    from mmengine.analysis import parameter_count
 
-    from pas_mm.compat.flop_handles import add_attention_handle
+    from pas_mm.compat.flop_handles import flop_analyzer
     module, inputs = flops_inputs(model, scope, shape)
-    analyzer = add_attention_handle(FlopAnalyzer(module, inputs))
-    analyzer.unsupported_ops_warnings(False)
-    analyzer.uncalled_modules_warnings(False)
+    analyzer = flop_analyzer(module, inputs)
     with torch.no_grad():
         by_module = analyzer.by_module()
     params = parameter_count(model)

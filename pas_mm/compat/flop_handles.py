@@ -24,3 +24,14 @@ def add_attention_handle(analyzer):
     """Count scaled dot-product attention in ``analyzer`` (a
     ``FlopAnalyzer``); returns it."""
     return analyzer.set_op_handle(SDPA_OP, sdpa_flop_jit)
+
+
+def flop_analyzer(module, inputs):
+    """mmengine.analysis' ``FlopAnalyzer`` of ``module`` on ``inputs`` (a
+    tuple), attention counted, its warnings about unsupported ops and
+    uncalled modules off: the one way pas-mm builds it."""
+    from mmengine.analysis import FlopAnalyzer
+    analyzer = add_attention_handle(FlopAnalyzer(module, tuple(inputs)))
+    analyzer.unsupported_ops_warnings(False)
+    analyzer.uncalled_modules_warnings(False)
+    return analyzer

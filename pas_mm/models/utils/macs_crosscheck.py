@@ -36,13 +36,8 @@ class _Forward(nn.Module):
 def _mmengine_by_module(model, inputs, forward_fn) -> Dict[str, float]:
     """Module name -> per-sample MACs (its children's included) by
     mmengine.analysis."""
-    from mmengine.analysis import FlopAnalyzer
-
-    from pas_mm.compat.flop_handles import add_attention_handle
-    analyzer = add_attention_handle(
-        FlopAnalyzer(_Forward(model, forward_fn), tuple(inputs)))
-    analyzer.unsupported_ops_warnings(False)
-    analyzer.uncalled_modules_warnings(False)
+    from pas_mm.compat.flop_handles import flop_analyzer
+    analyzer = flop_analyzer(_Forward(model, forward_fn), inputs)
     batch = int(inputs[0].shape[0]) or 1
     return {name[len('model.'):] if name.startswith('model.') else
             ('' if name in ('', 'model') else name): float(count) / batch
