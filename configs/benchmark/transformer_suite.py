@@ -23,7 +23,11 @@ tasks = [
         baseline=dict(
             config=f'{VIT}vit-e96-d6-h4-p4_1xb64-100e_proxy-cls.py',
             final='epoch_100.pth'),
-        methods={'pas': f'{VIT}pas_{R}', 'uniform': f'{VIT}uniform_{R}'},
+        # pas-residual: PaS with the embedding width searched as well
+        # (prune_residual=True; issue: residual widths), beside pas
+        methods={'pas': f'{VIT}pas_{R}',
+                 'pas-residual': f'{VIT}pas-residual_{R}',
+                 'uniform': f'{VIT}uniform_{R}'},
         budgets=[0.5],
         seeds=[0, 1, 2],
         post_baseline_epochs=4,

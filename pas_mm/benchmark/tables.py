@@ -11,7 +11,7 @@ from .suite import latency_budget_methods
 
 PAS = 'pas'
 # PaS variants: compared with PaS itself, not counted as "other methods"
-VARIANTS = ('pas+kd', )
+VARIANTS = ('pas+kd', 'pas-residual')
 # the unpruned net trained on for the post-baseline epochs: the ceiling
 CEILING = 'baseline+'
 # widths trained from random init: their own table (``widths_only_table``)

@@ -11,8 +11,9 @@ from torch import nn
 
 from .graph import Layout
 from .heads import resize_heads
-from .layers import rule_of
+from .layers import rule_of, take
 from .space import SearchSpace, build_search_space
+from .width_adapters import update_kept_widths
 from .width_spec import (WidthSpecError, checked_indices, make_width_spec,
                          match, validate_width_spec)
 
@@ -51,7 +52,14 @@ def export(space: SearchSpace) -> Tuple[nn.Module, dict]:
         rule_of(call.kind).slice(space.model, name, modules[name], in_idx,
                                  out_idx, call.in_layout.size,
                                  call.out_layout.size)
+    for param in space.graph.channel_params:  # class tokens, layer scales
+        idx = _layout_indices(space, param.layout, keep)
+        if idx is not None:
+            owner = modules[param.module]
+            setattr(owner, param.attr,
+                    take(getattr(owner, param.attr), idx, param.dim))
     resize_heads([unit for unit, _ in space.graph.heads], heads)
+    update_kept_widths(space.model)
     return space.model, spec
 
 
@@ -81,7 +89,8 @@ def apply_width_spec(model: nn.Module, width_spec: dict, example_inputs=None,
         model, example_inputs, exclude=width_spec.get('exclude', ()),
         scope=width_spec.get('scope'), forward_fn=forward_fn,
         decouple=width_spec.get('decouple', ()),
-        fold=width_spec.get('fold', ()))
+        fold=width_spec.get('fold', ()),
+        prune_residual=width_spec.get('prune_residual', False))
     try:
         groups = match(space, width_spec)
         keep = {name: checked_indices(name, groups[name]['indices'],

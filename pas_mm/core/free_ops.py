@@ -3,13 +3,20 @@
 Unary ops pass a layout on; element-wise ops merge layouts; cat joins
 segments; view/permute/reductions move the channel dim; splits and slices
 pin what they cut. Everything else raises UnsupportedOpError.
+
+With ``prune_residual`` a parameter view that meets a traced tensor (a
+class token, a position embedding, a layer scale) is recorded to be
+sliced instead of pinning the group, and a reshape that merges leading
+dims into the channel dim (Swin's patch merging) repeats the layout.
 """
 import math
+from typing import Optional
 
 import torch
 
 from .call_args import arg as _arg
 from .call_args import flatten_tensors as _flatten
+from .channel_params import ParamViews
 from .cost import free_op_cost
 from .errors import UnsupportedOpError
 from .graph import FreeCall, Layout, merge_layouts, slice_layout
@@ -23,10 +30,15 @@ class FreeOpRules:
     Args:
         state (TraceState): the trace's layouts, nodes and free calls, read
             and written by every rule.
+        param_views (ParamViews, optional): the parameter views of the
+            trace when residual widths are searched (``prune_residual``);
+            None pins what they would record. Default: None.
     """
 
-    def __init__(self, state: TraceState):
+    def __init__(self, state: TraceState,
+                 param_views: Optional[ParamViews] = None):
         self.state = state
+        self.param_views = param_views
 
     def apply(self, func, name: str, cls: OpClass, args, kwargs, out,
               tracked) -> None:
@@ -133,6 +145,9 @@ class FreeOpRules:
         for t in _flatten((args, kwargs)):
             if self.get(t) is None and t.dim() >= from_right and \
                     t.shape[t.dim() - from_right] == out.shape[merged.dim] > 1:
+                if self.param_views is not None and self.param_views.record(
+                        t, t.dim() - from_right, merged):
+                    continue  # a layer scale or position embedding
                 self.pin_all([merged], f'{name} with an untracked '
                              f'per-channel tensor in {self.here()!r}')
         self.set(out, merged)
@@ -171,9 +186,39 @@ class FreeOpRules:
             for lay in layouts[1:]:
                 merged = merge_layouts(merged, lay, f'cat in {self.here()!r}')
             self.set(out, merged)
+        elif len(cdims) == 1 and self.param_views is not None and \
+                self.cat_with_params(tensors, layouts, out):
+            return
         else:
             self.pin_all([t_lay for t_lay in layouts if t_lay is not None],
                          f'cat of mixed layouts in {self.here()!r}')
+
+    def cat_with_params(self, tensors, layouts, out) -> bool:
+        """Tokens joined along a non-channel dim with parameter views (a
+        class token): record those, and the output keeps the channels."""
+        merged = None
+        for t, lay in zip(tensors, layouts):
+            if lay is not None:
+                merged = lay if merged is None else merge_layouts(
+                    merged, lay, f'cat in {self.here()!r}')
+        offset = tensors[0].dim() - merged.dim
+        if not all(lay is not None or self.param_views.record(
+                t, t.dim() - offset, merged)
+                for t, lay in zip(tensors, layouts)):
+            return False
+        self.set(out, merged)
+        return True
+
+    def merged_into_channels(self, x, lay, out) -> Optional[Layout]:
+        """(..., a, b, C) -> (..., a * b * C) with the channels last and
+        innermost: each of the a * b slots holds the whole group
+        (``prune_residual`` only)."""
+        k = out.dim() - 1
+        if self.param_views is None or lay.dim != x.dim() - 1 or \
+                k >= x.dim() - 1 or tuple(out.shape[:k]) != \
+                tuple(x.shape[:k]) or out.shape[k] != math.prod(x.shape[k:]):
+            return None
+        return Layout(k, lay.segments * math.prod(x.shape[k:-1]))
 
     def reshape(self, name, x, lay, args, kwargs, out):
         if not isinstance(out, torch.Tensor):
@@ -206,6 +251,10 @@ class FreeOpRules:
                 self.set(out, lay.with_dim(d))
                 return
             acc *= out.shape[d]
+        merged = self.merged_into_channels(x, lay, out)
+        if merged is not None:
+            self.set(out, merged)
+            return
         self.pin_all([lay], f'{name} reshapes the channel dim in '
                      f'{self.here()!r}')
 
@@ -261,6 +310,11 @@ class FreeOpRules:
             self.pin_all([lay], f'channel index in {self.here()!r}')
             return
         start, stop, step = sel.indices(x.shape[lay.dim])
+        if self.param_views is not None and \
+                (start, stop, step) == (0, x.shape[lay.dim], 1):
+            # every channel (a class token's x[:, 0]): nothing is cut
+            self.set(out, lay.with_dim(new_dim))
+            return
         self.pin_all([lay], f'channel slice in {self.here()!r}')
         if step != 1 or stop <= start:
             return

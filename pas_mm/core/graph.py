@@ -159,6 +159,9 @@ class LayerKind(Enum):
     CONV_T = 'convT'  # transposed conv
     LINEAR = 'linear'
     NORM = 'norm'  # channel-wise params (BN, IN, GN)
+    # normalises over the channels (its statistics read every channel of
+    # the group): searched only with prune_residual, masked meanwhile
+    LAYER_NORM = 'layer_norm'
     DIAG = 'diag'  # identity-branch BN whose in and out groups differ
 
 
@@ -218,6 +221,10 @@ class ChannelGraph:
     product_calls: List[ProductCall] = field(default_factory=list)
     # attention units whose heads are one group: [(HeadUnit, head node)]
     heads: List[tuple] = field(default_factory=list)
+    # residual widths searched (LayerNorm groups, channel parameters)
+    prune_residual: bool = False
+    # parameters sliced with a group outside any layer (channel_params.py)
+    channel_params: List = field(default_factory=list)
 
     def roots(self) -> List[ChannelNode]:
         """The channel groups: leaf roots after every union and split."""

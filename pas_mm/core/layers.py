@@ -12,7 +12,10 @@ Torch-Pruning keeps one pruner per layer type):
 - ``standalone``: a fresh layer of its geometry, for latency tables
   (``latency``);
 - ``filter_scores`` / ``gamma_scores`` and ``scored_layout``: what the
-  ``l1`` and ``bn-gamma`` criteria read (``criteria``).
+  ``l1`` and ``bn-gamma`` criteria read (``criteria``);
+- ``normalises_channels``: its statistics read every channel of its
+  group, so during the search they are taken over the kept channels only
+  (``masked_norm``).
 
 A new kind is a new :class:`LayerRule` in ``RULES`` and a place in the
 tracer that records it.
@@ -62,6 +65,8 @@ class LayerRule:
         same_channels (bool): its output channels are its input channels
             (one layout).
         channel_dim (int): the channel dim of its input and output.
+        normalises_channels (bool): its statistics are over the channels
+            (LayerNorm): the search masks them.
     """
     kind: LayerKind
     mixes_channels = True
@@ -69,6 +74,7 @@ class LayerRule:
     timed = True
     same_channels = False
     channel_dim = 1
+    normalises_channels = False
 
     def macs(self, call: LayerCall, c_in, c_out):
         """MACs per sample with ``c_in`` / ``c_out`` kept channels
@@ -283,10 +289,28 @@ class DiagonalNormRule(NormRule):
         return call.out_layout
 
 
+class LayerNormRule(NormRule):
+    """A LayerNorm over the channels (``prune_residual``): its weight,
+    bias and ``normalized_shape`` are cut to the kept channels; the search
+    takes its statistics over the kept channels only, so the compact
+    LayerNorm is the same function."""
+    kind = LayerKind.LAYER_NORM
+    channel_dim = -1
+    normalises_channels = True
+
+    def slice(self, model, name, module, in_idx, out_idx, c_in, c_out):
+        slice_norm(module, in_idx)
+        if in_idx is not None:
+            module.normalized_shape = (int(in_idx.numel()), )
+
+    def gamma_scores(self, module):
+        return getattr(module, 'weight', None)
+
+
 RULES: Dict[LayerKind, LayerRule] = {
     rule.kind: rule for rule in (
         ConvRule(), TransposedConvRule(), DepthwiseConvRule(), LinearRule(),
-        NormRule(), DiagonalNormRule())}
+        NormRule(), DiagonalNormRule(), LayerNormRule())}
 
 
 def rule_of(kind: LayerKind) -> LayerRule:

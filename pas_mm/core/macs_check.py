@@ -10,7 +10,7 @@ tracer costs wrong (a conv whose weight it cannot see, an op it does not
 know) shows up here, named by module.
 """
 from collections import defaultdict
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
@@ -55,14 +55,27 @@ def _counted_macs(model, inputs, forward_fn, batch) -> Dict[str, float]:
         name = key[len(root) + 1:] if key.startswith(root + '.') else (
             '' if key == root else key)
         totals[name] = sum(ops.values()) / 2 / batch
-    # a module's count includes its children's: keep its own share
-    own = {}
+    # a module's count includes its descendants': keep its own share. A
+    # container that is never called (a ModuleList) has no key, so a
+    # count goes to the nearest ancestor that has one
+    own = dict(totals)
     for name, total in totals.items():
-        children = [n for n in totals if n != name and (
-            n.startswith(name + '.') if name else True) and
-            n.count('.') == (name.count('.') + 1 if name else 0)]
-        own[name] = total - sum(totals[c] for c in children)
+        parent = _nearest_ancestor(name, totals)
+        if parent is not None:
+            own[parent] -= total
     return own
+
+
+def _nearest_ancestor(name: str, keys) -> Optional[str]:
+    """The longest key that is a dotted prefix of ``name`` ('' is the
+    root's), or None for the root itself."""
+    if not name:
+        return None
+    parts = name.split('.')
+    for end in range(len(parts) - 1, 0, -1):
+        if '.'.join(parts[:end]) in keys:
+            return '.'.join(parts[:end])
+    return '' if '' in keys else None
 
 
 def macs_disagreements(space, example_inputs, forward_fn=None

@@ -25,6 +25,7 @@ from .input_mask import InputMask
 from .latency import graph_latency
 from .layers import rule_of
 from .macs_check import macs_disagreements
+from .masked_norm import MaskedLayerNorm
 from .tracer import trace_channels
 
 GATES_ATTR = 'pas_gates'
@@ -126,13 +127,19 @@ class SearchSpace:
         modules = dict(self.model.named_modules())
         for name, calls in self.graph.calls.items():
             call = calls[0]
-            if not rule_of(call.kind).mixes_channels or call.pinned:
+            rule = rule_of(call.kind)
+            if call.pinned or all(g is None for g, _ in
+                                  self.segments(call.in_layout)):
                 continue
-            if all(g is None for g, _ in self.segments(call.in_layout)):
-                continue
-            hook = InputMask(self.layout_mask, call.in_layout, modules[name])
-            self._hooks.append(
-                (hook, modules[name].register_forward_pre_hook(hook)))
+            if rule.normalises_channels:
+                hook = MaskedLayerNorm(self.layout_mask, call.in_layout,
+                                       modules[name])
+                self._hooks.append((hook, hook.handles))
+            elif rule.mixes_channels:
+                hook = InputMask(self.layout_mask, call.in_layout,
+                                 modules[name])
+                self._hooks.append(
+                    (hook, [modules[name].register_forward_pre_hook(hook)]))
 
     @contextlib.contextmanager
     def unmasked(self):
@@ -149,8 +156,9 @@ class SearchSpace:
 
     def remove(self):
         """Detach hooks and gates from the model (export calls this)."""
-        for hook, handle in self._hooks:
-            handle.remove()
+        for hook, handles in self._hooks:
+            for handle in handles:
+                handle.remove()
             hook.remove()
         self._hooks = []
         if hasattr(self.model, GATES_ATTR):
@@ -364,7 +372,8 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
                        min_channels: int = 1, round_to: int = 1,
                        scope: Optional[List[str]] = None,
                        forward_fn=None, decouple=(),
-                       fold=(), min_ratio: float = 0.0) -> SearchSpace:
+                       fold=(), min_ratio: float = 0.0,
+                       prune_residual: bool = False) -> SearchSpace:
     """Trace ``model`` by running it and insert one gate per channel group.
 
     Args:
@@ -392,6 +401,11 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
         min_ratio (float): every group keeps at least this fraction of its
             channels (a floor against collapse; 0 disables it).
             Default: 0.0.
+        prune_residual (bool): also search the widths that LayerNorms over
+            the channels hold (transformer and ConvNeXt residual streams):
+            their statistics are taken over the kept channels, and class
+            / position tokens and layer scales are sliced with them.
+            Default: False.
 
     Returns:
         SearchSpace: the gates, groups and differentiable MACs.
@@ -407,7 +421,7 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
                                  f'of {type(model).__name__}')
     graph = trace_channels(model, example_inputs, exclude=exclude,
                            scope=scope, forward_fn=forward_fn,
-                           decouple=decouple)
+                           decouple=decouple, prune_residual=prune_residual)
     space = SearchSpace(model, graph, min_channels, round_to, fold,
                         min_ratio=min_ratio)
     for message in describe_space(space):

@@ -17,6 +17,7 @@ from torch.overrides import TorchFunctionMode
 
 from .call_args import arg as _arg
 from .call_args import flatten_tensors as _flatten
+from .channel_params import ParamViews
 from .cost import conv_positions, linear_positions, norm_cost, product_macs
 from .errors import UnsupportedOpError
 from .free_ops import FreeOpRules
@@ -41,18 +42,23 @@ class ChannelTracer(TorchFunctionMode):
         decouple (Sequence[str]): fnmatch patterns of identity-branch
             BatchNorms whose input and output channels may keep different
             sets (RepVGG). Default: ().
+        prune_residual (bool): let LayerNorms over the channels, and the
+            parameters that fill them (class / position tokens, layer
+            scales), take part in groups instead of pinning them: the
+            residual widths of transformers and ConvNeXts. Default: False.
     """
 
     def __init__(self, model: nn.Module, exclude: Sequence[str] = (),
                  scope: Optional[Sequence[str]] = None,
-                 decouple: Sequence[str] = ()):
+                 decouple: Sequence[str] = (), prune_residual: bool = False):
         super().__init__()
         self.decouple = tuple(decouple)
         self.model = model
         self.exclude = tuple(exclude)
         self.scope = tuple(scope) if scope else None
         self.state = TraceState()
-        self.free_ops = FreeOpRules(self.state)
+        self.param_views = ParamViews(model) if prune_residual else None
+        self.free_ops = FreeOpRules(self.state, self.param_views)
         self.units = {n: u for n, u in find_head_units(model).items()
                       if not self.opaque(n)}
         self.head_layouts = {}  # unit name -> Layout of its heads' channels
@@ -117,7 +123,11 @@ class ChannelTracer(TorchFunctionMode):
                              self.exclude, self.scope, self.decouple,
                              product_calls=state.product_calls,
                              heads=[(self.units[n], lay.nodes()[0])
-                                    for n, lay in self.head_layouts.items()])
+                                    for n, lay in self.head_layouts.items()],
+                             prune_residual=self.param_views is not None)
+        if self.param_views is not None:
+            graph.channel_params = self.param_views.params
+            self.param_views.release()
         state.release()
         return graph
 
@@ -128,6 +138,8 @@ class ChannelTracer(TorchFunctionMode):
         cls = op_class(func, name)
         if cls is OpClass.IGNORED:
             return out
+        if self.param_views is not None and cls is not OpClass.PARAMETRIC:
+            self.param_views.follow(name, cls, args, kwargs, out)
         tracked = [(t, self.state.get(t)) for t in _flatten((args, kwargs))]
         tracked = [(t, lay) for t, lay in tracked if lay is not None]
         if cls is OpClass.PARAMETRIC:
@@ -299,8 +311,7 @@ class ChannelTracer(TorchFunctionMode):
         if func is F.layer_norm:
             shape = _arg(args, kwargs, 1, 'normalized_shape')
             if lay.dim >= x.dim() - len(shape):
-                state.pin_all([lay], f'layer_norm over channels in '
-                              f'{owner or self.here()!r}')
+                self.layer_norm(shape, x, lay, owner)
             state.set(out, lay)
             state.free_calls.append(FreeCall(op, lay, cost, owner))
             return
@@ -327,6 +338,23 @@ class ChannelTracer(TorchFunctionMode):
             self.record(LayerCall(owner, LayerKind.NORM, lay, lay,
                                   pinned=grouped))
 
+    def layer_norm(self, shape, x, lay, owner):
+        """A LayerNorm over the channels: a searched layer with
+        ``prune_residual`` when it normalises the channel dim alone and its
+        module says how wide it is; else its channels are pinned."""
+        where = owner or self.here()
+        reason = f'layer_norm over channels in {where!r}'
+        if self.param_views is not None:
+            module = self.model.get_submodule(where) if where else self.model
+            if len(shape) != 1 or lay.dim != x.dim() - 1:
+                reason += ' (over more than the channel dim)'
+            elif not hasattr(module, 'normalized_shape'):
+                reason += ' (not called by a LayerNorm module)'
+            else:
+                self.record(LayerCall(where, LayerKind.LAYER_NORM, lay, lay))
+                return
+        self.state.pin_all([lay], reason)
+
     def record(self, call: LayerCall):
         """Calls of one module share weights: their channels are coupled."""
         if call.in_shape is None:
@@ -344,7 +372,8 @@ class ChannelTracer(TorchFunctionMode):
 def trace_channels(model: nn.Module, example_inputs, *,
                    exclude: Sequence[str] = (),
                    scope: Optional[Sequence[str]] = None, forward_fn=None,
-                   decouple: Sequence[str] = ()) -> ChannelGraph:
+                   decouple: Sequence[str] = (),
+                   prune_residual: bool = False) -> ChannelGraph:
     """Run ``model`` once and return its channel-dependency graph.
 
     Args:
@@ -360,6 +389,9 @@ def trace_channels(model: nn.Module, example_inputs, *,
         decouple (Sequence[str]): fnmatch patterns of identity-branch
             BatchNorms whose input and output channels may keep different
             sets (RepVGG). Default: ().
+        prune_residual (bool): search the widths that LayerNorms over the
+            channels hold (the residual streams of transformers and
+            ConvNeXts; see :class:`ChannelTracer`). Default: False.
 
     Every ``nn.MultiheadAttention`` in scope and not excluded is replaced,
     in place, by an equal :class:`~pas_mm.core.mha.MultiheadAttentionUnit`
@@ -371,5 +403,6 @@ def trace_channels(model: nn.Module, example_inputs, *,
     if isinstance(example_inputs, torch.Tensor):
         example_inputs = (example_inputs, )
     tracer = ChannelTracer(model, exclude=tuple(exclude), scope=scope,
-                           decouple=tuple(decouple))
+                           decouple=tuple(decouple),
+                           prune_residual=prune_residual)
     return tracer.run(example_inputs, forward_fn)

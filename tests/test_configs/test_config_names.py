@@ -29,7 +29,8 @@ TASKS = ('classification', 'detection', 'instance_segmentation',
 FOLDERS = sorted({osp.dirname(p) for t in TASKS for p in glob(
     osp.join(REPO, 'configs', t, '*', '*.py'))})
 CONFIGS = sorted(p for f in FOLDERS for p in glob(osp.join(f, '*.py')))
-ALGOS = ('pas-kd', 'pas-subnet', 'pas', 'transfer', 'scratch') + CRITERIA
+ALGOS = ('pas-kd', 'pas-residual', 'pas-subnet', 'pas', 'transfer',
+         'scratch') + CRITERIA
 NAME = re.compile(
     r'^(?:(?P<algo>' + '|'.join(ALGOS) + r')_)?(?P<model>[A-Za-z0-9.-]+(?:_'
     r'[A-Za-z0-9.-]+)*?)_(?P<n>\d+)xb(?P<m>\d+)(?:-(?P<sched>[a-z0-9-]+))?_'
@@ -77,6 +78,7 @@ def test_name_says_what_the_config_does(path):
         return
     if algo == 'pas-kd':
         assert model.get('distill')
+    assert (algo == 'pas-residual') == bool(model.get('prune_residual'))
     assert fields['budget'] is not None, 'a pruned config names its budget'
     if algo in CRITERIA:
         assert model.criterion == algo

@@ -15,7 +15,9 @@ def test_every_layer_kind_has_its_rule():
     assert mixing == {LayerKind.CONV, LayerKind.CONV_T, LayerKind.LINEAR,
                       LayerKind.DIAG}
     assert {k for k, r in RULES.items() if not r.costed} == {
-        LayerKind.NORM, LayerKind.DIAG}
+        LayerKind.NORM, LayerKind.DIAG, LayerKind.LAYER_NORM}
+    assert {k for k, r in RULES.items() if r.normalises_channels} == {
+        LayerKind.LAYER_NORM}
 
 
 def _call(kind, c_in, c_out, kernel=9, groups=1, positions=16):

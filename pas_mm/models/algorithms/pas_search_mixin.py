@@ -62,7 +62,8 @@ class PaSSearchMixin:
             forward_fn=trace_fn(settings.trace_mode),
             decouple=settings.decouple, fold=settings.fold,
             min_channels=settings.min_channels, round_to=settings.round_to,
-            min_ratio=settings.min_ratio)
+            min_ratio=settings.min_ratio,
+            prune_residual=settings.prune_residual)
         if not self.space.gates:
             raise BudgetError(
                 f'search scope {settings.search_scope} of '

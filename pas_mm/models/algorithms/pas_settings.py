@@ -56,6 +56,13 @@ class PaSSettings:
         min_ratio (float): the collapse floor: every group keeps at least
             this fraction of its channels, during the search and after the
             end-of-search projection. Default: 0.1.
+        prune_residual (bool): also search the widths that LayerNorms
+            over the channels hold: the embedding width of a ViT / DeiT,
+            the stage widths of a Swin or ConvNeXt. Their statistics are
+            taken over the kept channels during the search, and the patch
+            embedding, class / position tokens, layer scales, every
+            residual branch and the final norm are sliced at export.
+            Default: False.
         pretrained (str, optional): checkpoint of the trained plain model
             (PaS starts from a trained net). Default: None.
         criterion (str): ``'pas'`` searches; ``'uniform'``,
@@ -89,6 +96,7 @@ class PaSSettings:
     min_channels: int = 1
     round_to: int = 1
     min_ratio: float = 0.1
+    prune_residual: bool = False
     pretrained: Optional[str] = None
     criterion: str = 'pas'
     criterion_batches: int = 8
@@ -134,6 +142,9 @@ class PaSSettings:
         if len(self.input_shape) < 2:
             raise BudgetError(f'input_shape must be (N, C, ...), got '
                               f'{self.input_shape}')
+        if not isinstance(self.prune_residual, bool):
+            raise SettingsError(f'prune_residual must be True or False, '
+                                f'got {self.prune_residual!r}')
         self.exclude, self.decouple, self.fold = (
             tuple(self.exclude), tuple(self.decouple), tuple(self.fold))
         check_floors(self.min_channels, self.round_to, self.min_ratio)
