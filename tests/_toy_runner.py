@@ -31,6 +31,31 @@ class ToyNet(BaseModel):
         return logits
 
 
+class ToyViT(BaseModel):
+    """A pre-norm transformer with a class token and a position
+    embedding: its residual width is searched with prune_residual."""
+
+    def __init__(self, dim=32):
+        super().__init__()
+        self.patch = nn.Conv2d(3, dim, 4, 4)
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pos_embed = nn.Parameter(torch.randn(1, 17, dim) * 0.02)
+        self.norm1, self.norm2 = nn.LayerNorm(dim), nn.LayerNorm(dim)
+        self.fc1, self.fc2 = nn.Linear(dim, 2 * dim), nn.Linear(2 * dim, dim)
+        self.norm = nn.LayerNorm(dim)
+        self.fc = nn.Linear(dim, 4)
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        x = self.patch(inputs).flatten(2).transpose(1, 2)
+        x = torch.cat([self.cls_token.expand(len(x), -1, -1), x], 1)
+        x = x + self.pos_embed
+        x = x + self.fc2(F.gelu(self.fc1(self.norm1(x))))
+        logits = self.fc(self.norm(self.norm2(x))[:, 0])
+        if mode == 'loss':
+            return {'loss': F.cross_entropy(logits, data_samples)}
+        return logits
+
+
 class ToyData(Dataset):
 
     def __init__(self, n=64):
@@ -78,11 +103,11 @@ def toy_latency_table(path):
 
 def make_runner(work_dir, hook, max_iters, optimizer=None, resume=False,
                 target=0.5, optim_wrapper=None, extra_hooks=(),
-                budget=None, pas=None):
-    """A Runner training a PaS ToyNet on ToyData with ``hook`` (``budget``
-    adds to the MACs budget at ``target``; ``pas``: further PaS
-    settings)."""
-    model = PaSAlgorithm(architecture=ToyNet(),
+                budget=None, pas=None, architecture=None):
+    """A Runner training a PaS ToyNet (or ``architecture``) on ToyData with
+    ``hook`` (``budget`` adds to the MACs budget at ``target``; ``pas``:
+    further PaS settings)."""
+    model = PaSAlgorithm(architecture=architecture or ToyNet(),
                          budget=dict(target_ratio=target, weight=5.0,
                                      **(budget or {})),
                          input_shape=(1, 3, 16, 16), **(pas or {}))
