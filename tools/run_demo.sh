@@ -19,6 +19,7 @@ PY=${PYTHON:-.venv/bin/python}
 WORK=${1:-work_dirs/demo}
 shift || true
 ARCHS=${*:-resnet repvgg}
+RUNS=()
 
 [ -f data/demo/VERSION ] || "$PY" tools/data/prepare_demo.py --out data/demo
 for ARCH in $ARCHS; do
@@ -38,6 +39,7 @@ for ARCH in $ARCHS; do
     *) echo "run_demo.sh: unknown arch '$ARCH' (resnet, repvgg, mask-rcnn or pix2pix)" >&2; exit 2 ;;
   esac
   W="$WORK/$ARCH"
+  RUNS+=("$ARCH=$BASE=$PAS")
   echo "== [$ARCH] 1/4 baseline"
   [ -f "$W/baseline/$BASE_CKPT" ] || \
     "$PY" tools/train.py "$BASE" --work-dir "$W/baseline"
@@ -51,17 +53,9 @@ for ARCH in $ARCHS; do
   "$PY" tools/test.py "$W/pas/compact/config.py" "$W/pas/compact/compact.pth" \
     --work-dir "$W/pas/compact"
 done
-"$PY" - "$WORK" $ARCHS <<'PY'
-import json, sys
-work, archs = sys.argv[1], sys.argv[2:]
-KEYS = ['accuracy/top1', 'coco/bbox_mAP', 'coco/segm_mAP', 'PSNR', 'SSIM']
-for arch in archs:
-    w = f'{work}/{arch}'
-    base = json.load(open(f'{w}/baseline/test_metrics.json'))['metrics']
-    comp = json.load(open(f'{w}/pas/compact/test_metrics.json'))['metrics']
-    m = json.load(open(f'{w}/pas/compact/width_spec.json'))['macs']
-    shown = lambda d: ', '.join(f'{k} {d[k]:.4g}' for k in KEYS if k in d)
-    print(f"{arch}: baseline {shown(base)} | PaS compact {shown(comp)} at "
-          f"{m['compact'] / 1e6:.2f}M / {m['full'] / 1e6:.2f}M MACs in the "
-          f"search scope (ratio {m['ratio']:.3f})")
+"$PY" - "$WORK" "${RUNS[@]}" <<'PY'
+import sys
+from pas_mm.apis.demo_results import write_demo_results
+print('\n'.join(write_demo_results(sys.argv[1], sys.argv[2:])))
+print(f'figures written to {sys.argv[1]}/results.json')
 PY

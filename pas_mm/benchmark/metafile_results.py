@@ -3,13 +3,16 @@ benchmark results.
 
 Each measured figure comes from a results file a benchmark report wrote
 (``docs/*/results.csv``, the test split) and the suite config that ran it
-(which config each method and baseline trained): per config and budget,
+(which config each method and baseline trained), or from the committed
+run of ``tools/run_demo.sh`` (``docs/demo/results.json``): per config and
+budget,
 the mean over seeds of every metric, its standard deviation and the
 number of seeds. Nothing is typed in by hand. A config no committed
 benchmark ran gets no ``Results``; its ``Metadata`` says why
 (``Measured``), so an unmeasured config is never mistaken for a measured
 one.
 """
+import json
 import os.path as osp
 import statistics
 from collections import defaultdict
@@ -32,18 +35,24 @@ SOURCES: Tuple[Tuple[str, str, str], ...] = (
      'docs/latency/benchmark/results.csv',
      'latency-budget suite: docs/latency/benchmark/report.md'),
 )
+# what tools/run_demo.sh measured, one run per demo config
+DEMO_RESULTS = 'docs/demo/results.json'
+DEMO_NOTE = 'one run of tools/run_demo.sh: docs/demo/README.md'
 METRIC_NAMES = {'accuracy/top1': 'Top 1 Accuracy', 'coco/bbox_mAP': 'box AP',
                 'coco/segm_mAP': 'mask AP'}
 DATASETS = {'proxy-cls': 'proxy glyphs (36 classes), test split',
             'proxy-coco': 'proxy glyph instances (COCO format), test split',
-            'proxy-outline2glyph': 'proxy outline -> glyph pairs, test split'}
+            'proxy-outline2glyph': 'proxy outline -> glyph pairs, test split',
+            'demo-cls': 'demo digits (10 classes), test split',
+            'demo-coco': 'demo shapes (COCO format), test split',
+            'demo-edges2photo': 'demo edges -> photo pairs, test split'}
 UNMEASURED = {
     'in1k': 'no: a paper-scale config (ImageNet-1k on GPUs) that pas-mm '
             'has not run; no figure is quoted',
     'coco': 'no: a paper-scale config (COCO on GPUs) that pas-mm has not '
             'run; no figure is quoted',
-    'demo': 'no committed figure: a demo-data config (tools/run_demo.sh '
-            'prints its figures on each run)',
+    'demo': 'no committed figure: a demo-data config with no committed '
+            'run of tools/run_demo.sh (docs/demo/README.md)',
 }
 
 
@@ -122,7 +131,21 @@ def results_for(repo: str) -> Dict[str, List[dict]]:
             for budget, metrics in sorted(_figures(rows).items()):
                 out[config].append(_entry('', _dataset_of(config), note,
                                           budget, metrics))
+    for run in _demo_runs(repo):
+        metrics = {k: [v] for k, v in run['metrics'].items()}
+        out[run['config']].append(_entry('', _dataset_of(run['config']),
+                                         DEMO_NOTE, run['macs_ratio'],
+                                         metrics))
     return out
+
+
+def _demo_runs(repo: str) -> List[dict]:
+    """The runs of the committed demo results, if any."""
+    path = osp.join(repo, DEMO_RESULTS)
+    if not osp.isfile(path):
+        return []
+    with open(path) as f:
+        return json.load(f)['runs']
 
 
 def metafile_text(path: str, results: Dict[str, List[dict]]
