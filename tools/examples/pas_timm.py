@@ -39,6 +39,9 @@ def parse_args(argv=None):
     p.add_argument('--batch-size', type=int, default=64)
     p.add_argument('--max-images', type=int, default=None,
                    help='use at most this many images per split (toy runs)')
+    p.add_argument('--prune-residual', action='store_true',
+                   help="search a transformer's or ConvNeXt's residual "
+                   'widths too (LayerNorm groups; see PaSSearch)')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--out', default='work_dirs/pas_timm')
     return p.parse_args(argv)
@@ -115,7 +118,8 @@ def main(argv=None):
 
     search = PaSSearch(model, torch.zeros(1, 3, 32, 32),
                        budget=dict(target_ratio=args.target),
-                       steps=args.search_steps, min_ratio=0.1)
+                       steps=args.search_steps, min_ratio=0.1,
+                       prune_residual=args.prune_residual)
     opt = torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.9,
                           weight_decay=5e-4)  # the gates included
     search.attach(opt)
