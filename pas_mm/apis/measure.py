@@ -31,8 +31,9 @@ def count_macs(model, scope, shape, modules=None) -> dict:
     from pas_mm.compat.flop_handles import flop_analyzer
     module, inputs = flops_inputs(model, scope, shape)
     analyzer = flop_analyzer(module, inputs)
-    with torch.no_grad():
-        by_module = analyzer.by_module()
+    # with gradients on: under no_grad an eval nn.MultiheadAttention takes
+    # its fused fast path, which mmengine.analysis counts as nothing
+    by_module = analyzer.by_module()
     params = parameter_count(model)
     prefix = 'model.'
     if modules is None:
