@@ -1,6 +1,5 @@
 """count_macs (tools/analysis/get_flops.py): mmengine.analysis' count,
 attention included."""
-import torch
 from mmengine.model import BaseModel
 from torch import nn
 
