@@ -16,6 +16,7 @@ from .graph import ChannelGraph, LayerKind
 from .reparam import reparameterize
 from .search import PaSSearch
 from .space import SearchSpace, build_search_space
+from .timm_heads import TIMM_ATTENTION
 from .tracer import trace_channels
 from .transfer import transfer_widths
 
@@ -26,5 +27,5 @@ __all__ = [
     'TransferError', 'SettingsError', 'LayerKind',
     'export', 'apply_width_spec', 'WidthSpecError', 'reparameterize',
     'CRITERIA', 'channel_scores', 'prune_by_criterion', 'transfer_widths',
-    'PaSSearch'
+    'PaSSearch', 'TIMM_ATTENTION'
 ]
