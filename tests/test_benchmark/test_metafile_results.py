@@ -59,3 +59,19 @@ def test_an_unmeasured_config_says_so_and_quotes_no_figure():
                    'pas_resnet50_8xb64_in1k_flops-2.0G')
     assert 'Results' not in model
     assert model['Metadata']['Measured'].startswith('no: a paper-scale')
+
+
+def test_the_demo_configs_figures_are_the_committed_demo_run():
+    import json
+    with open(osp.join(REPO, 'docs', 'demo', 'results.json')) as f:
+        runs = json.load(f)['runs']
+    assert {r['role'] for r in runs} == {'baseline', 'pas'}
+    for run in runs:
+        folder = osp.basename(osp.dirname(run['config']))
+        name = osp.splitext(osp.basename(run['config']))[0]
+        entry, = _model(f'classification/{folder}', name)['Results']
+        assert 'tools/run_demo.sh' in entry['Dataset']
+        assert entry['Metrics']['Top 1 Accuracy'] == round(
+            run['metrics']['accuracy/top1'], 2)
+        assert entry['Metrics']['MACs ratio'] == run['macs_ratio']
+        assert entry['Metrics']['Seeds'] == 1
