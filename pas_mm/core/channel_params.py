@@ -16,6 +16,7 @@ from typing import Dict, List, Optional, Tuple
 import torch
 from torch import nn
 
+from .call_args import full_index
 from .graph import Layout, merge_layouts
 from .ops import OpClass
 
@@ -155,10 +156,7 @@ def _index_dims(x, index, dims) -> Optional[Dims]:
         index = (index, )
     if any(isinstance(i, (torch.Tensor, list, bool)) for i in index):
         return None
-    if Ellipsis in index:
-        k = index.index(Ellipsis)
-        fill = x.dim() - (len(index) - 1 - index.count(None))
-        index = index[:k] + (slice(None), ) * fill + index[k + 1:]
+    index = full_index(index, x.dim())
     out, d = [], 0
     for i in index:
         if i is None:

@@ -16,6 +16,7 @@ import torch
 
 from .call_args import arg as _arg
 from .call_args import flatten_tensors as _flatten
+from .call_args import full_index
 from .channel_params import ParamViews
 from .cost import free_op_cost
 from .errors import UnsupportedOpError
@@ -299,11 +300,7 @@ class FreeOpRules:
                (isinstance(i, (list, bool))) for i in index):
             self.pin_all([lay], f'advanced indexing in {self.here()!r}')
             return
-        if Ellipsis in index:
-            k = index.index(Ellipsis)
-            fill = x.dim() - (len(index) - 1)
-            index = index[:k] + (slice(None), ) * fill + index[k + 1:]
-        index = index + (slice(None), ) * (x.dim() - len(index))
+        index = full_index(index, x.dim())  # None was pinned above
         new_dim = sum(1 for i in index[:lay.dim] if not isinstance(i, int))
         sel = index[lay.dim]
         if isinstance(sel, int):
