@@ -1,16 +1,20 @@
 """The latency cost: tables over a grid of kept widths, bilinear
 interpolation at the kept counts, and a search space budgeted by it."""
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 import torch
 from torch import nn
 
 from pas_mm.core import BudgetError, build_search_space
-from pas_mm.core.latency import (build_latency_table, calibrate_remainder,
-                                 graph_latency, interpolate,
-                                 load_latency_table, median_ms,
-                                 save_latency_table, tabled_share, width_grid)
+from pas_mm.core.latency import (PRIMITIVE_CACHE_ENV, build_latency_table,
+                                 calibrate_remainder, graph_latency,
+                                 interpolate, load_latency_table, median_ms,
+                                 reserve_primitive_cache, save_latency_table,
+                                 tabled_share, width_grid)
 
 
 class Net(nn.Module):
@@ -190,3 +194,46 @@ def test_remainder_calibrated_on_a_second_network(tmp_path):
     save_latency_table(table, str(path))
     with pytest.raises(BudgetError, match='out_positions'):
         load_latency_table(str(path))
+
+
+_CACHE_PROBE = '''
+import sys, torch
+from pas_mm.core.latency import reserve_primitive_cache
+if sys.argv[1] == 'reserve':
+    reserve_primitive_cache(4096)
+torch.set_num_threads(1)
+x = torch.randn(16, 3, 8, 8)
+convs = [torch.nn.Conv2d(3, c, 1) for c in range(1, 1201)]
+with torch.no_grad():
+    for conv in convs:  # more primitives than oneDNN's default 1024
+        conv(x)
+    with torch.backends.mkldnn.verbose(
+            torch.backends.mkldnn.VERBOSE_ON_CREATION):
+        convs[0](x)
+'''
+
+
+def test_reserve_primitive_cache_keeps_the_first_models_primitives():
+    """After 1200 distinct convolutions the first one's primitives were
+    evicted under oneDNN's default cache, and are still compiled with the
+    reserved one (oneDNN's verbose log says cache_miss / cache_hit)."""
+    env = {k: v for k, v in os.environ.items()
+           if k != PRIMITIVE_CACHE_ENV}
+    logs = {}
+    for mode in ('default', 'reserve'):
+        out = subprocess.run([sys.executable, '-c', _CACHE_PROBE, mode],
+                             env=env, capture_output=True, text=True,
+                             check=True).stdout
+        logs[mode] = out
+    assert 'create:cache_miss' in logs['default']
+    assert 'create:cache_hit' in logs['reserve']
+    assert 'create:cache_miss' not in logs['reserve']
+
+
+def test_reserve_primitive_cache_keeps_a_smaller_setting_and_warns(
+        monkeypatch):
+    monkeypatch.setenv(PRIMITIVE_CACHE_ENV, '512')
+    with pytest.warns(UserWarning, match='below 65536'):
+        assert reserve_primitive_cache() == 512
+    monkeypatch.setenv(PRIMITIVE_CACHE_ENV, '100000')
+    assert reserve_primitive_cache() == 100000

@@ -9,7 +9,9 @@ model.
 Speed figures from separate processes on a shared machine are not
 comparable; here all models of the task are timed in the same rounds
 (``pas_mm.apis.measure.interleaved_medians``), each round in a rotated
-order, and each figure is the median of ``--iters`` rounds. Writes
+order, and each figure is the median of ``--iters`` rounds. oneDNN keeps
+every model's compiled primitives (``reserve_primitive_cache``), so that a
+model's figure does not depend on its neighbours in the round. Writes
 WORK_DIR/TASK/timing/latency.json (or --json): per model and batch size,
 ms per batch. Detectors are timed on real val images: ``ms_per_batch`` is
 backbone + FPN (what PaS prunes), ``test_step_ms_per_batch`` the whole
@@ -31,6 +33,7 @@ from pas_mm.benchmark.results import load_suite_tasks
 from pas_mm.benchmark.suite import suite_runs
 from pas_mm.core.errors import ToolInputError
 from pas_mm.core.io import atomic_write_text
+from pas_mm.core.latency import reserve_primitive_cache
 
 
 def parse_args(argv=None):
@@ -77,6 +80,8 @@ def _no_grad(fn):
 @one_line_errors
 def main(argv=None):
     args = parse_args(argv)
+    # before the first convolution: every model's primitives stay compiled
+    reserve_primitive_cache()
     if args.threads:
         torch.set_num_threads(args.threads)
     task, models = task_models(args.work_dir, args.task)
