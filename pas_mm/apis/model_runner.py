@@ -110,13 +110,22 @@ def load_model(config, checkpoint=None, cfg_options=None):
     return model.eval(), cfg, scope
 
 
+def as_deployed(model) -> int:
+    """Merge the model's RepVGG-style blocks in place: the form it is
+    deployed in, and the one exported compact models already have, so that
+    a timing compares like with like. Returns how many blocks merged."""
+    from pas_mm.core import reparameterize
+    return reparameterize(model)
+
+
 def load_for_timing(config, checkpoint=None, shape=None, threads=None):
-    """(model, scope, (H, W)): what a timing tool opens with. ``threads``
-    sets torch's thread count first; ``shape`` defaults to the toolkit's
-    (``DEFAULT_SHAPES``)."""
+    """(model, scope, (H, W)): what a timing tool opens with, as deployed
+    (``as_deployed``). ``threads`` sets torch's thread count first;
+    ``shape`` defaults to the toolkit's (``DEFAULT_SHAPES``)."""
     if threads:
         torch.set_num_threads(int(threads))
     model, _, scope = load_model(config, checkpoint)
+    as_deployed(model)
     return model, scope, tuple(shape or DEFAULT_SHAPES[scope])
 
 

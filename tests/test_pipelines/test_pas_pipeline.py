@@ -6,7 +6,7 @@ import re
 
 import pytest
 import torch
-from conftest import PAS_CLS, run_tool
+from conftest import CLS, PAS_CLS, run_tool
 
 from pas_mm.models.utils import decode_extra_state
 
@@ -52,6 +52,23 @@ def test_search_then_finetune(pas_run):
     finetune = [ln for ln in log.splitlines() if 'Epoch(train) [9]' in ln]
     assert finetune and all('loss_budget: 0.0000' in ln and 'loss_task'
                             in ln for ln in finetune)
+
+
+def test_compact_speed_times_baseline_and_export_in_turns(pas_run,
+                                                          cls_baseline):
+    work, _ = pas_run
+    proc = run_tool('tools/analysis/benchmark_compact_speed.py', PAS_CLS,
+                    osp.join(work, 'epoch_9.pth'), CLS, cls_baseline,
+                    '--round-to', '1', '8', '--batch-sizes', '2',
+                    '--iters', '2', '--warmup', '1')
+    rows = {ln.split()[0]: ln.split() for ln in proc.stdout.splitlines()
+            if ln.startswith(('baseline', 'round_to='))}
+    assert set(rows) == {'baseline', 'round_to=1', 'round_to=8'}
+    # model, batch, GMACs, ms/img, MACs ratio, latency ratio, P5
+    assert rows['baseline'][4:6] == ['1.000', '1.000']
+    assert abs(float(rows['round_to=1'][4]) - 0.5) <= 0.03
+    assert float(rows['round_to=8'][4]) >= float(rows['round_to=1'][4])
+    assert all(float(r[3]) > 0 for r in rows.values())
 
 
 def test_export_is_exact_and_safe_to_load(pas_run, cls_baseline, tmp_path):

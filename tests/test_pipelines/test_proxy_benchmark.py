@@ -98,6 +98,12 @@ def test_every_method_runs_on_the_protocol(proxy_run):
     timing = json.load(open(cls / 'timing' / 'latency.json'))
     assert set(timing['ms_per_batch']) == {'1', '32'}
     assert len(timing['ms_per_batch']['32']) == 1 + len(CLS_METHODS)
+    assert set(timing['merged_blocks'].values()) == {0}  # no RepVGG blocks
+    # the RepVGG baseline is timed merged, as its exported runs are
+    vgg_timing = json.load(open(work / 'classification_repvgg' / 'timing' /
+                                'latency.json'))
+    assert vgg_timing['merged_blocks']['baseline'] > 0
+    assert vgg_timing['merged_blocks']['pas@0.25-seed0'] == 0
     det = work / 'instance_segmentation'
     for method in DET_METHODS:
         spec = json.load(open(det / f'{method}@0.25-seed0' / 'compact' /

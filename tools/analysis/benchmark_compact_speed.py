@@ -6,8 +6,9 @@
 
 Exports the searched checkpoint once per --round-to value (tools/export.py
 --round-to: widths rounded up to multiples of N, which vector units and
-GEMM kernels like), then times baseline and compact models (batch sizes as
-given, median after warm-up, same process and threads) and prints per
+GEMM kernels like), then times baseline (RepVGG blocks merged, as
+deployed) and compact models (batch sizes as given, in turns, median
+after warm-up, same process and threads) and prints per
 round_to: MACs ratio (compact / baseline, mmengine.analysis of the whole
 model), latency ratio, and P5 = latency ratio / MACs ratio (1.0: the
 speed-up is as large as the MACs cut; above 1: less). Nothing is asserted:
@@ -21,7 +22,7 @@ import tempfile
 from pas_mm.apis import exit_status, one_line_errors
 from pas_mm.apis.export import export_checkpoint
 from pas_mm.apis.measure import count_macs as count
-from pas_mm.apis.measure import measure
+from pas_mm.apis.measure import interleaved_medians
 from pas_mm.apis.model_runner import inference_fn, load_for_timing, load_model
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -64,10 +65,11 @@ def main(argv=None):
         print(f'{"model":<14}{"batch":>6}{"GMACs":>10}{"ms/img":>10}'
               f'{"MACs ratio":>12}{"lat ratio":>11}{"P5":>7}')
         for batch in args.batch_sizes:
-            # interleave the models per batch size so noise hits all alike
-            sec = {k: measure(inference_fn(m, scope, shape, batch),
-                              args.warmup, args.iters) / batch
-                   for k, m in models.items()}
+            # the models in turns, per batch size, so noise hits all alike
+            sec = interleaved_medians(
+                {k: inference_fn(m, scope, shape, batch)
+                 for k, m in models.items()}, args.warmup, args.iters)
+            sec = {k: v / batch for k, v in sec.items()}
             for k in models:
                 mr = macs[k] / macs['baseline']
                 lr = sec[k] / sec['baseline']

@@ -11,7 +11,9 @@ comparable; here all models of the task are timed in the same rounds
 (``pas_mm.apis.measure.interleaved_medians``), each round in a rotated
 order, and each figure is the median of ``--iters`` rounds. oneDNN keeps
 every model's compiled primitives (``reserve_primitive_cache``), so that a
-model's figure does not depend on its neighbours in the round. Writes
+model's figure does not depend on its neighbours in the round. Every
+model is timed as deployed: RepVGG-style blocks merged (``as_deployed``;
+the exported runs already are, the baseline is merged here). Writes
 WORK_DIR/TASK/timing/latency.json (or --json): per model and batch size,
 ms per batch. Detectors are timed on real val images: ``ms_per_batch`` is
 backbone + FPN (what PaS prunes), ``test_step_ms_per_batch`` the whole
@@ -27,7 +29,7 @@ import torch
 from pas_mm.apis import exit_status, one_line_errors
 from pas_mm.apis.det_latency import FIXED_HEAD_WORK, detector_runs
 from pas_mm.apis.measure import interleaved_medians
-from pas_mm.apis.model_runner import inference_fn, load_model
+from pas_mm.apis.model_runner import as_deployed, inference_fn, load_model
 from pas_mm.benchmark.plan import RunPaths
 from pas_mm.benchmark.results import load_suite_tasks
 from pas_mm.benchmark.suite import suite_runs
@@ -86,13 +88,17 @@ def main(argv=None):
         torch.set_num_threads(args.threads)
     task, models = task_models(args.work_dir, args.task)
     shape = tuple(task['shape'])
-    built, cfgs = {}, {}
+    built, cfgs, merged = {}, {}, {}
     for tag, config, ckpt in models:
         model, cfgs[tag], scope = load_model(config, ckpt)
+        # the baseline as deployed too: RepVGG blocks merged, as the
+        # exported runs are
+        merged[tag] = as_deployed(model)
         built[tag] = (model, scope)
     result = dict(task=args.task, shape=list(shape), iters=args.iters,
                   warmup=args.warmup, threads=torch.get_num_threads(),
-                  models=[m[0] for m in models], ms_per_batch={})
+                  models=[m[0] for m in models], merged_blocks=merged,
+                  ms_per_batch={})
     detector = all(scope == 'mmdet' for _, scope in built.values())
     if detector:
         # what PaS prunes (backbone + FPN) on real val images; the whole
