@@ -28,6 +28,11 @@ def _latency(timing: dict, tag: str, batch: int) -> Optional[float]:
             {}).get(tag)
 
 
+def read_timing(work_dir: str, task_name: str) -> Optional[dict]:
+    """The task's ``timing/latency.json`` (None if not timed yet)."""
+    return _json(RunPaths.timing_json(work_dir, task_name))
+
+
 def load_suite_record(work_dir: str) -> dict:
     """``dict(suite=path, tasks=[...])``: what ``run_suite.py`` recorded in
     ``WORK_DIR/suite.json`` (the one reader of it)."""

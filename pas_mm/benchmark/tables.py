@@ -7,7 +7,7 @@ from collections import defaultdict
 from .results import LATENCY_BATCHES
 from .stats import (fmt_diff, fmt_mean_std, lower_is_better, mean_std,
                     paired_difference)
-from .suite import latency_budget_methods
+from .suite import latency_budget_methods, suite_runs
 
 PAS = 'pas'
 # PaS variants: compared with PaS itself, not counted as "other methods"
@@ -214,4 +214,46 @@ def widths_only_table(task, rows):
             f'{len(seeds)} | {fmt_mean_std(stats, digits)} | '
             f'{f_or_dash(_mean(runs, "macs_ratio"))} | '
             f'{f_or_dash(_mean(runs, "params_m"))} | {diff} |')
+    return lines
+
+
+# a detector's secondary timing: the whole test step, head work fixed
+TEST_STEP = 'test_step_ms_per_batch'
+
+
+def timing_table(task, timing):
+    """A detector's timing, per method and budget: the mean ms per batch
+    over its seeds and the ratio to the baseline's, for backbone + FPN on
+    real val images (what PaS prunes: the primary figure) and for the whole
+    test step with the heads' work fixed. ``[]`` for a timing that did not
+    time those (a classifier's is in the task table)."""
+    if not timing or TEST_STEP not in timing:
+        return []
+    group = {r.tag: (r.method, r.budget) for r in suite_runs(task)}
+    group['baseline'] = ('baseline', 1.0)
+    kinds = [('ms_per_batch', 'backbone+FPN'), (TEST_STEP, 'test step')]
+    batches = sorted(timing['ms_per_batch'], key=int)
+    head = ['method', 'budget', 'seeds'] + [
+        f'{label} b{b}' for _, label in kinds for b in batches]
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    tags = defaultdict(list)
+    for tag in timing['ms_per_batch'][batches[0]]:
+        if tag in group:
+            tags[group[tag]].append(tag)
+
+    def mean_ms(kind, batch, members):
+        vals = [timing[kind][batch][t] for t in members
+                if t in timing[kind].get(batch, {})]
+        return sum(vals) / len(vals) if vals else None
+
+    for key, members in sorted(tags.items(),
+                               key=lambda kv: (-kv[0][1], kv[0][0])):
+        cells = [key[0], f'{key[1]:g}', str(len(members))]
+        for kind, _ in kinds:
+            for b in batches:
+                ms = mean_ms(kind, b, members)
+                base = mean_ms(kind, b, tags.get(('baseline', 1.0), []))
+                ratio = f' ({ms / base:.2f}×)' if ms and base else ''
+                cells.append(f'{f_or_dash(ms, ".1f")}{ratio}')
+        lines.append('| ' + ' | '.join(cells) + ' |')
     return lines

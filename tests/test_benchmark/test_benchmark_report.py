@@ -224,3 +224,48 @@ def test_v2_rows_ceiling_widths_only_and_v1_beside(work, tmp_path):
     main_table = report.split('## classification')[1].split('### ')[0]
     assert 'scratch' not in main_table and '| baseline+ | 1 | 3 |' in \
         main_table
+
+
+DET_TASK = dict(name='instance_segmentation', metrics=['coco/bbox_mAP'],
+                baseline=dict(config='b.py', final='epoch_1.pth'),
+                methods={'pas': 'p.py', 'uniform': 'u.py'}, budgets=[0.5],
+                seeds=[0, 1], final='epoch_1.pth', shape=[128, 128])
+
+
+def test_detector_timing_table_is_in_the_report(tmp_path):
+    """A detector's timing (backbone + FPN, the primary figure; the whole
+    test step with fixed head work) gets its own table: mean over seeds
+    and the ratio to the baseline."""
+    _write(tmp_path / 'suite.json', dict(suite='s.py', tasks=[DET_TASK]))
+    tdir = tmp_path / 'instance_segmentation'
+    _write(tdir / 'baseline' / 'test_metrics.json',
+           dict(metrics={'coco/bbox_mAP': 0.3}))
+    _write(tdir / 'baseline' / 'flops.json', dict(params=2.0e6, macs=1e9))
+    feat = {'baseline': 10.0, 'pas@0.5-seed0': 6.0, 'pas@0.5-seed1': 7.0,
+            'uniform@0.5-seed0': 5.0, 'uniform@0.5-seed1': 5.0}
+    for tag in feat:
+        if tag == 'baseline':
+            continue
+        cdir = tdir / tag / 'compact'
+        _write(cdir / 'test_metrics.json',
+               dict(metrics={'coco/bbox_mAP': 0.25}))
+        _write(cdir / 'flops.json', dict(params=1.0e6, macs=5e8))
+        _write(cdir / 'width_spec.json', dict(macs=dict(ratio=0.5)))
+    _write(tdir / 'timing' / 'latency.json', dict(
+        timed='backbone+fpn on real val images',
+        ms_per_batch={'1': feat, '8': {k: 8 * v for k, v in feat.items()}},
+        test_step_ms_per_batch={'1': {k: 100 + v for k, v in feat.items()},
+                                '8': {k: 800 + v for k, v in feat.items()}}))
+    out = tmp_path / 'report'
+    main = runpy.run_path(osp.join(REPO, 'tools/analysis/'
+                                   'benchmark_report.py'))['main']
+    main([str(tmp_path), '--out', str(out)])
+    md = (out / 'report.md').read_text()
+    assert '### instance_segmentation: latency of what was pruned' in md
+    assert ('| method | budget | seeds | backbone+FPN b1 | backbone+FPN b8 '
+            '| test step b1 | test step b8 |') in md
+    assert '| baseline | 1 | 1 | 10.0 (1.00×) | 80.0 (1.00×) | 110.0 (1.00×) '\
+        '| 810.0 (1.00×) |' in md
+    assert '| pas | 0.5 | 2 | 6.5 (0.65×) | 52.0 (0.65×) | 106.5 (0.97×) | '\
+        '806.5 (1.00×) |' in md
+    assert '| uniform | 0.5 | 2 | 5.0 (0.50×) |' in md

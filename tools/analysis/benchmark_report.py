@@ -32,11 +32,12 @@ import sys
 from pas_mm.apis import exit_status, one_line_errors
 from pas_mm.benchmark.latency_budget import equal_latency_lines
 from pas_mm.benchmark.results import (COLUMNS, carry_over, collect_rows,
-                                      load_suite_tasks, read_rows_csv)
+                                      load_suite_tasks, read_rows_csv,
+                                      read_timing)
 from pas_mm.benchmark.stats import fmt_diff, mean_std
 from pas_mm.benchmark.tables import (by_seed, differences, f_or_dash, headline,
                                      metric_digits, search_convergence,
-                                     task_table, tasks_of_rows,
+                                     task_table, tasks_of_rows, timing_table,
                                      widths_only_table)
 from pas_mm.benchmark.widths import cross_task_widths
 from pas_mm.core.errors import ToolInputError
@@ -238,10 +239,17 @@ def report_head(args, about, finished, shown):
     return md + ['## Headline: PaS minus the best other method', '']
 
 
-def task_section(task, rows, out, split):
-    """One task: its table, PaS minus each method, the widths-only table,
-    the equal-latency comparison and the Pareto plots."""
+def task_section(task, rows, out, split, work_dir):
+    """One task: its table, a detector's timing table, PaS minus each
+    method, the widths-only table, the equal-latency comparison and the
+    Pareto plots."""
     md = ['', f'## {task["name"]}', ''] + task_table(task, rows)
+    timing = timing_table(task, read_timing(work_dir, task['name']))
+    if timing:
+        md += ['', f'### {task["name"]}: latency of what was pruned '
+               '(ms per batch on real val images, × the baseline; the '
+               'task table\'s ms columns are the backbone + FPN ones)', '',
+               ] + timing
     digits = metric_digits(rows, task['metrics'][0])
     diffs = differences(task, rows)
     if diffs:
@@ -293,7 +301,8 @@ def main(argv=None):
     md += ['', '## Where the searches ended (before the projection)', '']
     md += search_convergence(shown['rows'])
     for task in tasks:
-        md += task_section(task, shown['rows'], args.out, args.split)
+        md += task_section(task, shown['rows'], args.out, args.split,
+                           args.work_dir)
     md += width_section(args.work_dir, tasks, args.out) or earlier_widths
     if shown.get('carried'):
         md += ['', '## Carried over from the earlier report', '',
