@@ -13,6 +13,11 @@ COLUMNS = ('task', 'method', 'budget', 'seed', 'macs_ratio', 'params_m',
            'search_end_ratio', 'projection_shift', 'latency_ms_b8')
 # the timed batch sizes with a column (a task times some of them)
 LATENCY_BATCHES = (1, 8, 32)
+# a timing JSON's keys (benchmark_suite_latency.py writes them): ms per
+# batch (a detector's backbone + FPN), and a detector's whole test step
+# with the heads' work fixed
+MS_PER_BATCH = 'ms_per_batch'
+TEST_STEP_MS_PER_BATCH = 'test_step_ms_per_batch'
 
 
 def _json(path) -> Optional[dict]:
@@ -24,7 +29,7 @@ def _json(path) -> Optional[dict]:
 
 
 def _latency(timing: dict, tag: str, batch: int) -> Optional[float]:
-    return ((timing or {}).get('ms_per_batch', {}).get(str(batch)) or
+    return ((timing or {}).get(MS_PER_BATCH, {}).get(str(batch)) or
             {}).get(tag)
 
 

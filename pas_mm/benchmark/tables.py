@@ -4,7 +4,7 @@ method paired by seed, the headline (PaS against the best other method)
 and where the searches ended before the projection."""
 from collections import defaultdict
 
-from .results import LATENCY_BATCHES
+from .results import LATENCY_BATCHES, MS_PER_BATCH, TEST_STEP_MS_PER_BATCH
 from .stats import (fmt_diff, fmt_mean_std, lower_is_better, mean_std,
                     paired_difference)
 from .suite import latency_budget_methods, suite_runs
@@ -217,27 +217,24 @@ def widths_only_table(task, rows):
     return lines
 
 
-# a detector's secondary timing: the whole test step, head work fixed
-TEST_STEP = 'test_step_ms_per_batch'
-
-
 def timing_table(task, timing):
     """A detector's timing, per method and budget: the mean ms per batch
     over its seeds and the ratio to the baseline's, for backbone + FPN on
     real val images (what PaS prunes: the primary figure) and for the whole
     test step with the heads' work fixed. ``[]`` for a timing that did not
     time those (a classifier's is in the task table)."""
-    if not timing or TEST_STEP not in timing:
+    if not timing or TEST_STEP_MS_PER_BATCH not in timing:
         return []
     group = {r.tag: (r.method, r.budget) for r in suite_runs(task)}
     group['baseline'] = ('baseline', 1.0)
-    kinds = [('ms_per_batch', 'backbone+FPN'), (TEST_STEP, 'test step')]
-    batches = sorted(timing['ms_per_batch'], key=int)
+    kinds = [(MS_PER_BATCH, 'backbone+FPN'),
+             (TEST_STEP_MS_PER_BATCH, 'test step')]
+    batches = sorted(timing[MS_PER_BATCH], key=int)
     head = ['method', 'budget', 'seeds'] + [
         f'{label} b{b}' for _, label in kinds for b in batches]
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     tags = defaultdict(list)
-    for tag in timing['ms_per_batch'][batches[0]]:
+    for tag in timing[MS_PER_BATCH][batches[0]]:
         if tag in group:
             tags[group[tag]].append(tag)
 
@@ -246,14 +243,16 @@ def timing_table(task, timing):
                 if t in timing[kind].get(batch, {})]
         return sum(vals) / len(vals) if vals else None
 
+    base = {(kind, b): mean_ms(kind, b, tags.get(('baseline', 1.0), []))
+            for kind, _ in kinds for b in batches}
     for key, members in sorted(tags.items(),
                                key=lambda kv: (-kv[0][1], kv[0][0])):
         cells = [key[0], f'{key[1]:g}', str(len(members))]
         for kind, _ in kinds:
             for b in batches:
                 ms = mean_ms(kind, b, members)
-                base = mean_ms(kind, b, tags.get(('baseline', 1.0), []))
-                ratio = f' ({ms / base:.2f}×)' if ms and base else ''
+                ratio = (f' ({ms / base[kind, b]:.2f}×)'
+                         if ms and base[kind, b] else '')
                 cells.append(f'{f_or_dash(ms, ".1f")}{ratio}')
         lines.append('| ' + ' | '.join(cells) + ' |')
     return lines

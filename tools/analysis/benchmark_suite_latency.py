@@ -31,7 +31,8 @@ from pas_mm.apis.det_latency import FIXED_HEAD_WORK, detector_runs
 from pas_mm.apis.measure import interleaved_medians
 from pas_mm.apis.model_runner import as_deployed, inference_fn, load_model
 from pas_mm.benchmark.plan import RunPaths
-from pas_mm.benchmark.results import load_suite_tasks
+from pas_mm.benchmark.results import (MS_PER_BATCH, TEST_STEP_MS_PER_BATCH,
+                                      load_suite_tasks)
 from pas_mm.benchmark.suite import suite_runs
 from pas_mm.core.errors import ToolInputError
 from pas_mm.core.io import atomic_write_text
@@ -98,25 +99,25 @@ def main(argv=None):
     result = dict(task=args.task, shape=list(shape), iters=args.iters,
                   warmup=args.warmup, threads=torch.get_num_threads(),
                   models=[m[0] for m in models], merged_blocks=merged,
-                  ms_per_batch={})
+                  **{MS_PER_BATCH: {}})
     detector = all(scope == 'mmdet' for _, scope in built.values())
     if detector:
         # what PaS prunes (backbone + FPN) on real val images; the whole
         # test step with fixed head work is the secondary figure
         result.update(timed='backbone+fpn on real val images',
-                      test_step_ms_per_batch={},
+                      **{TEST_STEP_MS_PER_BATCH: {}},
                       head_work=FIXED_HEAD_WORK)
     for batch in args.batch_sizes:
         if detector:
             per_model = {tag: detector_runs(model, cfgs[tag], batch)
                          for tag, (model, _) in built.items()}
-            kinds = (('ms_per_batch', 'backbone+fpn'),
-                     ('test_step_ms_per_batch', 'test_step'))
+            kinds = ((MS_PER_BATCH, 'backbone+fpn'),
+                     (TEST_STEP_MS_PER_BATCH, 'test_step'))
         else:
             per_model = {tag: {None: inference_fn(model, scope, shape,
                                                   batch)}
                          for tag, (model, scope) in built.items()}
-            kinds = (('ms_per_batch', None), )
+            kinds = ((MS_PER_BATCH, None), )
         for key, kind in kinds:
             runs = {tag: _no_grad(fns[kind])
                     for tag, fns in per_model.items()}
