@@ -4,8 +4,8 @@ For one PaS search config and its baseline checkpoint:
 
 - the **search** and a **budget-only control** (the same search, the gates
   moved by the budget term alone: ``use_task_gradient=False``; the weights
-  still train on the task), both recorded by the gate rule
-  (``record=True``); Spearman rho and the mean |delta kept ratio| of their
+  still train on the task), both recorded by their ``PaSSearch``;
+  Spearman rho and the mean |delta kept ratio| of their
   per-group widths;
 - per group, the task gradient's signal-to-noise (|mean| / std * sqrt(N)
   per latent, over the search) and the threshold crossings each way;
@@ -32,8 +32,7 @@ class DiagnosticsError(PaSError):
 
 
 def search_only_options(cfg) -> List[str]:
-    """``--cfg-options`` that stop training at the end of the search and
-    make the gate rule record its diagnostics."""
+    """``--cfg-options`` that stop training at the end of the search."""
     hooks = list(cfg.get('custom_hooks') or [])
     index = next((i for i, h in enumerate(hooks)
                   if HOOK in str(h.get('type'))), None)
@@ -42,12 +41,13 @@ def search_only_options(cfg) -> List[str]:
                                'custom_hooks: nothing is searched')
     hook = hooks[index]
     if hook.get('gate_optimizer', dict()) is None:
-        raise DiagnosticsError('gate_optimizer=None: the toolkit moves the '
-                               'gates, the gate rule records nothing')
-    key = f'custom_hooks.{index}.gate_optimizer.record=True'
+        raise DiagnosticsError(
+            "gate_optimizer=None: write gate_optimizer=dict(rule='original')"
+            ' (the same rule), so that the budget-only control can set '
+            'its use_task_gradient')
     if hook.get('search_epochs') is not None:
-        return [key, f"train_cfg.max_epochs={hook['search_epochs']}"]
-    return [key, f"train_cfg.max_iters={hook['search_iters']}"]
+        return [f"train_cfg.max_epochs={hook['search_epochs']}"]
+    return [f"train_cfg.max_iters={hook['search_iters']}"]
 
 
 def run_search(config: str, work_dir: str, options: List[str],
@@ -109,7 +109,8 @@ def diagnose(config: str, checkpoint: str, work_dir: str, seed: int = 0,
     cfg = load_config(config)
     base = [f'model.pretrained={checkpoint}', f'randomness.seed={seed}',
             *search_only_options(cfg), *(cfg_options or [])]
-    hook_index = base[2].split('.')[1]
+    hook_index = next(i for i, h in enumerate(cfg.custom_hooks)
+                      if HOOK in str(h.get('type')))
     control_key = (f'custom_hooks.{hook_index}.gate_optimizer.'
                    'use_task_gradient=False')
     runs = {}

@@ -146,7 +146,7 @@ def layer_macs(call: LayerCall, c_in, c_out):
 
 
 def graph_macs(graph: ChannelGraph, kept: Callable[[Layout], object],
-               fold=()) -> torch.Tensor:
+               fold=(), own_layer: bool = False) -> torch.Tensor:
     """Per-sample MACs of a traced scope.
 
     Args:
@@ -156,6 +156,11 @@ def graph_macs(graph: ChannelGraph, kept: Callable[[Layout], object],
         fold (Sequence[str]): fnmatch patterns of layers that
             reparameterisation folds into others; they are not costed.
             Default: ().
+        own_layer (bool): the original PaS code's cost attribution: a
+            channel-mixing layer's kept input count is read as a constant,
+            so a gate's gradient holds only the layers that produce its
+            channels (``pas_mm.core.budget``). The value is the same.
+            Default: False.
     """
     def folded(name):
         return any(fnmatch.fnmatchcase(name, p) for p in fold)
@@ -165,10 +170,14 @@ def graph_macs(graph: ChannelGraph, kept: Callable[[Layout], object],
         if folded(name):
             continue
         for call in calls:
-            if not rule_of(call.kind).costed:
+            rule = rule_of(call.kind)
+            if not rule.costed:
                 continue
-            total = total + layer_macs(call, kept(call.in_layout),
-                                       kept(call.out_layout))
+            c_in = kept(call.in_layout)
+            if own_layer and rule.mixes_channels and \
+                    isinstance(c_in, torch.Tensor):
+                c_in = c_in.detach()
+            total = total + rule.macs(call, c_in, kept(call.out_layout))
     for free in graph.free_calls:
         if free.owner is not None and folded(free.owner):
             continue

@@ -1,13 +1,19 @@
 """What the gate rule saw during a search, per latent: the task gradient's
 moments (its signal-to-noise) and the threshold crossings each way.
 
-``GateOptimizer(record=True)`` feeds it at every step; ``summary()`` gives
-the per-group figures of ``tools/analysis/search_diagnostics.py``.
+Every ``PaSSearch`` keeps one (its gate rule feeds it, or, under the
+original rule, the search itself); ``summary()`` gives the per-group
+figures of ``tools/analysis/search_diagnostics.py`` and ``evidence()``
+the share of width decisions whose task evidence stands clear of its
+noise, which the end-of-search summary reports.
 """
 import math
 from typing import Dict
 
 import torch
+
+# a mean more than this many standard errors from 0 stands clear of noise
+CLEAR_SNR = 2.0
 
 
 class GateDiagnostics:
@@ -31,12 +37,16 @@ class GateDiagnostics:
                 zeros = torch.zeros_like(grad, dtype=torch.float64)
                 s = {f: zeros.clone() for f in self.FIELDS}
                 self.stats[name] = s
-            g = grad.detach().double().cpu().view_as(s['sum'])
+            elif s['sum'].device != grad.device:  # loaded on another device
+                s = {f: t.to(grad.device) for f, t in s.items()}
+                self.stats[name] = s
+            # on the gradient's device: no host sync per step
+            g = grad.detach().double().view_as(s['sum'])
             s['n'] += 1
             s['sum'] += g
             s['sumsq'] += g * g
-            was = before[name].cpu()
-            now = after.cpu()
+            was = before[name].to(g.device)
+            now = after.to(g.device)
             s['on_to_off'] += (was & ~now).double()
             s['off_to_on'] += (~was & now).double()
 
@@ -63,11 +73,30 @@ class GateDiagnostics:
                 kept_ratio=kept / gate.num_channels,
                 snr_median=_finite(snr.median()),
                 snr_max=_finite(snr.max()),
-                snr_over_2=float((snr > 2).double().mean()),
+                snr_over_2=float((snr > CLEAR_SNR).double().mean()),
                 on_to_off=int(s['on_to_off'].sum()),
                 off_to_on=int(s['off_to_on'].sum()),
                 latents_switched_back_on=int((s['off_to_on'] > 0).sum()))
         return out
+
+    def evidence(self, clear: float = CLEAR_SNR) -> dict:
+        """How much task evidence stood behind the widths: ``decisions``
+        (latents recorded), ``clear`` (those whose task gradient's mean
+        lies more than ``clear`` standard errors from 0), their ``share``,
+        and the ``steps`` recorded (0 when nothing was)."""
+        # one sample has no spread: it stands clear of nothing
+        snrs = [torch.where(s['n'] > 1, self.snr(s), 0.0).flatten().cpu()
+                for s in self.stats.values()]
+        steps = max((int(s['n'].max()) for s in self.stats.values()
+                     if s['n'].numel()), default=0)
+        if not snrs:
+            return dict(decisions=0, clear=0, share=0.0, steps=0,
+                        threshold=clear)
+        snr = torch.cat(snrs)
+        count = int((snr > clear).sum())
+        return dict(decisions=int(snr.numel()), clear=count,
+                    share=count / max(int(snr.numel()), 1), steps=steps,
+                    threshold=clear)
 
     def state_dict(self) -> dict:
         return dict(stats={n: {f: t.clone() for f, t in s.items()}

@@ -59,6 +59,7 @@ from typing import Dict, List, Optional
 
 import torch
 
+from .budget import Budget
 from .errors import BudgetError
 from .gate_diagnostics import GateDiagnostics
 from .gate_steps import move_within
@@ -71,17 +72,15 @@ class GateOptimizer:
 
     Args:
         space (SearchSpace): the search space whose gates are moved.
-        target_ratio (float): the cost ratio (MACs or latency) to reach.
+        budget (Budget | dict): the target cost ratio (MACs or latency),
+            the mode and the weight of ``weight * (ratio - target)^2``:
+            fixed without ``adapt_weight``, else only the start, replaced
+            at the first step (``pas_mm.core.budget``).
         total_steps (int): optimizer steps in the search (sets the lr).
-        weight (float): the absolute weight of ``weight * (ratio -
-            target)^2``: fixed without ``adapt_weight`` (the original PaS),
-            else only the start, replaced at the first step. Default: 1.0.
         stiffness (float): with ``adapt_weight``, the budget gradient's RMS
             in units of the task gradient's RMS: at the first step (at the
             gap then) and, in the equilibrium, one band off the target.
             Default: 1.0.
-        mode (str): ``'two-sided'`` or ``'hinge'`` (only excess cost
-            counts). Default: ``'two-sided'``.
         lr (float, optional): descent step in latent units at the start;
             None means ``1.5 / total_steps``. Default: None.
         momentum (float): EMA factor of the descent's normalised gradient.
@@ -111,9 +110,8 @@ class GateOptimizer:
             threshold crossings). Default: False.
     """
 
-    def __init__(self, space, target_ratio: float, total_steps: int,
-                 weight: float = 1.0, stiffness: float = 1.0,
-                 mode: str = 'two-sided',
+    def __init__(self, space, budget: Budget, total_steps: int,
+                 stiffness: float = 1.0,
                  lr: Optional[float] = None, momentum: float = 0.5,
                  adapt_weight: bool = True, adapt_rate: float = 20.0,
                  band: float = 0.02, final_lr_ratio: float = 0.1,
@@ -121,11 +119,9 @@ class GateOptimizer:
                  equilibrium_lr: Optional[float] = None,
                  equilibrium_momentum: float = 0.9, swing: float = 0.05,
                  use_task_gradient: bool = True, record: bool = False):
-        _check_args(total_steps, lr, momentum, rule, hover, weight,
-                    stiffness)
+        _check_args(total_steps, lr, momentum, rule, hover, stiffness)
         self.space = space
-        self.target_ratio = float(target_ratio)
-        self.mode = mode
+        self.budget = Budget.from_dict(budget)
         self.total_steps = int(total_steps)
         self.base_lr = float(lr) if lr is not None else 1.5 / total_steps
         self.momentum = float(momentum)
@@ -141,7 +137,7 @@ class GateOptimizer:
         self.swing = float(swing)
         self.use_task_gradient = bool(use_task_gradient)
         self.stiffness = float(stiffness)
-        self.weight = float(weight)  # the absolute weight of ``loss()``
+        self.weight = self.budget.weight  # the absolute weight of loss()
         self.steps = 0
         self._joined = False  # loss() was called since the last step
         self.phase = 'descent'
@@ -152,9 +148,12 @@ class GateOptimizer:
         self.diagnostics = GateDiagnostics() if record else None
 
     # ----------------------------------------------------------- budget
+    @property
+    def target_ratio(self) -> float:
+        return self.budget.target_ratio
+
     def gap(self, ratio: float) -> float:
-        gap = ratio - self.target_ratio
-        return max(gap, 0.0) if self.mode == 'hinge' else gap
+        return self.budget.gap(ratio)
 
     def loss(self) -> torch.Tensor:
         """The budget term to join to the task loss: ``weight * (cost
@@ -162,8 +161,8 @@ class GateOptimizer:
         ``step`` takes its gradient out of the latents' gradient to find the
         task's; if it is not joined, the latents' gradient is all task."""
         self._joined = True
-        return self.space.budget_loss(self.target_ratio, self.weight,
-                                      self.mode)
+        return self.budget.loss(self.space.cost(), self.space.full_cost,
+                                self.weight)
 
     def lr(self) -> float:
         """Descent lr: cosine from ``base_lr`` to ``final_lr_ratio`` of it."""
@@ -173,20 +172,7 @@ class GateOptimizer:
         return self.base_lr * (low + (1 - low) * cosine)
 
     def _budget_grads(self, names: List[str], weight: float):
-        """(cost ratio, d ratio / d latent per channel, the budget term's
-        gradient per channel at ``weight``) of the latents now."""
-        gates = [self.space.gates[n] for n in names]
-        latents = [g.latent for g in gates]
-        with torch.enable_grad():
-            cost = self.space.cost()
-            grads = torch.autograd.grad(cost, latents, allow_unused=True)
-        full = self.space.full_cost
-        ratio = float(cost.detach()) / full
-        direction = [torch.zeros_like(t) if d is None else
-                     d.float() / (full * g.unit)
-                     for d, t, g in zip(grads, latents, gates)]
-        scale = 2 * weight * self.gap(ratio)
-        return ratio, direction, [scale * d for d in direction]
+        return self.budget.gradients(self.space, names, weight)
 
     # ----------------------------------------------------------- step
     @torch.no_grad()
@@ -373,7 +359,7 @@ class GateOptimizer:
             self.diagnostics.load_state_dict(state['diagnostics'])
 
 
-def _check_args(total_steps, lr, momentum, rule, hover, weight, stiffness):
+def _check_args(total_steps, lr, momentum, rule, hover, stiffness):
     if int(total_steps) < 1:
         raise BudgetError(f'the gate optimizer needs total_steps >= 1, got '
                           f'{total_steps!r}')
@@ -386,7 +372,5 @@ def _check_args(total_steps, lr, momentum, rule, hover, weight, stiffness):
         raise BudgetError(f'gate rule must be one of {RULES}, got {rule!r}')
     if not 0 < hover < 0.5:
         raise BudgetError(f'gate hover must be in (0, 0.5), got {hover!r}')
-    if not weight > 0:
-        raise BudgetError(f'budget weight must be > 0, got {weight!r}')
     if not stiffness > 0:
         raise BudgetError(f'gate stiffness must be > 0, got {stiffness!r}')

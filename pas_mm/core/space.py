@@ -16,6 +16,7 @@ from typing import Dict, List, Optional
 import torch
 from torch import nn
 
+from .budget import ATTRIBUTIONS, Budget, check_target_ratio
 from .cost import graph_macs
 from .errors import BudgetError, ScopeError
 from .explain import describe_space
@@ -80,6 +81,8 @@ class SearchSpace:
         model.add_module(GATES_ATTR, container)
         self._hooks = []
         self._install_hooks()
+        # which MACs a gate is charged for (pas_mm.core.budget)
+        self.attribution = 'marginal'
         self.full_macs = float(self.macs(open_all=True).detach())
         # what the budget constrains: MACs, or latency (use_latency)
         self.metric = 'macs'
@@ -174,7 +177,19 @@ class SearchSpace:
         (the rules are in ``pas_mm.core.cost``)."""
         return graph_macs(self.graph,
                           lambda layout: self.kept(layout, open_all),
-                          self.fold)
+                          self.fold,
+                          own_layer=self.attribution == 'own-layer')
+
+    def set_attribution(self, attribution: str) -> None:
+        """Charge each gate its marginal MACs (default) or only its own
+        layer's (the original PaS); see ``pas_mm.core.budget``."""
+        if attribution not in ATTRIBUTIONS:
+            raise BudgetError(f'budget attribution must be one of '
+                              f'{ATTRIBUTIONS}, got {attribution!r}')
+        if attribution != 'marginal' and self.metric != 'macs':
+            raise BudgetError(f'budget attribution {attribution!r} is for '
+                              'a MACs budget, not a latency table')
+        self.attribution = attribution
 
     def macs_ratio(self) -> float:
         return float(self.macs().detach()) / self.full_macs
@@ -183,6 +198,9 @@ class SearchSpace:
         """Budget the search by a measured latency table
         (``pas_mm.core.latency``) instead of MACs: ``cost()``, the budget
         loss, the projection and the floors then read milliseconds."""
+        if self.attribution != 'marginal':
+            raise BudgetError('a latency table budgets the marginal cost '
+                              f'only, not {self.attribution!r}')
         full = graph_latency(self.graph, lambda lay: self.kept(lay, True),
                              table)  # names a layer the model lacks
         self.latency_table, self.metric = table, 'latency'
@@ -216,15 +234,9 @@ class SearchSpace:
 
         ``macs`` may pass a ``self.cost()`` already computed this step.
         """
-        check_target_ratio(target_ratio)
-        if mode not in ('two-sided', 'hinge'):
-            raise BudgetError(f"budget mode must be 'two-sided' or 'hinge', "
-                              f'got {mode!r}')
-        macs = self.cost() if macs is None else macs
-        gap = macs / self.full_cost - target_ratio
-        if mode == 'hinge':
-            gap = torch.clamp(gap, min=0)
-        return weight * gap**2
+        budget = Budget(target_ratio, weight, mode)
+        return budget.loss(self.cost() if macs is None else macs,
+                           self.full_cost)
 
     def min_macs_ratio(self) -> float:
         """The smallest cost ratio (MACs, or latency) min_channels /
@@ -339,13 +351,6 @@ class SearchSpace:
 
 def _key(name: str) -> str:
     return name.replace('.', '__').replace('#', '_v') or 'root'
-
-
-def check_target_ratio(target_ratio) -> None:
-    if not isinstance(target_ratio, (int, float)) or \
-            not 0 < float(target_ratio) <= 1:
-        raise BudgetError(f'target_ratio must be in (0, 1], got '
-                          f'{target_ratio!r}')
 
 
 def check_floors(min_channels: int, round_to: int, min_ratio: float) -> None:

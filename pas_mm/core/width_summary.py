@@ -84,10 +84,28 @@ def spec_layer_widths(spec: dict):
 
 
 def summary_lines(spec: dict):
-    """Log lines: one per stage, then one per layer, as kept/total."""
+    """Log lines: what the search reached against its target and how much
+    task evidence stood behind its widths (when the spec records them),
+    then one line per stage and one per layer, as kept/total."""
     widths = spec_layer_widths(spec)
     stages = ', '.join(f'{s} {k}/{c} ({k / c:.2f})'
                        for s, (k, c) in per_stage(widths).items())
-    lines = [f'PaS final widths per stage: {stages}']
+    lines = []
+    if spec.get('target_ratio') is not None:
+        reached = f"MACs ratio {spec['macs']['ratio']:.4f}"
+        if 'latency' in spec:
+            reached = (f"latency ratio {spec['latency']['ratio']:.4f} by "
+                       f'the table, {reached}')
+        lines.append(
+            f"PaS reached {reached} against the target "
+            f"{spec['target_ratio']} (the search itself ended at "
+            f"{spec.get('search_end_ratio', float('nan')):.4f})")
+    evidence = spec.get('evidence')
+    if evidence and evidence.get('decisions'):
+        lines.append(
+            f"PaS evidence: {evidence['clear']} of {evidence['decisions']} "
+            f"width decisions ({100 * evidence['share']:.0f} %) had a task "
+            f"gradient clear of its noise over {evidence['steps']} steps")
+    lines.append(f'PaS final widths per stage: {stages}')
     lines += [f'  {n}: {k}/{c}' for n, (k, c) in widths.items()]
     return lines

@@ -1,5 +1,6 @@
-"""The end-of-search summary: final widths per layer and per stage, as
-``widths.json``, log lines and a PNG of the kept ratio per layer."""
+"""The end-of-search summary: the ratio reached against the target, the
+evidence behind the widths, and the final widths per layer and per stage,
+as ``widths.json``, log lines and a PNG of the kept ratio per layer."""
 import json
 import os
 import os.path as osp
@@ -27,6 +28,9 @@ def write_search_summary(runner, spec: dict, folder: str) -> None:
         stages={s: dict(kept=k, total=c)
                 for s, (k, c) in per_stage(widths).items()},
         macs_ratio=spec['macs']['ratio'],
+        target_ratio=spec.get('target_ratio'),
+        search_end_ratio=spec.get('search_end_ratio'),
+        evidence=spec.get('evidence'),
         at_floor=spec.get('at_floor', {}).get('count', 0)), indent=1))
     for line in summary_lines(spec):
         runner.logger.info(line)

@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from pas_mm.core import BudgetError, build_search_space
+from pas_mm.core.budget import Budget
 from pas_mm.core.gate_optimizer import GateOptimizer
 
 
@@ -36,7 +37,7 @@ def search(width, optimizer, steps=60, target=0.5, seed=0, **gate_cfg):
     weights = [p for p in net.parameters()
                if all(p is not g for g in gates)]
     opt = optimizer([{'params': weights}, {'params': gates}])
-    rule = GateOptimizer(space, target, steps, weight=5.0, **gate_cfg)
+    rule = GateOptimizer(space, Budget(target, weight=5.0), steps, **gate_cfg)
     opt.register_step_pre_hook(lambda *_: rule.step() and None)
     x = torch.randn(64, 3, 16, 16)
     y = (x[:, 0].mean((1, 2)) > 0).long() + 2 * (x[:, 1].mean((1, 2)) > 0)
@@ -75,9 +76,9 @@ def test_fixed_weight_keeps_original_semantics_and_bad_args():
     space, rule = search(8, OPTIMIZERS['sgd'], steps=5, adapt_weight=False)
     assert rule.weight == 5.0
     with pytest.raises(BudgetError, match='total_steps'):
-        GateOptimizer(space, 0.5, 0)
+        GateOptimizer(space, Budget(0.5), 0)
     with pytest.raises(BudgetError, match='gate lr'):
-        GateOptimizer(space, 0.5, 10, lr=-1)
+        GateOptimizer(space, Budget(0.5), 10, lr=-1)
 
 
 def test_non_finite_gradients_skip_the_step_and_state_round_trips():
@@ -89,7 +90,7 @@ def test_non_finite_gradients_skip_the_step_and_state_round_trips():
     assert torch.equal(gate.latent.detach(), before) and gate.latent.grad \
         is None
     state = rule.state_dict()
-    other = GateOptimizer(space, 0.5, 4)
+    other = GateOptimizer(space, Budget(0.5), 4)
     other.load_state_dict(state)
     assert other.steps == rule.steps and other.weight == rule.weight
     assert set(other._avg) == set(rule._avg)
@@ -103,7 +104,7 @@ def test_search_steps_under_bf16_autocast():
     space = build_search_space(net, torch.zeros(1, 3, 16, 16))
     gates = [g.latent for g in space.gates.values()]
     opt = torch.optim.SGD(net.parameters(), lr=0.02)
-    rule = GateOptimizer(space, 0.5, 10)
+    rule = GateOptimizer(space, Budget(0.5), 10)
     opt.register_step_pre_hook(lambda *_: rule.step() and None)
     x, y = torch.randn(16, 3, 16, 16), torch.randint(0, 4, (16, ))
     start = torch.cat([g.detach().clone() for g in gates])
@@ -124,8 +125,8 @@ def _fixed_rule(space, lr=0.01):
     """One plain step per call: no momentum, no weight adaptation, a
     negligible budget term of its own, and a long schedule so that the lr
     stays ``lr``."""
-    return GateOptimizer(space, 0.5, 10_000, lr=lr, momentum=0.0,
-                         adapt_weight=False, weight=1e-12)
+    return GateOptimizer(space, Budget(0.5, weight=1e-12), 10_000, lr=lr,
+                         momentum=0.0, adapt_weight=False)
 
 
 def _step_with(rule, space, grads):
@@ -169,6 +170,6 @@ def test_blocked_latents_do_not_set_the_step_of_the_others():
 
 def test_blocked_state_round_trips():
     space, rule = search(8, OPTIMIZERS['sgd'], steps=4)
-    other = GateOptimizer(space, 0.5, 4)
+    other = GateOptimizer(space, Budget(0.5), 4)
     other.load_state_dict(rule.state_dict())
     assert set(other._undone) == set(rule._undone) and other._undone

@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from pas_mm.core import build_search_space
+from pas_mm.core.budget import Budget
 from pas_mm.core.gate_optimizer import GateOptimizer
 
 
@@ -58,7 +59,7 @@ def _search(use_task_gradient, steps=300, seed=0, rule='equilibrium'):
     weights = [p for p in net.parameters() if all(p is not g for g in gates)]
     opt = torch.optim.SGD([{'params': weights}, {'params': gates}], lr=0.02,
                           momentum=0.9)
-    rule = GateOptimizer(space, 0.6, steps, lr=0.03, rule=rule,
+    rule = GateOptimizer(space, Budget(0.6), steps, lr=0.03, rule=rule,
                          use_task_gradient=use_task_gradient, record=True)
     opt.register_step_pre_hook(lambda *_: rule.step() and None)
     for _ in range(steps):
@@ -98,7 +99,7 @@ def test_the_rule_splits_the_gradient_into_task_and_its_own_budget():
     """With ``loss()`` joined, the task part the rule records is the
     latents' gradient minus exactly that term's gradient."""
     space = _toy_space()
-    rule = GateOptimizer(space, 0.5, 10, record=True, weight=3.0,
+    rule = GateOptimizer(space, Budget(0.5, weight=3.0), 10, record=True,
                          adapt_weight=False)
     task = {n: torch.randn_like(g.latent) for n, g in space.gates.items()}
     budget = rule.loss()
@@ -125,8 +126,8 @@ def test_stiffness_is_the_restoring_force_in_task_gradient_units(stiffness):
     target the budget gradient's RMS is ``stiffness`` x the task
     gradient's; it is then no longer adapted."""
     space = _toy_space()
-    rule = GateOptimizer(space, 0.999, 10, stiffness=stiffness, band=0.02,
-                         rule='equilibrium')
+    rule = GateOptimizer(space, Budget(0.999), 10, stiffness=stiffness,
+                         band=0.02, rule='equilibrium')
     grad = {n: torch.full_like(g.latent, 0.01)
             for n, g in space.gates.items()}
     for name, gate in space.gates.items():  # ratio 1.0: within the band
@@ -151,15 +152,17 @@ def test_stiffness_is_the_restoring_force_in_task_gradient_units(stiffness):
 
 def test_descent_rule_never_enters_the_equilibrium_and_state_round_trips():
     space = _toy_space()
-    rule = GateOptimizer(space, 0.999, 10)  # the default
+    rule = GateOptimizer(space, Budget(0.999), 10)  # the default
     for name, gate in space.gates.items():
         gate.latent.grad = torch.full_like(gate.latent, 0.01)
     assert rule.step() and rule.phase == 'descent' and rule.rule == 'descent'
-    eq = GateOptimizer(space, 0.999, 10, record=True, rule='equilibrium')
+    eq = GateOptimizer(space, Budget(0.999), 10, record=True,
+                       rule='equilibrium')
     for name, gate in space.gates.items():
         gate.latent.grad = torch.full_like(gate.latent, 0.01)
     assert eq.step() and eq.phase == 'equilibrium'
-    other = GateOptimizer(space, 0.999, 10, record=True, rule='equilibrium')
+    other = GateOptimizer(space, Budget(0.999), 10, record=True,
+                          rule='equilibrium')
     other.load_state_dict(eq.state_dict())
     assert other.phase == 'equilibrium' and other.weight == eq.weight
     assert other.equilibrium_step == 0 and set(

@@ -9,6 +9,7 @@ from _helpers import export_and_compare, mmengine_macs
 from torch import nn
 
 from pas_mm.core import DBCGate, ScopeError, build_search_space
+from pas_mm.core.budget import Budget
 from pas_mm.core.gate_optimizer import GateOptimizer
 from pas_mm.core.heads import register_head_adapter
 
@@ -164,8 +165,8 @@ def test_a_head_latent_moves_at_its_channels_speed():
     the same gradient as an FFN channel moves as far in one step."""
     space = build_search_space(_model(TinyAttention()),
                                (torch.randn(1, 3, 6, 6), ))
-    rule = GateOptimizer(space, 0.5, 10_000, lr=0.01, momentum=0.0,
-                         adapt_weight=False, weight=1e-12)
+    rule = GateOptimizer(space, Budget(0.5, weight=1e-12), 10_000, lr=0.01,
+                         momentum=0.0, adapt_weight=False)
     start = {}
     for name, gate in space.gates.items():
         gate.latent.grad = torch.full_like(gate.latent, float(gate.unit))

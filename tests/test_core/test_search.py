@@ -48,7 +48,14 @@ def test_search_reaches_the_budget_and_exports_exactly():
     assert compact is net and search.finished
     assert abs(spec['macs']['ratio'] / 0.5 - 1) <= 0.01
     assert abs(spec['search_end_ratio'] / 0.5 - 1) <= 0.05
-    assert spec['summary'][0].startswith('PaS final widths per stage')
+    assert spec['summary'][0].startswith('PaS reached MACs ratio 0.')
+    assert any(line.startswith('PaS final widths per stage')
+               for line in spec['summary'])
+    assert spec['rule'] == 'descent'
+    evidence = spec['evidence']
+    assert evidence['steps'] == 60 and evidence['decisions'] == sum(
+        g.latent.numel() for g in search.space.gates.values())
+    assert 0 <= evidence['clear'] <= evidence['decisions']
     assert any(g['kept'] < g['channels'] for g in spec['groups'].values())
     assert sum(p.numel() for p in compact.parameters()) < full
     assert float(search.loss()) == 0.0 and search.step() is False
@@ -97,3 +104,101 @@ def test_bad_budgets_are_refused(budget, match):
     with pytest.raises(BudgetError, match=match):
         PaSSearch(Net(8), torch.zeros(1, 3, 16, 16), budget=budget, steps=5,
                   min_ratio=0.1)
+
+
+def _original(steps=40, target=0.5, use_task_gradient=True, weight=20.0):
+    """The original rule: one SGD (lr 0.02 constant, momentum 0.9, weight
+    decay 1e-4) for weights and gates, fixed weight, own-layer cost."""
+    torch.manual_seed(0)
+    net = Net(16)
+    search = PaSSearch(
+        net, torch.zeros(1, 3, 16, 16),
+        budget=dict(target_ratio=target, weight=weight,
+                    attribution='own-layer'),
+        steps=steps, gate=dict(rule='original',
+                               use_task_gradient=use_task_gradient))
+    opt = torch.optim.SGD(net.parameters(), lr=0.02, momentum=0.9,
+                          weight_decay=1e-4)
+    search.attach(opt)
+    x, y = _data()
+    for _ in range(steps):
+        idx = torch.randint(0, 64, (16, ))
+        loss = F.cross_entropy(net(x[idx]), y[idx]) + search.loss()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return net, search
+
+
+def test_the_original_rule_leaves_the_gates_to_the_optimizer():
+    net, search = _original()
+    assert search.original and search.rule is None
+    assert search.space.attribution == 'own-layer'
+    latents = torch.cat([g.latent.detach() for g in
+                         search.space.gates.values()])
+    # SGD moved them, and nothing clamped them to [0, 1]
+    assert float(latents.max()) > 1.0 and float(latents.min()) < 0.0
+    loss = float(search.loss())
+    assert loss == pytest.approx(20.0 * (search.ratio() - 0.5)**2)
+    _, spec = search.finish()
+    assert spec['rule'] == 'original' and spec['equilibrium_step'] is None
+    assert spec['evidence']['steps'] == 40
+    # the projection's one shift; the toy net's channels are coarse steps
+    assert abs(spec['macs']['ratio'] / 0.5 - 1) <= 0.03
+
+
+def test_the_original_rules_budget_only_control_sees_no_task_gradient():
+    """use_task_gradient=False: the optimizer steps the latents on the
+    budget term's gradient alone, so two controls on different data
+    end with the same latents."""
+    _, a = _original(steps=10, use_task_gradient=False)
+    torch.manual_seed(1)
+    _, b = _original(steps=10, use_task_gradient=False)
+    for name, gate in a.space.gates.items():
+        assert torch.allclose(gate.latent, b.space.gates[name].latent,
+                              atol=1e-6), name
+    _, c = _original(steps=10)
+    assert any(not torch.allclose(g.latent, c.space.gates[n].latent)
+               for n, g in a.space.gates.items())
+
+
+def test_the_original_rule_takes_only_its_control_and_resumes():
+    with pytest.raises(BudgetError, match='only use_task_gradient'):
+        PaSSearch(Net(8), torch.zeros(1, 3, 16, 16),
+                  budget=dict(target_ratio=0.5), steps=5,
+                  gate=dict(rule='original', lr=0.1))
+    _, search = _original(steps=5)
+    state = search.state_dict()
+    assert 'rule' not in state and state['evidence']['stats']
+    _, other = _original(steps=1)
+    other.load_state_dict(state)
+    assert other.evidence()['steps'] == 5
+    ruled = PaSSearch(Net(8), torch.zeros(1, 3, 16, 16),
+                      budget=dict(target_ratio=0.5), steps=5)
+    with pytest.raises(BudgetError, match='original rule'):
+        ruled.load_state_dict(state)
+
+
+def test_too_little_evidence_warns_and_enough_does_not():
+    """Pure-noise task gradients: few decisions stand clear, and the end
+    of the search says so; a steady gradient stands clear everywhere."""
+    for noise, warned in ((True, True), (False, False)):
+        search = PaSSearch(Net(8), torch.zeros(1, 3, 16, 16),
+                           budget=dict(target_ratio=0.9), steps=50)
+        gates = search.space.gates
+        on = {n: g.latent.detach() > 0.5 for n, g in gates.items()}
+        g = torch.Generator().manual_seed(0)
+        for _ in range(50):
+            task = [torch.randn(gate.latent.shape, generator=g) +
+                    (0.0 if noise else 10.0) for gate in gates.values()]
+            search.evidence_recorder.record(search.space, list(gates),
+                                            task, on, 'descent')
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            _, spec = search.finish()
+        share = spec['evidence']['share']
+        assert (share < 0.5) == warned and spec['evidence']['steps'] == 50
+        assert any('width decisions' in str(w.message)
+                   for w in caught) == warned
+        if not warned:
+            assert share == 1.0

@@ -97,7 +97,8 @@ def test_toolkit_gate_lr_still_possible(tmp_path):
     runner = make_runner(tmp_path, hook, 10)
     latents = [g.latent for g in runner.model.space.gates.values()]
     runner.train()
-    assert runner.model.space.frozen and hook._gate_optim is None
+    search = runner.model.pas_search()
+    assert runner.model.space.frozen and search.original and search.finished
     # SGD moved them (from 1.0), by the budget term's gradient
     assert any(float(t.min()) < 1.0 for t in latents)
     history, _ = runner.message_hub.get_scalar('train/loss_budget').data
@@ -114,7 +115,7 @@ def test_gate_rule_counts_optimizer_steps_under_accumulation(tmp_path):
         optimizer=dict(type='SGD', lr=0.02, momentum=0.9),
         accumulative_counts=2))
     runner.train()
-    rule = hook._gate_optim
+    rule = runner.model.pas_search().rule
     assert rule.total_steps == 20 and rule.steps == 20
     spec = json.load(open(tmp_path / 'pas_search' / 'width_spec.json'))
     assert abs(spec['search_end_ratio'] / 0.5 - 1) <= 0.05, spec

@@ -1,8 +1,11 @@
-"""Schedules the PaS search: starts the gate rule, ends the search on time,
-re-wraps DDP and cleans optimizer state after an in-place export.
+"""Schedules the PaS search, as mmengine's ``EMAHook`` schedules its EMA:
+starts the model's ``PaSSearch``, attaches it to the optimizers that hold
+the gates, keeps its state in checkpoints, ends it on time, re-wraps DDP
+and cleans optimizer state after an in-place export.
 
-What happens at the end of the search is the model's business
-(``PaSSearchMixin.end_search``); this hook only calls the model's methods.
+The search object owns the budget, the rule and the end of the search;
+the model owns its space (``PaSSearchMixin``). This hook only calls their
+methods.
 """
 import copy
 import gc
@@ -19,7 +22,6 @@ from mmengine.model import is_model_wrapper
 
 from pas_mm.core import BudgetError
 from pas_mm.core.io import write_json
-from pas_mm.core.search import PaSSearch
 from pas_mm.models.algorithms.pas_search_mixin import PaSSearchMixin
 from pas_mm.registry import HOOKS
 from ..recipe_hooks import dropped_recipe_hooks
@@ -51,14 +53,12 @@ class PaSSearchHook(Hook):
         gate_optimizer (dict, optional): arguments of
             ``pas_mm.core.gate_optimizer.GateOptimizer`` (``rule``,
             ``lr``, ``momentum``, ``stiffness``, ``hover``,
-            ``equilibrium_lr``, ``swing``, ``adapt_weight``, ``record``,
-            ...): the hook builds
-            this rule from the model's budget (``budget_settings()``), runs
-            it at every optimizer step and keeps it in checkpoints; the
-            gates are moved by it, not by the toolkit's optimizer. None
-            leaves them to the toolkit's optimizer at the fixed budget
-            weight (the original PaS; its lr then needs tuning per net).
-            Default: ``dict()``.
+            ``equilibrium_lr``, ``swing``, ``adapt_weight``, ...): the
+            model's ``PaSSearch`` is started with this rule, which moves
+            the gates at every optimizer step (the toolkit's optimizer
+            skips them). None starts it with the original rule: the
+            toolkit's optimizer moves the gates at the budget's fixed
+            weight (``pas-original`` configs). Default: ``dict()``.
         max_search_gap (float): when the search ends more than this far
             (relative) from the target, the widths come from the projection
             rather than the search: a warning says so. Default: 0.05.
@@ -116,9 +116,8 @@ class PaSSearchHook(Hook):
         self.strict_search = bool(strict_search)
         self.finetune_find_unused_parameters = bool(
             finetune_find_unused_parameters)
-        self._gate_optim = None
-        self._gate_state = None
-        self._search = None  # the PaSSearch that runs the gate rule
+        self._search = None  # the model's PaSSearch, once started
+        self._resume_state = None  # its state from a checkpoint
 
     @staticmethod
     def _algorithm(runner) -> PaSSearchMixin:
@@ -161,8 +160,8 @@ class PaSSearchHook(Hook):
         if model.search_finished and is_model_wrapper(runner.model):
             # DDP was built around the full-size model and live gates
             self._rewrap(runner)
-        if model.gate_parameters() and self.gate_optimizer_cfg is not None:
-            self._start_gate_optimizer(runner, model)
+        if model.gate_parameters():
+            self._start_search(runner, model)
 
     def _search_steps(self, runner, model) -> int:
         """Optimizer steps in the search: its iterations divided by the
@@ -173,60 +172,49 @@ class PaSSearchHook(Hook):
         counts = [_accumulation(w) for w in _gate_wrappers(runner, model)]
         return max(1, math.ceil(iters / max(counts or [1])))
 
-    def _start_gate_optimizer(self, runner, model):
-        """PaS's own gate rule, run at every step of the optimizer that
-        holds the gates (after the backward, DDP's all-reduce and AMP's
-        unscale), before the toolkit's rule (which then skips them)."""
-        # the same search object a plain-PyTorch user runs
-        self._search = PaSSearch.over(
-            model.search_space(), model.budget_settings(),
-            self._search_steps(runner, model), self.gate_optimizer_cfg)
-        self._gate_optim = gate_optim = self._search.rule
-        model.attach_gate_rule(self._search)
-        if self._gate_state is not None:
-            self._search.load_state_dict(self._gate_state)
+    def _start_search(self, runner, model):
+        """Start the model's search with the configured rule and attach it
+        to every optimizer that holds the gates: it steps after the
+        backward, DDP's all-reduce and AMP's unscale, before the
+        toolkit's rule (which then skips the gates, unless the original
+        rule leaves them to it)."""
+        search = self._search = model.pas_search()
+        search.start(self._search_steps(runner, model),
+                     self.gate_optimizer_cfg)
+        if self._resume_state is not None:
+            search.load_state_dict(self._resume_state)
         for wrapper in _gate_wrappers(runner, model):
-            self._search.attach(wrapper.optimizer)
-        if not self._search.attached:
+            search.attach(wrapper.optimizer)
+        if not search.attached:
             raise BudgetError('PaSSearchHook: no optimizer holds the gate '
                               'latents (paramwise_cfg must not drop them)')
-        weight = (f'adaptive (calibrated at the first step, stiffness '
-                  f'{gate_optim.stiffness:.4g}; budget.weight is used only '
-                  'with adapt_weight=False or gate_optimizer=None)') \
-            if gate_optim.adapt_weight else f'fixed {gate_optim.weight:.4g}'
-        runner.logger.info(
-            f'PaS gate optimizer: rule {gate_optim.rule}, '
-            f'{gate_optim.total_steps} search steps, descent lr '
-            f'{gate_optim.base_lr:.4g} (latent units per step), budget '
-            f'weight {weight}')
+        runner.logger.info(search.describe())
 
-    def _stop_gate_optimizer(self, runner, model):
-        if self._search is not None:
-            self._search.detach()
-        rule = self._gate_optim
-        if rule is None:
-            return
-        model.attach_gate_rule(None)
-        runner.logger.info(
-            f'PaS gate rule: {rule.steps} steps, equilibrium from step '
-            f'{rule.equilibrium_step}, budget weight {rule.weight:.4g}')
-        if rule.diagnostics is not None and runner.rank == 0:
-            path = osp.join(runner.work_dir, 'pas_search',
-                            'gate_diagnostics.json')
-            write_json(path, dict(
-                rule=rule.rule, steps=rule.steps,
-                equilibrium_step=rule.equilibrium_step,
-                use_task_gradient=rule.use_task_gradient,
-                phase_steps=rule.diagnostics.phase_steps,
-                groups=rule.diagnostics.summary(model.search_space())))
-            runner.logger.info(f'PaS: gate diagnostics written to {path}')
+    def _write_diagnostics(self, runner, model):
+        """The search's per-group evidence and crossings, for
+        ``tools/analysis/search_diagnostics.py``."""
+        search = self._search
+        rule = search.rule
+        path = osp.join(runner.work_dir, 'pas_search',
+                        'gate_diagnostics.json')
+        recorder = search.evidence_recorder
+        write_json(path, dict(
+            rule='original' if rule is None else rule.rule,
+            steps=search.steps if rule is None else rule.steps,
+            equilibrium_step=None if rule is None else rule.equilibrium_step,
+            use_task_gradient=True if rule is None else
+            rule.use_task_gradient,
+            phase_steps=recorder.phase_steps,
+            evidence=search.evidence(),
+            groups=recorder.summary(model.search_space())))
+        runner.logger.info(f'PaS: gate diagnostics written to {path}')
 
     def before_save_checkpoint(self, runner, checkpoint):
         if self._search is not None and self._search.attached:
             checkpoint[CKPT_KEY] = self._search.state_dict()
 
     def after_load_checkpoint(self, runner, checkpoint):
-        self._gate_state = checkpoint.get(CKPT_KEY)
+        self._resume_state = checkpoint.get(CKPT_KEY)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
@@ -240,8 +228,9 @@ class PaSSearchHook(Hook):
             # the search's own state; the final widths (after the
             # end-of-search projection) are logged when the search ends
             state = model.search_state()
-            weight = '' if self._gate_optim is None else \
-                f', budget weight {self._gate_optim.weight:.4g}'
+            rule = None if self._search is None else self._search.rule
+            weight = '' if rule is None else \
+                f', budget weight {rule.weight:.4g}'
             runner.logger.info(
                 f"PaS search state after epoch {runner.epoch + 1}: "
                 f"{state['metric']} ratio {state['ratio']:.4f}{weight}, "
@@ -251,11 +240,10 @@ class PaSSearchHook(Hook):
             self.end_search(runner)
 
     def end_search(self, runner):
-        """Stop the gate rule and let the model end its search."""
+        """End the model's search now (on schedule)."""
         model = self._algorithm(runner)
         if model.search_finished:
             return
-        self._stop_gate_optimizer(runner, model)
         self._finish(runner, model, searched=True)
 
     def _finish(self, runner, model, searched):
@@ -264,6 +252,15 @@ class PaSSearchHook(Hook):
             searched=searched, project=self.project_to_budget,
             tolerance=self.budget_tolerance, max_gap=self.max_search_gap,
             strict=self.strict_search, export_now=self.export_after_search)
+        if searched and self._search is not None:
+            rule = self._search.rule
+            if rule is not None:
+                runner.logger.info(
+                    f'PaS gate rule: {rule.steps} steps, equilibrium from '
+                    f'step {rule.equilibrium_step}, budget weight '
+                    f'{rule.weight:.4g}')
+            if runner.rank == 0:
+                self._write_diagnostics(runner, model)
         if searched:
             # a latency budget's target is a latency ratio (by its table)
             reached = f'MACs ratio {result.macs_ratio:.4f}'

@@ -20,10 +20,9 @@ from torch import nn
 
 from pas_mm.core import (BudgetError, apply_width_spec, build_search_space,
                          export, transfer_widths)
-from pas_mm.core.search import conclude_search
+from pas_mm.core.search import PaSSearch
 from pas_mm.core.tp_importance import needs_gradients
-from pas_mm.core.width_spec import (WidthSpecError, load_width_spec,
-                                    make_width_spec, match)
+from pas_mm.core.width_spec import WidthSpecError, load_width_spec, match
 from ..utils import (decode_extra_state, encode_extra_state,
                      load_architecture_weights, trace_fn, trace_inputs)
 from ..utils.macs_crosscheck import mmengine_macs_warnings
@@ -32,16 +31,22 @@ from .output_distiller import OutputDistiller
 from .pas_settings import PaSSettings
 from .search_result import SearchResult
 
+# what the end of a search adds to a width spec (kept by an in-place
+# export's spec too)
+SEARCH_RECORD = ('target_ratio', 'search_end_ratio', 'projection_shift',
+                 'rule', 'equilibrium_step', 'evidence')
+
 
 class PaSSearchMixin:
     """Mixed into an ``nn.Module``; call ``_init_search`` in ``__init__``.
 
-    The contract with ``PaSSearchHook``: ``exported``, ``search_finished``,
-    ``freeze_search``, ``search_space``, ``budget_settings``,
-    ``attach_gate_rule``, ``gate_parameters``,
-    ``search_state`` and ``end_search``. The tools also read
-    ``settings``, ``space``, ``compact_spec``, ``search_module``,
-    ``search_forward`` and ``weights_target``.
+    The model exposes its search space and the ``PaSSearch`` over it
+    (``pas_search()``), which owns the budget, the gate rule, its state and
+    the end of the search. The contract with ``PaSSearchHook``:
+    ``exported``, ``search_finished``, ``freeze_search``, ``pas_search``,
+    ``gate_parameters``, ``search_state`` and ``end_search``. The tools
+    also read ``settings``, ``space``, ``compact_spec``,
+    ``search_module``, ``search_forward`` and ``weights_target``.
     """
 
     def _init_search(self, module: nn.Module, settings: PaSSettings,
@@ -53,9 +58,6 @@ class PaSSearchMixin:
                 module, distill_forward or trace_fn(settings.trace_mode),
                 settings.distill, hook_student=distill_forward is None)
         self.compact_spec = None  # set once exported in place
-        # the gate rule whose budget term joins the loss; built, stepped
-        # and checkpointed by PaSSearchHook (attach_gate_rule)
-        self.gate_rule = None
         self.space = build_search_space(
             module, trace_inputs(settings.input_shape),
             exclude=settings.exclude, scope=settings.search_scope,
@@ -76,15 +78,9 @@ class PaSSearchMixin:
                 MMLogger.get_current_instance().warning(f'PaS MACs: {line}')
         if settings.latency_table is not None:
             self.space.use_latency(settings.latency_table)
-        label = self.space.metric_label
-        floor = self.space.min_macs_ratio()
-        if settings.target_ratio < floor:
-            raise BudgetError(
-                f'budget target_ratio {settings.target_ratio} cannot be met: '
-                f'min_channels={settings.min_channels} / min_ratio='
-                f'{settings.min_ratio} / round_to={settings.round_to} keep '
-                f'at least {floor:.3f} of the {label} (lower min_ratio to '
-                'go further)')
+        # the one owner of the budget, the gate rule and the end of the
+        # search; PaSSearchHook starts it (the schedule sets its steps)
+        self._search = PaSSearch.over(self.space, settings.search_budget())
         budgeted = '' if self.space.metric == 'macs' else (
             f'; budget: latency, {self.space.full_cost:.3f} ms full by the '
             'table')
@@ -237,13 +233,7 @@ class PaSSearchMixin:
             cost = self.space.cost()
             out[f'{self.space.metric}_ratio'] = \
                 cost.detach() / self.space.full_cost
-        if self.gate_rule is not None:
-            out['loss_budget'] = self.gate_rule.loss()
-            return out
-        weight = self.settings.budget['weight']
-        out['loss_budget'] = self.space.budget_loss(
-            self.settings.target_ratio, weight, self.settings.budget['mode'],
-            macs=cost)
+        out['loss_budget'] = self._search.loss(cost)
         return out
 
     # ------------------------------------------------------ the search
@@ -272,17 +262,10 @@ class PaSSearchMixin:
         """The ``SearchSpace`` of the searched module (its gates)."""
         return self.space
 
-    def budget_settings(self) -> dict:
-        """``dict(target_ratio, weight, mode)`` of the budget: what a gate
-        rule is built with."""
-        budget = self.settings.budget
-        return dict(target_ratio=self.settings.target_ratio,
-                    weight=budget['weight'], mode=budget['mode'])
-
-    def attach_gate_rule(self, rule) -> None:
-        """Join ``rule.loss()`` (its budget term) to the training loss
-        instead of the fixed-weight one; None detaches it."""
-        self.gate_rule = rule
+    def pas_search(self) -> PaSSearch:
+        """The ``PaSSearch`` over this model's space: its budget term joins
+        the loss; ``PaSSearchHook`` starts, checkpoints and ends it."""
+        return self._search
 
     def search_state(self) -> dict:
         """``dict(metric, ratio, macs_ratio, widths)`` of the gates as they
@@ -323,23 +306,18 @@ class PaSSearchMixin:
             SearchResult: the width spec and what it says.
         """
         logger = MMLogger.get_current_instance()
-        space = self.space
-        space.freeze()
-        record = {}
+        _, spec = self._search.finish(
+            project=project, tolerance=tolerance, max_gap=max_gap,
+            strict=strict, export_model=False, searched=searched,
+            log=logger.info, warn=logger.warning)
         if searched:
-            record = conclude_search(
-                space, self.settings.target_ratio, self.settings.hinge,
-                project, tolerance, max_gap, strict, log=logger.info,
-                warn=logger.warning)
             self._check_ranks_agree()
-        spec = make_width_spec(space, {n: g.kept_indices()
-                                       for n, g in space.gates.items()})
-        spec.update(record)
         if export_now:
             self.export_inplace()
             # the exported spec (compact/width_spec.json, checkpoints)
             # keeps where the search ended, as pas_search's does
-            self.compact_spec.update(record)
+            self.compact_spec.update({k: v for k, v in spec.items()
+                                      if k in SEARCH_RECORD})
         return SearchResult(spec)
 
     def round_widths_to(self, multiple: int) -> None:

@@ -4,15 +4,18 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence, Tuple
 
 from pas_mm.core import BudgetError, CriterionError, TransferError
+from pas_mm.core.budget import Budget
 from pas_mm.core.criteria import CRITERIA, canonical_criterion
 from pas_mm.core.errors import SettingsError
 from pas_mm.core.latency import load_latency_table
-from pas_mm.core.space import check_floors, check_target_ratio
+from pas_mm.core.space import check_floors
 from pas_mm.core.width_spec import load_width_spec
 from .output_distiller import check_distill
 
-BUDGET_KEYS = ('target_ratio', 'weight', 'mode', 'target_from', 'metric',
-               'table')
+BUDGET_KEYS = ('target_ratio', 'weight', 'mode', 'attribution',
+               'target_from', 'metric', 'table')
+# what the search itself is given (pas_mm.core.budget.Budget)
+SEARCH_BUDGET_KEYS = ('target_ratio', 'weight', 'mode', 'attribution')
 METRICS = ('macs', 'latency')
 TRANSFER_KEYS = ('width_spec', 'channels', 'prefix_map', 'scale_to_budget')
 
@@ -23,8 +26,11 @@ class PaSSettings:
 
     Args:
         budget (dict, optional): ``dict(target_ratio=0.5, weight=1.0,
-            mode='two-sided')``: loss_budget = weight * (MACs/full_MACs -
-            target_ratio)^2 (``'hinge'`` only punishes excess). Or
+            mode='two-sided', attribution='marginal')``: loss_budget =
+            weight * (MACs/full_MACs - target_ratio)^2 (``'hinge'`` only
+            punishes excess; ``attribution='own-layer'`` charges each gate
+            only its own layer's MACs, as the original PaS code does:
+            ``pas_mm.core.budget``). Or
             ``target_from=PATH``: a width spec exported from the same search
             space, whose MACs ratio becomes the target (comparisons at equal
             MACs). ``metric='latency', table=PATH`` budgets measured latency
@@ -181,10 +187,16 @@ class PaSSettings:
     def hinge(self) -> bool:
         return self.budget['mode'] == 'hinge'
 
+    def search_budget(self) -> Budget:
+        """The budget the search is given (target, weight, mode, cost
+        attribution)."""
+        return Budget(**{k: self.budget[k] for k in SEARCH_BUDGET_KEYS})
+
 
 def _checked_budget(budget: Optional[dict]) -> dict:
     budget = {**dict(target_ratio=0.5, weight=1.0, mode='two-sided',
-                     metric='macs'), **(budget or {})}
+                     attribution='marginal', metric='macs'),
+              **(budget or {})}
     unknown = set(budget) - set(BUDGET_KEYS)
     if unknown:
         raise BudgetError(f'unknown budget keys {sorted(unknown)}; '
@@ -208,10 +220,7 @@ def _checked_budget(budget: Optional[dict]) -> dict:
         budget['target_ratio'] = float(ratio)
         budget['target_groups'] = {n: g['channels']
                                    for n, g in spec['groups'].items()}
-    check_target_ratio(budget['target_ratio'])
-    if budget['mode'] not in ('two-sided', 'hinge'):
-        raise BudgetError(f"budget.mode must be 'two-sided' or 'hinge', "
-                          f"got {budget['mode']!r}")
+    Budget(**{k: budget[k] for k in SEARCH_BUDGET_KEYS})  # the one check
     return budget
 
 
