@@ -70,8 +70,8 @@ step "5/8 mmagic 1.2.0 (--no-deps) + the modules it imports"
 "${PIP[@]}" install -q -c "$CONS" --no-deps mmagic==1.2.0
 "${PIP[@]}" install -q -c "$CONS" -r "$REQ/mmagic.txt"
 
-step "6/8 pas-mm (editable) + runtime, deploy, test, optional and benchmark requirements"
-"${PIP[@]}" install -q -c "$CONS" -r "$REQ/runtime.txt" -r "$REQ/deploy.txt" -r "$REQ/tests.txt" -r "$REQ/optional.txt" -r "$REQ/benchmark.txt"
+step "6/8 pas-mm (editable) + runtime, deploy, test, docs, optional and benchmark requirements"
+"${PIP[@]}" install -q -c "$CONS" -r "$REQ/runtime.txt" -r "$REQ/deploy.txt" -r "$REQ/tests.txt" -r "$REQ/docs.txt" -r "$REQ/optional.txt" -r "$REQ/benchmark.txt"
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "$REPO"
 
 step "7/8 import check"

@@ -52,8 +52,8 @@ class GateDiagnostics:
 
     @staticmethod
     def snr(s) -> torch.Tensor:
-        """|mean| / std * sqrt(N) of each latent's task gradient: how many
-        standard errors its mean is from 0."""
+        """``|mean| / std * sqrt(N)`` of each latent's task gradient: how
+        many standard errors its mean is from 0."""
         n = s['n'].clamp_min(1)
         mean = s['sum'] / n
         var = (s['sumsq'] / n - mean * mean).clamp_min(0)
