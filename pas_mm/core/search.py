@@ -37,6 +37,7 @@ from torch import nn
 
 from .budget import Budget
 from .errors import BudgetError
+from .evidence_cut import CUTS, evidence_scores, rank_scores
 from .export import export
 from .gate_diagnostics import GateDiagnostics
 from .gate_optimizer import GateOptimizer
@@ -253,7 +254,7 @@ class PaSSearch:
     def finish(self, project: bool = True,
                tolerance: Optional[float] = None, max_gap: float = 0.05,
                strict: bool = False, export_model: bool = True,
-               searched: bool = True,
+               searched: bool = True, cut: str = 'projection',
                log: Callable[[str], None] = None,
                warn: Callable[[str], None] = None) -> Tuple[nn.Module, dict]:
         """End the search: freeze the gates, apply the floors, warn
@@ -278,6 +279,11 @@ class PaSSearch:
             searched (bool): False when the widths were set without a
                 search (criteria, transferred widths): freeze only.
                 Default: True.
+            cut (str): how the widths meet the budget: ``'projection'``
+                (one shift of every latent, keeping the latents' ranking),
+                ``'evidence'`` or ``'evidence-per-mac'`` (the task
+                evidence's ranking: ``pas_mm.core.evidence_cut``).
+                Default: ``'projection'``.
             log, warn (callable, optional): where the lines go (default:
                 nowhere / ``warnings.warn``).
 
@@ -287,6 +293,11 @@ class PaSSearch:
             ``search_end_ratio``, ``projection_shift``, ``evidence`` and
             ``summary`` (the log lines) after a search.
         """
+        if cut not in CUTS:
+            raise BudgetError(f'cut must be one of {CUTS}, got {cut!r}')
+        if cut != 'projection' and (not project or self.budget.hinge):
+            raise BudgetError(f'cut={cut!r} meets a two-sided budget: it '
+                              'needs project=True and mode two-sided')
         self.detach()
         log = log or (lambda msg: None)
         warn = warn or warnings.warn
@@ -294,7 +305,7 @@ class PaSSearch:
         self.space.freeze()
         if searched:
             record = self._conclude(project, tolerance, max_gap, strict,
-                                    log, warn)
+                                    log, warn, cut)
         self.finished = True
         if export_model:
             model, spec = export(self.space)
@@ -307,7 +318,8 @@ class PaSSearch:
             spec['summary'] = summary_lines(spec)
         return model, spec
 
-    def _conclude(self, project, tolerance, max_gap, strict, log, warn):
+    def _conclude(self, project, tolerance, max_gap, strict, log, warn,
+                  cut):
         space, budget = self.space, self.budget
         space.apply_floor()
         before = space.cost_ratio()  # MACs, or latency by the table
@@ -337,6 +349,11 @@ class PaSSearch:
                  'its batches too small, for the task to choose the widths; '
                  'the cost chose most of them. Search longer or with larger '
                  'batches.')
+        if cut != 'projection':  # the evidence's ranking, not the latents'
+            rank_scores(space, evidence_scores(
+                cut, self.evidence_recorder, space))
+            log(f'PaS: the widths are cut by {cut} (ranks of the task '
+                'evidence recorded over the search)')
         shift = space.project_to_budget(budget.target_ratio, tolerance,
                                         hinge=budget.hinge) \
             if project else 0.0
@@ -347,7 +364,7 @@ class PaSSearch:
         rule = self.rule
         return dict(
             target_ratio=budget.target_ratio, search_end_ratio=before,
-            projection_shift=shift,
+            projection_shift=shift, cut=cut,
             rule=ORIGINAL if rule is None else rule.rule,
             equilibrium_step=None if rule is None else rule.equilibrium_step,
             evidence=evidence)

@@ -21,6 +21,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from pas_mm.core import BudgetError
+from pas_mm.core.evidence_cut import CUTS
 from pas_mm.core.io import write_json
 from pas_mm.models.algorithms.pas_search_mixin import PaSSearchMixin
 from pas_mm.registry import HOOKS
@@ -50,6 +51,11 @@ class PaSSearchHook(Hook):
         budget_tolerance (float, optional): relative tolerance of the
             projection. Default: None (1 % of the MACs, 2 % of a latency
             table's prediction: ``SearchSpace.projection_tolerance``).
+        cut (str): how the widths meet the budget at the end of the
+            search: ``'projection'`` (one shift of every latent),
+            ``'evidence'`` or ``'evidence-per-mac'`` (ranked by the task
+            evidence the search recorded: ``pas_mm.core.evidence_cut``).
+            Default: ``'projection'``.
         gate_optimizer (dict, optional): arguments of
             ``pas_mm.core.gate_optimizer.GateOptimizer`` (``rule``,
             ``lr``, ``momentum``, ``stiffness``, ``hover``,
@@ -98,6 +104,7 @@ class PaSSearchHook(Hook):
                  export_after_search: bool = False,
                  project_to_budget: bool = True,
                  budget_tolerance: Optional[float] = None,
+                 cut: str = 'projection',
                  gate_optimizer: Optional[dict] = dict(),
                  max_search_gap: float = 0.05,
                  strict_search: bool = False,
@@ -110,6 +117,10 @@ class PaSSearchHook(Hook):
         self.export_after_search = export_after_search
         self.project_to_budget = project_to_budget
         self.budget_tolerance = budget_tolerance
+        if cut not in CUTS:
+            raise ValueError(f'PaSSearchHook cut must be one of {CUTS}, '
+                             f'got {cut!r}')
+        self.cut = cut
         self.gate_optimizer_cfg = None if gate_optimizer is None else \
             dict(gate_optimizer)
         self.max_search_gap = float(max_search_gap)
@@ -251,7 +262,8 @@ class PaSSearchHook(Hook):
         result = model.end_search(
             searched=searched, project=self.project_to_budget,
             tolerance=self.budget_tolerance, max_gap=self.max_search_gap,
-            strict=self.strict_search, export_now=self.export_after_search)
+            strict=self.strict_search, export_now=self.export_after_search,
+            cut=self.cut)
         if searched and self._search is not None:
             rule = self._search.rule
             if rule is not None:

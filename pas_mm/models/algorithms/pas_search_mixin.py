@@ -34,7 +34,7 @@ from .search_result import SearchResult
 # what the end of a search adds to a width spec (kept by an in-place
 # export's spec too)
 SEARCH_RECORD = ('target_ratio', 'search_end_ratio', 'projection_shift',
-                 'rule', 'equilibrium_step', 'evidence')
+                 'cut', 'rule', 'equilibrium_step', 'evidence')
 
 
 class PaSSearchMixin:
@@ -279,7 +279,8 @@ class PaSSearchMixin:
     def end_search(self, *, searched: bool = True, project: bool = True,
                    tolerance: Optional[float] = None,
                    max_gap: float = 0.05, strict: bool = False,
-                   export_now: bool = False) -> SearchResult:
+                   export_now: bool = False,
+                   cut: str = 'projection') -> SearchResult:
         """Freeze the gates, move the cut onto the budget, check that all
         ranks agree and (``export_now``) slice the model to the result.
         Writing it down (``pas_search/``) is the hook's job
@@ -301,6 +302,9 @@ class PaSSearchMixin:
                 Default: False.
             export_now (bool): slice the model in place afterwards.
                 Default: False.
+            cut (str): how the widths meet the budget (``PaSSearch.finish``:
+                ``'projection'``, ``'evidence'``, ``'evidence-per-mac'``).
+                Default: ``'projection'``.
 
         Returns:
             SearchResult: the width spec and what it says.
@@ -309,7 +313,7 @@ class PaSSearchMixin:
         _, spec = self._search.finish(
             project=project, tolerance=tolerance, max_gap=max_gap,
             strict=strict, export_model=False, searched=searched,
-            log=logger.info, warn=logger.warning)
+            cut=cut, log=logger.info, warn=logger.warning)
         if searched:
             self._check_ranks_agree()
         if export_now:
