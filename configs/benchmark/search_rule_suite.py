@@ -1,0 +1,60 @@
+# Protocol B of docs/search_evidence.md, measure (a): the candidate search
+# rules against PaS's current default, the original rule and the best
+# criteria, on benchmark v2's pipeline (15 post-baseline epochs for every
+# method: PaS 3 search + 12 fine-tune, a criterion prune once + 15), equal
+# MACs, 3 seeds, val only (test_split=False: test is not evaluated).
+#   python tools/benchmark/run_suite.py configs/benchmark/search_rule_suite.py \
+#       --work-dir work_dirs/search_rules --jobs 2
+#   python tools/analysis/benchmark_report.py work_dirs/search_rules \
+#       --out docs/search_evidence/rules
+CLS = 'configs/classification/resnet/'
+R18 = 'resnet18-w16_1xb64-15e_proxy-cls_flops-0.5x.py'
+VGG = 'configs/classification/repvgg/'
+MINI = 'repvgg-mini_1xb64-15e_proxy-cls_flops-0.25x.py'
+CANDIDATES = ('pas-evidence', 'pas-evidence-mac', 'pas-own-layer')
+CRITERIA = ('bn-gamma', 'tp-taylor', 'tp-magnitude', 'uniform', 'random')
+tasks = [
+    dict(
+        name='classification',
+        family='resnet18-w16',
+        model='resnet18-w16',
+        baseline=dict(
+            config=f'{CLS}resnet18-w16_1xb64-30e_proxy-cls.py',
+            final='epoch_30.pth'),
+        methods={
+            'pas': f'{CLS}pas_{R18}',
+            **{c: f'{CLS}{c}_{R18}' for c in CANDIDATES},
+            'pas-original': f'{CLS}pas-original_resnet18-w16_1xb64-15e_'
+            'proxy-cls_flops-0.25x.py',
+            **{c: f'{CLS}{c}_{R18}' for c in CRITERIA},
+        },
+        budgets=[0.25, 0.5],
+        seeds=[0, 1, 2],
+        post_baseline_epochs=15,
+        val_split=True,
+        test_split=False,
+        final='epoch_15.pth',
+        metrics=['accuracy/top1'],
+        shape=(32, 32)),
+    dict(
+        name='classification_repvgg',
+        family='repvgg-mini',
+        model='repvgg-mini',
+        baseline=dict(
+            config=f'{VGG}repvgg-mini_1xb64-30e_proxy-cls.py',
+            final='epoch_30.pth'),
+        methods={
+            'pas': f'{VGG}pas_{MINI}',
+            **{c: f'{VGG}{c}_{MINI}' for c in CANDIDATES},
+            'pas-original': f'{VGG}pas-original_{MINI}',
+            **{c: f'{VGG}{c}_{MINI}' for c in CRITERIA},
+        },
+        budgets=[0.25],
+        seeds=[0, 1, 2],
+        post_baseline_epochs=15,
+        val_split=True,
+        test_split=False,
+        final='epoch_15.pth',
+        metrics=['accuracy/top1'],
+        shape=(32, 32)),
+]
