@@ -3,8 +3,9 @@
 For one PaS search config and its baseline checkpoint:
 
 - the **search** and a **budget-only control** (the same search, the gates
-  moved by the budget term alone: ``use_task_gradient=False``; the weights
-  still train on the task), both recorded by their ``PaSSearch``;
+  moved by the budget term alone: ``use_task_gradient=False``, and ended
+  by the projection; the weights still train on the task), both recorded
+  by their ``PaSSearch``;
   Spearman rho and the mean |delta kept ratio| of their
   per-group widths;
 - per group, the task gradient's signal-to-noise (|mean| / std * sqrt(N)
@@ -111,10 +112,13 @@ def diagnose(config: str, checkpoint: str, work_dir: str, seed: int = 0,
             *search_only_options(cfg), *(cfg_options or [])]
     hook_index = next(i for i, h in enumerate(cfg.custom_hooks)
                       if HOOK in str(h.get('type')))
-    control_key = (f'custom_hooks.{hook_index}.gate_optimizer.'
-                   'use_task_gradient=False')
+    control_keys = [
+        f'custom_hooks.{hook_index}.gate_optimizer.use_task_gradient=False',
+        # the widths the cost alone gives: an evidence cut of the control
+        # would read the task's evidence again
+        f'custom_hooks.{hook_index}.cut=projection']
     runs = {}
-    for name, extra in (('search', []), ('control', [control_key])):
+    for name, extra in (('search', []), ('control', control_keys)):
         wd = osp.join(work_dir, name)
         folder = run_search(config, wd, base + extra,
                             log=osp.join(work_dir, f'{name}.log'))

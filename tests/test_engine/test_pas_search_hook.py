@@ -146,3 +146,20 @@ def test_a_gradient_criterion_scores_on_training_batches(tmp_path):
     runner.train()
     spec = runner.model.compact_spec
     assert abs(spec['macs']['ratio'] - 0.5) <= 0.01 * 0.5
+
+
+def test_an_evidence_cut_through_the_runner(tmp_path):
+    """cut='evidence': the hook ends the model's search with the task
+    evidence's ranking; the spec lands on the target and says so, and
+    gate_diagnostics.json states the evidence."""
+    hook = PaSSearchHook(search_iters=20, cut='evidence')
+    make_runner(tmp_path, hook, 22).train()
+    spec = json.load(open(tmp_path / 'pas_search' / 'width_spec.json'))
+    assert spec['cut'] == 'evidence' and spec['rule'] == 'descent'
+    assert abs(spec['macs']['ratio'] / 0.5 - 1) <= 0.01, spec['macs']
+    assert spec['evidence']['steps'] == 20
+    gates = json.load(open(tmp_path / 'pas_search' /
+                           'gate_diagnostics.json'))
+    assert gates['evidence'] == spec['evidence']
+    with pytest.raises(ValueError, match='cut must be one of'):
+        PaSSearchHook(search_iters=5, cut='magnitude')
