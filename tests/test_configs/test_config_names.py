@@ -3,7 +3,10 @@
     <algo>_<model>_<N>xb<M>[-<schedule>]_<data>[_{flops|latency}-<budget>].py
 
 - ``algo``: ``pas`` (search), ``pas-kd`` (search, then a distilled
-  fine-tune), ``pas-subnet`` (train a searched net), ``transfer`` (widths
+  fine-tune), ``pas-original`` (the original rule), ``pas-evidence``,
+  ``pas-evidence-mac``, ``pas-own-layer`` (candidate rules of
+  ``docs/search_evidence.md``), ``pas-subnet`` (train a searched net),
+  ``transfer`` (widths
   of another task), ``scratch`` (searched widths from random init), a
   baseline criterion (``uniform``, ``bn-gamma``, ``l1``, ``random``), or
   absent for a plain model;
@@ -29,8 +32,10 @@ TASKS = ('classification', 'detection', 'instance_segmentation',
 FOLDERS = sorted({osp.dirname(p) for t in TASKS for p in glob(
     osp.join(REPO, 'configs', t, '*', '*.py'))})
 CONFIGS = sorted(p for f in FOLDERS for p in glob(osp.join(f, '*.py')))
-ALGOS = ('pas-kd', 'pas-residual', 'pas-subnet', 'pas', 'transfer',
-         'scratch') + CRITERIA
+# longest first: 'pas-evidence-mac' before 'pas-evidence'
+ALGOS = ('pas-kd', 'pas-residual', 'pas-subnet', 'pas-original',
+         'pas-evidence-mac', 'pas-evidence', 'pas-own-layer', 'pas',
+         'transfer', 'scratch') + CRITERIA
 NAME = re.compile(
     r'^(?:(?P<algo>' + '|'.join(ALGOS) + r')_)?(?P<model>[A-Za-z0-9.-]+(?:_'
     r'[A-Za-z0-9.-]+)*?)_(?P<n>\d+)xb(?P<m>\d+)(?:-(?P<sched>[a-z0-9-]+))?_'
@@ -79,6 +84,15 @@ def test_name_says_what_the_config_does(path):
     if algo == 'pas-kd':
         assert model.get('distill')
     assert (algo == 'pas-residual') == bool(model.get('prune_residual'))
+    hook = next((h for h in cfg.get('custom_hooks', [])
+                 if 'PaSSearchHook' in str(h.get('type'))), {})
+    rule = (hook.get('gate_optimizer') or {}).get('rule')
+    assert (algo == 'pas-original') == (rule == 'original')
+    assert (algo == 'pas-own-layer') == (
+        model.budget.get('attribution') == 'own-layer' and
+        rule != 'original')
+    assert algo.startswith('pas-evidence') == (
+        hook.get('cut', 'projection') != 'projection')
     assert fields['budget'] is not None, 'a pruned config names its budget'
     if algo in CRITERIA:
         assert model.criterion == algo
