@@ -11,10 +11,14 @@ PY=.venv/bin/python
 R=configs/classification/resnet
 BASE=$1
 OUT=${2:-work_dirs/step_count}
+DONE=docs/search_evidence/step_count
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 search() {  # name config epochs control(0/1)
-  local wd=$OUT/$1/$([ "$4" = 1 ] && echo control || echo search)
+  local kind=$([ "$4" = 1 ] && echo control || echo search)
+  local wd=$OUT/$1/$kind
   [ -f $wd/pas_search/gate_diagnostics.json ] && return 0
+  # committed: the search ran in an earlier session
+  [ -f $DONE/$1-$kind/gate_diagnostics.json ] && return 0
   local extra=()
   [ "$4" = 1 ] && extra=(custom_hooks.0.gate_optimizer.use_task_gradient=False)
   local t0=$(date +%s)
@@ -26,9 +30,11 @@ search() {  # name config epochs control(0/1)
 scratch() {  # name seed
   local wd=$OUT/$1/scratch-seed$2
   [ -f $wd/done ] && return 0
+  local spec=$OUT/$1/search/pas_search/width_spec.json
+  [ -f $spec ] || spec=$DONE/$1-search/width_spec.json
   local t0=$(date +%s)
   $PY tools/train.py $R/scratch_resnet18-w16_1xb64-30e_proxy-cls.py --work-dir $wd \
-    --cfg-options model.transfer.width_spec=$OUT/$1/search/pas_search/width_spec.json \
+    --cfg-options model.transfer.width_spec=$spec \
     model.budget.target_ratio=0.25 randomness.seed=$2 train_cfg.val_interval=30 \
     > $wd.log 2>&1 && touch $wd/done
   echo "$1 scratch-seed$2 $(( $(date +%s) - t0 ))s" >> $OUT/times.txt
