@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from pas_mm.core import export
-from pas_mm.core.export import max_rel_diff
+from pas_mm.core.compact.export import max_rel_diff
 
 
 def prune_randomly(space, seed=0, keep=0.5):

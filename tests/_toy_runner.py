@@ -86,7 +86,8 @@ def toy_latency_table(path):
     """A latency table of the PaS ToyNet (3 x 3 widths per layer, costs
     proportional to the kept widths) whose untabled rest is a fifth of the
     network."""
-    from pas_mm.core.latency import build_latency_table, save_latency_table
+    from pas_mm.core.cost.latency import (build_latency_table,
+                                          save_latency_table)
     space = PaSAlgorithm(architecture=ToyNet(), budget=dict(target_ratio=1),
                          input_shape=(1, 3, 16, 16)).space
 

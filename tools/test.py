@@ -3,15 +3,13 @@
     python tools/test.py CONFIG CHECKPOINT [--out preds.pkl] [--show-dir DIR]
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
-from mmengine.config import DictAction
-
 from pas_mm.apis import exit_status, load_config, one_line_errors, setup_env
-from pas_mm.apis.cli import skip_unloadable_inception_metrics
-from pas_mm.core.errors import ToolInputError
+from pas_mm.apis.cli import (add_launch_args, parse_launch_args,
+                             skip_unloadable_inception_metrics)
+from pas_mm.apis.errors import ToolInputError
 
 
 def parse_args(argv=None):
@@ -37,16 +35,8 @@ def parse_args(argv=None):
         '--allow-key-mismatch', action='store_true',
         help='load a checkpoint whose keys do not match the model (by '
         'default that is an error: it is usually another model\'s)')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction, default={},
-        help='override config settings, key=value')
-    parser.add_argument(
-        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_launch_args(parser)
+    return parse_launch_args(parser, argv)
 
 
 def enable_visualization(cfg, show_dir):

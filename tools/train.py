@@ -7,15 +7,13 @@ One entry point for all three tasks: the config's ``default_scope``
         [--channels-last]
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
-from mmengine.config import DictAction
-
 from pas_mm.apis import exit_status, load_config, one_line_errors, setup_env
-from pas_mm.apis.cli import skip_unloadable_inception_metrics
-from pas_mm.core.errors import ToolInputError
+from pas_mm.apis.cli import (add_launch_args, parse_launch_args,
+                             skip_unloadable_inception_metrics)
+from pas_mm.apis.errors import ToolInputError
 
 
 def parse_args(argv=None):
@@ -43,18 +41,9 @@ def parse_args(argv=None):
     parser.add_argument(
         '--auto-scale-lr', action='store_true',
         help='scale the lr by the actual batch size / base_batch_size')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction, default={},
-        help='override config settings, key=value (e.g. '
-        'train_cfg.max_epochs=2 model.backbone.depth=18)')
-    parser.add_argument(
-        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none', help='job launcher')
-    # torchrun passes --local-rank; older launchers pass --local_rank
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_launch_args(parser, ' (e.g. train_cfg.max_epochs=2 '
+                    'model.backbone.depth=18)')
+    return parse_launch_args(parser, argv)
 
 
 def merge_args(cfg, args):

@@ -10,7 +10,7 @@
 #   python tools/benchmark/run_suite.py configs/benchmark/gate_rule_suite.py \
 #       --work-dir work_dirs/gate_rule --jobs 2
 #   python tools/analysis/benchmark_report.py work_dirs/gate_rule \
-#       --split val --out docs/search_diagnostics/val
+#       --split val --out docs/artifacts/search_diagnostics/val
 _base_ = ['./proxy_suite.py']
 _cls = _base_.tasks[0]
 PAS = _cls.methods['pas']

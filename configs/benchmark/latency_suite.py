@@ -8,7 +8,7 @@
 #   python tools/benchmark/run_suite.py configs/benchmark/latency_suite.py \
 #       --work-dir work_dirs/latency_suite --jobs 2
 #   python tools/analysis/benchmark_report.py work_dirs/latency_suite \
-#       --out docs/latency/benchmark
+#       --out docs/artifacts/latency/benchmark
 # The tables are built (alone, before the runs) on the machine that runs
 # the suite, and the timing step measures every exported network there.
 _base_ = ['./proxy_suite.py']

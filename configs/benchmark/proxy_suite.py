@@ -7,7 +7,7 @@
 #   python tools/benchmark/run_suite.py configs/benchmark/proxy_suite.py \
 #       --work-dir work_dirs/proxy
 #   python tools/analysis/benchmark_report.py work_dirs/proxy \
-#       --out docs/benchmark/v1
+#       --out docs/artifacts/benchmark/v1
 # Every finished step leaves a marker: an interrupted run resumes.
 # Task keys beyond the demo suite's: seeds; post_baseline_epochs (checked
 # against every method config; post_baseline_iters for iteration-based

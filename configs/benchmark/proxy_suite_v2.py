@@ -13,7 +13,7 @@
 #       --work-dir work_dirs/proxy_v2 --jobs 2 \
 #       --only 'classification/[!s]*@0.25-seed*' 'classification/baseline+*'
 #   python tools/analysis/benchmark_report.py work_dirs/proxy_v2 \
-#       --out docs/benchmark --carry-over docs/benchmark
+#       --out docs/artifacts/benchmark --carry-over docs/artifacts/benchmark
 # The best tp criterion (by mean val top-1 on ResNet-18-w16 at 25 %,
 # chosen after part 1a: tp-taylor) joins the widths-only table,
 # RepVGG-mini and Mask R-CNN (protocol v2).

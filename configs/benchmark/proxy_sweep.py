@@ -7,7 +7,7 @@
 #   python tools/benchmark/run_suite.py configs/benchmark/proxy_sweep.py \
 #       --work-dir work_dirs/proxy_sweep
 #   python tools/analysis/benchmark_report.py work_dirs/proxy_sweep \
-#       --split val --out docs/benchmark/v1/sweep
+#       --split val --out docs/artifacts/benchmark/v1/sweep
 # Every variant keeps the 4 post-baseline epochs (run_suite.py checks it).
 # Decision rule (its first half written after 5 of the 14 runs had
 # finished): the variant with the best mean val top-1 over the two seeds

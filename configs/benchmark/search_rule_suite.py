@@ -6,7 +6,7 @@
 #   python tools/benchmark/run_suite.py configs/benchmark/search_rule_suite.py \
 #       --work-dir work_dirs/search_rules --jobs 2
 #   python tools/analysis/benchmark_report.py work_dirs/search_rules \
-#       --out docs/search_evidence/rules
+#       --out docs/artifacts/search_evidence/rules
 CLS = 'configs/classification/resnet/'
 R18 = 'resnet18-w16_1xb64-15e_proxy-cls_flops-0.5x.py'
 VGG = 'configs/classification/repvgg/'

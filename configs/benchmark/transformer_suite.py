@@ -5,14 +5,14 @@
 # its uniform prune; one baseline, the same 4 post-baseline epochs, 3
 # seeds, tuned on val, reported on test. Its baseline trains for 100
 # epochs, since a ViT sits at chance for ~15 epochs on this data (the
-# first run's 30 epochs reached 9.8 %: docs/transformer/vit_first_run/);
+# first run's 30 epochs reached 9.8 %: docs/artifacts/transformer/vit_first_run/);
 # on 2 CPU cores that is ~80 minutes, resumable: a killed suite goes on
 # from the last checkpoint. The proxy Swin (configs/classification/swin)
-# did not leave chance in 34 epochs (docs/transformer/README.md).
+# did not leave chance in 34 epochs (docs/artifacts/transformer/README.md).
 #   python tools/benchmark/run_suite.py configs/benchmark/transformer_suite.py \
 #       --work-dir work_dirs/transformer_suite --jobs 2
 #   python tools/analysis/benchmark_report.py work_dirs/transformer_suite \
-#       --out docs/transformer
+#       --out docs/artifacts/transformer
 VIT = 'configs/classification/vit/'
 R = 'vit-e96-d6-h4-p4_1xb64-4e_proxy-cls_flops-0.5x.py'
 tasks = [

@@ -8,7 +8,7 @@ from typing import Dict, List, Optional
 
 import torch
 
-from pas_mm.core.criteria import channel_scores
+from pas_mm.core.criteria.prune import channel_scores
 
 
 def oracle_check(config: str, checkpoint: str, spec: dict, groups: int = 4,

@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from pas_mm.core import PaSError, build_search_space, export
-from pas_mm.core.export import max_rel_diff
+from pas_mm.core.compact.export import max_rel_diff
 
 EXACT = 1e-4
 MACS_TOLERANCE = 0.01

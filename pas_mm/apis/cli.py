@@ -1,9 +1,11 @@
 """Command-line plumbing shared by the tools: one-line errors, start-up."""
 import functools
+import os
 import sys
 from typing import Callable
 
-from pas_mm.core.errors import ConfigError, PaSError
+from ..core.errors import PaSError
+from .errors import ConfigError
 
 
 def error_line(exc: PaSError) -> str:
@@ -63,3 +65,25 @@ def skip_unloadable_inception_metrics(cfg):
         drop_unloadable_inception_metrics(cfg)
     except ValueError as e:
         raise ConfigError(str(e)) from None
+
+
+def add_launch_args(parser, cfg_example: str = '') -> None:
+    """The options tools/train.py and tools/test.py share, as OpenMMLab's
+    do: ``--cfg-options``, ``--launcher`` and the local rank."""
+    from mmengine.config import DictAction
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction, default={},
+        help='override config settings, key=value' + cfg_example)
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none', help='job launcher')
+    # torchrun passes --local-rank; older launchers pass --local_rank
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def parse_launch_args(parser, argv=None):
+    """``parser.parse_args(argv)``, with ``LOCAL_RANK`` set from it when the
+    launcher did not set it."""
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args

@@ -3,9 +3,9 @@ from any directory, and datasets checked before anything is built."""
 import os
 import os.path as osp
 
-from pas_mm.core.errors import ConfigError
 from .dataset_check import ALL_LOADERS, check_dataset_paths, dataset_cfgs
 from .dataset_check import is_remote as _is_remote
+from .errors import ConfigError
 
 
 def load_config(path: str, cfg_options=None, loaders=ALL_LOADERS,

@@ -3,7 +3,7 @@ import json
 import os
 import os.path as osp
 
-from pas_mm.core.errors import DatasetError
+from .errors import DatasetError
 
 ALL_LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 

@@ -1,13 +1,13 @@
 """What ``tools/run_demo.sh`` measured: its summary lines and
 ``results.json``, the file ``pas_mm.benchmark.metafile_results`` reads the
 demo configs' metafile ``Results`` from (committed as
-``docs/demo/results.json``)."""
+``docs/artifacts/demo/results.json``)."""
 import json
 import os.path as osp
 from typing import List, Sequence
 
-from pas_mm.core.errors import ConfigError
 from pas_mm.core.io import write_json
+from .errors import ConfigError
 
 FORMAT = 'pas-mm/demo-results@1'
 KEYS = ('accuracy/top1', 'coco/bbox_mAP', 'coco/segm_mAP', 'PSNR', 'SSIM')

@@ -9,10 +9,11 @@ from typing import Optional
 
 import torch
 
-from pas_mm.core.errors import CheckpointError, ConfigError
 from pas_mm.core.io import atomic_torch_save, atomic_write_text
+from ..core.errors import CheckpointError
 from .cli import setup_env
 from .config import load_config
+from .errors import ConfigError
 
 
 def compact_config(cfg, model, reparam):
@@ -94,7 +95,7 @@ def export_checkpoint(config: str, checkpoint: str, out: str,
         compact outputs were compared with).
     """
     from pas_mm.core import export, reparameterize
-    from pas_mm.core.export import max_rel_diff
+    from pas_mm.core.compact.export import max_rel_diff
     from pas_mm.models.utils import trace_inputs
     model, cfg, ckpt = load_search_model(config, checkpoint, cfg_options)
     arch, run = model.search_module, model.search_forward

@@ -9,10 +9,10 @@ from typing import Optional
 
 import torch
 
-from pas_mm.core.errors import ConfigError, DeviceError, ModelLoadError
-from pas_mm.core.latency import (build_latency_table, calibrate_remainder,
-                                 median_ms, tabled_share)
+from pas_mm.core.cost.latency import (build_latency_table, calibrate_remainder,
+                                      median_ms, tabled_share)
 from pas_mm.models.utils.inputs import trace_fn
+from .errors import ConfigError, DeviceError, ModelLoadError
 from .model_runner import TracedForward, load_model
 from .onnx_export import cpu_session, export_onnx
 
@@ -56,7 +56,7 @@ def _uniform_network(space, net, run, ratio: float):
     """A compact copy of ``net`` at uniform widths of ``ratio`` MACs (the
     remainder's calibration point); the space's gates keep those widths."""
     from pas_mm.core import apply_width_spec, prune_by_criterion
-    from pas_mm.core.width_spec import make_width_spec
+    from pas_mm.core.compact.width_spec import make_width_spec
     prune_by_criterion(space, 'uniform', ratio)
     spec = make_width_spec(space, {n: g.kept_indices()
                                    for n, g in space.gates.items()})
@@ -89,7 +89,7 @@ def measure_latency_table(config: str, batch: int = 1, points: int = 5,
                           calibration_ratio: float = 0.5,
                           backend: str = 'torch') -> dict:
     """The latency table of ``config``'s search space (see
-    ``pas_mm.core.latency.build_latency_table``) on ``backend`` ('torch'
+    ``pas_mm.core.cost.latency.build_latency_table``) on ``backend`` ('torch'
     eager, or 'onnxruntime': every layer and network exported to ONNX and
     timed in an onnxruntime CPU session), its remainder calibrated on a
     uniform prune to ``calibration_ratio`` of the MACs, timed interleaved
@@ -133,7 +133,7 @@ def predicted_vs_measured(config: str, table: dict, specs: dict,
         to the full network's (``full`` first).
     """
     from pas_mm.core import WidthSpecError, apply_width_spec
-    from pas_mm.core.latency import graph_latency
+    from pas_mm.core.cost.latency import graph_latency
     space, net, run, input_shape = _search_network(config)
     shape = (table['batch'], *input_shape[1:])
     nets, predicted = {'full': net}, {'full': table['full_ms']}

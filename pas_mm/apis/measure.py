@@ -1,9 +1,9 @@
 """Measuring a model: MACs and parameters (mmengine.analysis), latency."""
 import torch
 
-from pas_mm.core.errors import DeviceError, ModelLoadError
-from pas_mm.core.latency import median_ms
-from pas_mm.core.space import GATES_ATTR
+from pas_mm.core.cost.latency import median_ms
+from pas_mm.core.search.space import GATES_ATTR
+from .errors import DeviceError, ModelLoadError
 from .model_runner import flops_inputs, inference_fn
 
 
@@ -81,7 +81,7 @@ def interleaved_medians(runs, warmup, iters, cuda=False):
     timed in turns: every round calls each once, in an order that rotates
     by one each round, so that a slow spell of a shared machine falls on
     all of them alike. ``warmup`` untimed rounds come first (the timer is
-    ``pas_mm.core.latency.median_ms``)."""
+    ``pas_mm.core.cost.latency.median_ms``)."""
     ms = median_ms(runs, repeats=iters, warmup=warmup,
                    sync=torch.cuda.synchronize if cuda else None)
     return {n: v / 1e3 for n, v in ms.items()}

@@ -1,14 +1,11 @@
-"""The one adapter for "how to run this model": build a model from a config
-(+ checkpoint) and run it on a synthetic input the way its toolkit runs it,
-for MACs, latency and ONNX export.
+"""Build a model from a config (+ checkpoint) and run it on a synthetic
+input the way its toolkit runs it, for MACs, latency and ONNX export.
 
-- mmpretrain: ``model(x, mode='tensor')`` on (N, 3, H, W);
-- mmdet: ``test_step`` (pre-processing, backbone, neck, RPN, RoI heads,
-  post-processing) for latency, ``forward(mode='tensor')`` for MACs, as
-  mmdet's get_flops does;
-- mmagic: every generator on (N, 3, H, W) (the network that translates).
-A PaS search config builds its unpruned architecture (say so in reports);
-the ``config.py`` written by tools/export.py builds the compact model.
+What differs per toolkit is one adapter each, in a table keyed by scope
+(``pas_mm.apis.toolkits``): mmpretrain's tensor forward, mmdet's test step
+and tensor forward, mmagic's generators. A PaS search config builds its
+unpruned architecture (say so in reports); the ``config.py`` written by
+tools/export.py builds the compact model.
 """
 import json
 import os.path as osp
@@ -17,13 +14,12 @@ import torch
 from torch import nn
 
 from pas_mm.core import PaSError
-from pas_mm.core.errors import ModelLoadError
-from pas_mm.core.space import GATES_ATTR
 from .cli import setup_env
 from .config import load_config
+from .errors import ModelLoadError
+from .toolkits import TOOLKITS, toolkit_of
 
-DEFAULT_SHAPES = {'mmpretrain': (224, 224), 'mmdet': (800, 1344),
-                  'mmagic': (256, 256)}
+DEFAULT_SHAPES = {scope: t.default_shape for scope, t in TOOLKITS.items()}
 
 
 def _pipeline_size(pipeline):
@@ -81,10 +77,7 @@ def load_model(config, checkpoint=None, cfg_options=None):
     from mmengine.registry import MODELS, init_default_scope
     from mmengine.runner import load_checkpoint
     scope = cfg.get('default_scope', 'mmengine')
-    if scope not in DEFAULT_SHAPES:
-        raise ModelLoadError(
-            f'{config}: default_scope {scope!r} is not one of '
-            f'{sorted(DEFAULT_SHAPES)}')
+    toolkit_of(scope, config)
     init_default_scope(scope)
     model_cfg = cfg.model
     if 'pretrained' in model_cfg:  # PaS; the weights come from --checkpoint
@@ -129,47 +122,22 @@ def load_for_timing(config, checkpoint=None, shape=None, threads=None):
     return model, scope, tuple(shape or DEFAULT_SHAPES[scope])
 
 
-def generators(model):
-    gens = getattr(model, 'generators', None)
-    if gens is None:
-        raise ModelLoadError(f'{type(model).__name__} has no generators')
-    return {d: g for d, g in gens.items() if d != GATES_ATTR}
-
-
-def det_batch(batch, shape):
-    from mmdet.structures import DetDataSample
-    h, w = shape
-    meta = dict(img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w),
-                batch_input_shape=(h, w), scale_factor=(1.0, 1.0))
-    gen = torch.Generator().manual_seed(0)
-    return dict(
-        inputs=[torch.randint(0, 256, (3, h, w), generator=gen,
-                              dtype=torch.uint8) for _ in range(batch)],
-        data_samples=[DetDataSample(metainfo=meta) for _ in range(batch)])
-
-
 class TensorForward(nn.Module):
     """The network as a module of one tensor input, for FlopAnalyzer."""
 
     def __init__(self, model, scope, data_samples=None):
         super().__init__()
-        self.model, self.scope, self.samples = model, scope, data_samples
+        self.model, self.samples = model, data_samples
+        self.toolkit = toolkit_of(scope)
 
     def forward(self, x):
-        if self.scope == 'mmagic':
-            return [g(x) for g in generators(self.model).values()]
-        if self.scope == 'mmdet':
-            return self.model(x, self.samples, mode='tensor')
-        return self.model(x, mode='tensor')
+        return self.toolkit.tensor_forward(self.model, x, self.samples)
 
 
 def flops_inputs(model, scope, shape):
     """(module, example inputs) for mmengine.analysis."""
-    if scope == 'mmdet':
-        data = model.data_preprocessor(det_batch(1, shape), False)
-        return TensorForward(model, scope, data['data_samples']), \
-            (data['inputs'], )
-    return TensorForward(model, scope), (torch.randn(1, 3, *shape), )
+    samples, x = toolkit_of(scope).flops_inputs(model, shape)
+    return TensorForward(model, scope, samples), (x, )
 
 
 def inference_fn(model, scope, shape, batch, device='cpu',
@@ -178,9 +146,10 @@ def inference_fn(model, scope, shape, batch, device='cpu',
     and input with ``channels_last``)."""
     if channels_last:
         model.to(memory_format=torch.channels_last)
-    if scope == 'mmdet':  # the data preprocessor moves it to the device
-        data = det_batch(batch, shape)
-        return lambda: model.test_step(data)
+    run = toolkit_of(scope).inference_fn(model, shape, batch, device,
+                                         channels_last)
+    if run is not None:
+        return run
     x = torch.randn(batch, 3, *shape, device=device)
     if channels_last:
         x = x.contiguous(memory_format=torch.channels_last)
@@ -207,21 +176,17 @@ class DeployForward(nn.Module):
 
     def __init__(self, model, scope):
         super().__init__()
-        self.model, self.scope = model, scope
-        if scope == 'mmagic':
-            self.net = generators(model)[model._default_domain]
+        self.model, self.toolkit = model, toolkit_of(scope)
+        net = self.toolkit.deploy_net(model)
+        if net is not model:
+            self.net = net
 
     def forward(self, x):
-        if self.scope == 'mmagic':
-            return self.net(x)
-        if self.scope == 'mmdet':
-            return tuple(self.model.extract_feat(x))
-        return self.model(x, mode='tensor')
+        return self.toolkit.deploy_forward(self.model,
+                                           getattr(self, 'net', None), x)
 
 
 def deploy_output_names(scope, count):
     """FPN levels for detectors ('fpn_0'...), else 'output' (numbered when
     there are several)."""
-    if scope == 'mmdet':
-        return [f'fpn_{i}' for i in range(count)]
-    return ['output'] if count == 1 else [f'output_{i}' for i in range(count)]
+    return toolkit_of(scope).deploy_output_names(count)

@@ -6,7 +6,7 @@ from typing import List, Optional
 import torch
 from torch import nn
 
-from pas_mm.core.errors import ModelLoadError
+from .errors import ModelLoadError
 
 OPSET = 17
 

@@ -3,8 +3,8 @@ one error line that names the suite, the task and the method."""
 import argparse
 import os.path as osp
 
+from pas_mm.apis.errors import SuiteError
 from pas_mm.benchmark.suite import METHOD_KEYS, method_spec, single_transfer
-from pas_mm.core.errors import SuiteError
 
 
 def load_suite(path):

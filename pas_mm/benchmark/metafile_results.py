@@ -2,10 +2,10 @@
 benchmark results.
 
 Each measured figure comes from a results file a benchmark report wrote
-(``docs/*/results.csv``, the test split) and the suite config that ran it
-(which config each method and baseline trained), or from the committed
-run of ``tools/run_demo.sh`` (``docs/demo/results.json``): per config and
-budget,
+(``docs/artifacts/*/results.csv``, the test split) and the suite config
+that ran it (which config each method and baseline trained), or from the
+committed run of ``tools/run_demo.sh``
+(``docs/artifacts/demo/results.json``): per config and budget,
 the mean over seeds of every metric, its standard deviation and the
 number of seeds. Nothing is typed in by hand. A config no committed
 benchmark ran gets no ``Results``; its ``Metadata`` says why
@@ -24,20 +24,24 @@ from .suite import method_spec
 
 # suite config -> (results file, what the figures are): the committed runs
 SOURCES: Tuple[Tuple[str, str, str], ...] = (
-    ('configs/benchmark/proxy_suite.py', 'docs/benchmark/v1/results.csv',
-     'benchmark v1, 4 post-baseline epochs: docs/benchmark/v1/report.md'),
-    ('configs/benchmark/proxy_suite_v2.py', 'docs/benchmark/results.csv',
-     'benchmark v2, 15 post-baseline epochs: docs/benchmark/report.md'),
+    ('configs/benchmark/proxy_suite.py',
+     'docs/artifacts/benchmark/v1/results.csv',
+     'benchmark v1, 4 post-baseline epochs: '
+     'docs/artifacts/benchmark/v1/report.md'),
+    ('configs/benchmark/proxy_suite_v2.py',
+     'docs/artifacts/benchmark/results.csv',
+     'benchmark v2, 15 post-baseline epochs: '
+     'docs/artifacts/benchmark/report.md'),
     ('configs/benchmark/transformer_suite.py',
-     'docs/transformer/results.csv',
-     'proxy ViT: docs/transformer/report.md'),
+     'docs/artifacts/transformer/results.csv',
+     'proxy ViT: docs/artifacts/transformer/report.md'),
     ('configs/benchmark/latency_suite.py',
-     'docs/latency/benchmark/results.csv',
-     'latency-budget suite: docs/latency/benchmark/report.md'),
+     'docs/artifacts/latency/benchmark/results.csv',
+     'latency-budget suite: docs/artifacts/latency/benchmark/report.md'),
 )
 # what tools/run_demo.sh measured, one run per demo config
-DEMO_RESULTS = 'docs/demo/results.json'
-DEMO_NOTE = 'one run of tools/run_demo.sh: docs/demo/README.md'
+DEMO_RESULTS = 'docs/artifacts/demo/results.json'
+DEMO_NOTE = 'one run of tools/run_demo.sh: docs/artifacts/demo/README.md'
 METRIC_NAMES = {'accuracy/top1': 'Top 1 Accuracy', 'coco/bbox_mAP': 'box AP',
                 'coco/segm_mAP': 'mask AP'}
 DATASETS = {'proxy-cls': 'proxy glyphs (36 classes), test split',
@@ -52,7 +56,7 @@ UNMEASURED = {
     'coco': 'no: a paper-scale config (COCO on GPUs) that pas-mm has not '
             'run; no figure is quoted',
     'demo': 'no committed figure: a demo-data config with no committed '
-            'run of tools/run_demo.sh (docs/demo/README.md)',
+            'run of tools/run_demo.sh (docs/artifacts/demo/README.md)',
 }
 
 

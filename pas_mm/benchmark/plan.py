@@ -10,7 +10,7 @@ import os.path as osp
 import sys
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from pas_mm.core.errors import SuiteError
+from pas_mm.apis.errors import SuiteError
 from .suite import method_spec, run_tag, suite_runs
 
 __all__ = ['SuiteError', 'Step', 'RunPaths', 'select_runs', 'plan']

@@ -5,7 +5,7 @@ import os.path as osp
 import re
 from collections import OrderedDict
 
-from pas_mm.core.width_summary import per_stage as stage_counts
+from pas_mm.core.compact.width_summary import per_stage as stage_counts
 from .suite import suite_runs
 
 

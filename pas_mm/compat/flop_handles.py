@@ -5,10 +5,14 @@ mmengine 0.10.7's ``FlopAnalyzer`` (ported from fvcore) has no handle for
 transformers call on torch >= 2.0: it is skipped as an unsupported op, so
 a ViT's count misses its attention products (the same gap in fvcore is
 discussed in MzeroMiko/VMamba#296). ``add_attention_handle`` registers a
-handle that counts them as ``pas_mm.core.cost`` does, so the two counts
-agree.
+handle that counts them with torch's own attention formula, halved (one
+multiply-add is one flop here), which is how ``pas_mm.core`` counts them,
+so the two counts agree. Like every module here it imports nothing else
+of pas_mm: compat is the bottom layer.
 """
-from pas_mm.core.cost import attention_macs
+import math
+
+from torch.utils.flop_counter import sdpa_flop_count
 
 SDPA_OP = 'aten::scaled_dot_product_attention'
 
@@ -17,7 +21,9 @@ def sdpa_flop_jit(inputs, outputs) -> int:
     """MACs of one ``scaled_dot_product_attention`` node."""
     from mmengine.analysis.jit_handles import get_shape
     q, k, v = (get_shape(value) for value in inputs[:3])
-    return int(attention_macs(q, k, v))
+    heads = math.prod(q[:-2])  # torch's formula takes (batch, heads, L, E)
+    return sdpa_flop_count((1, heads, *q[-2:]), (1, heads, *k[-2:]),
+                           (1, heads, *v[-2:])) // 2
 
 
 def add_attention_handle(analyzer):

@@ -5,7 +5,7 @@ for ``aten._scaled_dot_product_flash_attention_for_cpu``, the kernel CPU
 ``F.scaled_dot_product_attention`` dispatches to, so it counts attention
 on the CPU as 0 (pytorch/pytorch#195460; fixed upstream by
 pytorch/pytorch#195801, after this release). The MACs cross-check
-(``pas_mm.core.macs_check``) passes ``cpu_attention_mapping()`` as the
+(``pas_mm.core.cost.macs_check``) passes ``cpu_attention_mapping()`` as the
 counter's ``custom_mapping``: the formula PyTorch already uses for the
 CUDA attention kernels. Nothing here imports an mm* package (the core
 uses it).

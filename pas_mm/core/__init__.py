@@ -1,24 +1,25 @@
 """Framework-agnostic PaS core (plain PyTorch, no mm* imports).
 
-The pipeline, one module per step:
-gate -> graph (structures) / tracer (+ free_ops, ops) -> cost -> space
-(+ gate_optimizer, gate_steps, gate_diagnostics) -> export (+ width_spec,
-transfer, criteria) -> reparam; search.PaSSearch runs the whole search.
+The folders are the pipeline, each importing only those before it:
 
+- ``trace``: a model's channel graph (which channels tie together);
+- ``cost``: its MACs or latency for kept widths;
+- ``search``: the gates, the search space and the gate rules;
+- ``criteria``: rule-of-thumb widths on the same space;
+- ``compact``: export to the compact net, width specs, transfer, reparam.
+
+``PaSSearch`` (``pas_search``) runs a whole search, from the space to the
+exported net. ``errors`` and ``io`` serve every step.
 """
+from .compact import apply_width_spec, export, reparameterize, transfer_widths
 from .criteria import CRITERIA, channel_scores, prune_by_criterion
 from .errors import (BudgetError, CheckpointError, CriterionError, PaSError,
                      ScopeError, SettingsError, TransferError,
                      UnsupportedOpError, WidthSpecError)
-from .export import apply_width_spec, export
-from .gate import DBCGate, ste_mask
-from .graph import ChannelGraph, LayerKind
-from .reparam import reparameterize
-from .search import PaSSearch
-from .space import SearchSpace, build_search_space
-from .timm_heads import TIMM_ATTENTION
-from .tracer import trace_channels
-from .transfer import transfer_widths
+from .pas_search import PaSSearch
+from .search import DBCGate, SearchSpace, build_search_space, ste_mask
+from .trace import ChannelGraph, LayerKind, trace_channels
+from .trace.timm_heads import TIMM_ATTENTION
 
 __all__ = [
     'DBCGate', 'ste_mask', 'ChannelGraph', 'trace_channels',

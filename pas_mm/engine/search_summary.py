@@ -7,10 +7,10 @@ import os.path as osp
 
 import numpy as np
 
+from pas_mm.core.compact.width_spec import save_width_spec
+from pas_mm.core.compact.width_summary import (per_stage, spec_layer_widths,
+                                               stage_labels, summary_lines)
 from pas_mm.core.io import atomic_write_text
-from pas_mm.core.width_spec import save_width_spec
-from pas_mm.core.width_summary import (per_stage, spec_layer_widths,
-                                       stage_labels, summary_lines)
 
 
 def write_search_summary(runner, spec: dict, folder: str) -> None:

@@ -5,9 +5,9 @@ import pytest
 import torch
 
 from pas_mm.apis import error_line, load_config, one_line_errors
+from pas_mm.apis.errors import ConfigError
 from pas_mm.benchmark.suite import suite_runs
 from pas_mm.core import BudgetError
-from pas_mm.core.errors import ConfigError
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CLS = osp.join(REPO, 'configs/classification/resnet/'

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from pas_mm.apis.demo_results import FORMAT, write_demo_results
-from pas_mm.core.errors import ConfigError
+from pas_mm.apis.errors import ConfigError
 
 
 def _write(path, obj):

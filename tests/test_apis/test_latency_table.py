@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from pas_mm.core import BudgetError
-from pas_mm.core.width_spec import save_width_spec
+from pas_mm.core.compact.width_spec import save_width_spec
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs/classification/resnet/'

@@ -7,8 +7,8 @@ import torch
 from torch import nn
 
 from pas_mm.apis import error_line
+from pas_mm.apis.errors import ModelLoadError
 from pas_mm.apis.onnx_export import cpu_session, export_onnx
-from pas_mm.core.errors import ModelLoadError
 
 
 def test_export_runs_in_onnxruntime_as_in_torch(tmp_path):

@@ -6,7 +6,7 @@ import torch
 from conftest import REPO
 
 from pas_mm.apis.model_runner import load_for_timing, load_model
-from pas_mm.core.reparam import is_rep_block
+from pas_mm.core.compact.reparam import is_rep_block
 
 MINI = osp.join(REPO, 'configs/classification/repvgg/'
                 'repvgg-mini_1xb64-30e_proxy-cls.py')

@@ -7,13 +7,13 @@ import runpy
 
 import pytest
 
+from pas_mm.apis.errors import SuiteError
 from pas_mm.benchmark.check import load_suite
 from pas_mm.benchmark.latency_budget import (equal_latency,
                                              equal_latency_lines,
                                              interpolate_at)
 from pas_mm.benchmark.scheduler import dependencies
 from pas_mm.benchmark.suite import latency_budget_methods, suite_runs
-from pas_mm.core.errors import SuiteError
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SUITE = osp.join(REPO, 'configs/benchmark/latency_suite.py')

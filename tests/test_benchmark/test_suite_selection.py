@@ -6,8 +6,8 @@ import runpy
 
 import pytest
 
+from pas_mm.apis.errors import SuiteError
 from pas_mm.benchmark.check import load_suite
-from pas_mm.core.errors import SuiteError
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SUITE = osp.join(REPO, 'configs/benchmark/proxy_suite_v2.py')

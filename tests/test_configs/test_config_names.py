@@ -24,7 +24,7 @@ import pytest
 import yaml
 from mmengine.config import Config
 
-from pas_mm.core.criteria import CRITERIA
+from pas_mm.core.criteria.prune import CRITERIA
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TASKS = ('classification', 'detection', 'instance_segmentation',

@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from pas_mm.core import BudgetError, build_search_space
-from pas_mm.core.budget import Budget
+from pas_mm.core.search.budget import Budget
 
 
 class Chain(nn.Module):

@@ -1,12 +1,12 @@
-"""The MACs rules (pas_mm.core.cost) against hand counts and mmengine."""
+"""The MACs rules (pas_mm.core.cost.macs) against hand counts and mmengine."""
 import pytest
 import torch
 from mmengine import analysis
 from torch import nn
 
 from pas_mm.core import build_search_space, trace_channels
-from pas_mm.core.cost import graph_macs, layer_macs
-from pas_mm.core.graph import LayerKind
+from pas_mm.core.cost.macs import graph_macs, layer_macs
+from pas_mm.core.trace.graph import LayerKind
 
 
 class _Net(nn.Module):

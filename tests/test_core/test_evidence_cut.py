@@ -10,8 +10,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from pas_mm.core import BudgetError
-from pas_mm.core.evidence_cut import evidence_gain, marginal_unit_cost
-from pas_mm.core.search import PaSSearch
+from pas_mm.core.pas_search import PaSSearch
+from pas_mm.core.search.evidence_cut import evidence_gain, marginal_unit_cost
 
 
 class TwoPaths(nn.Module):

@@ -79,7 +79,7 @@ def test_a_macs_count_that_disagrees_with_pytorch_is_named():
     layer out (here an excluded one) is named in the warning."""
     from torchvision.models import mobilenet_v3_small
 
-    from pas_mm.core.macs_check import macs_disagreements
+    from pas_mm.core.cost.macs_check import macs_disagreements
     x = torch.randn(1, 3, 16, 16)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')

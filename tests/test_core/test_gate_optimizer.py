@@ -6,8 +6,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from pas_mm.core import BudgetError, build_search_space
-from pas_mm.core.budget import Budget
-from pas_mm.core.gate_optimizer import GateOptimizer
+from pas_mm.core.search.budget import Budget
+from pas_mm.core.search.gate_optimizer import GateOptimizer
 
 
 class Net(nn.Module):

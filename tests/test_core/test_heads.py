@@ -9,9 +9,9 @@ from _helpers import export_and_compare, mmengine_macs
 from torch import nn
 
 from pas_mm.core import DBCGate, ScopeError, build_search_space
-from pas_mm.core.budget import Budget
-from pas_mm.core.gate_optimizer import GateOptimizer
-from pas_mm.core.heads import register_head_adapter
+from pas_mm.core.search.budget import Budget
+from pas_mm.core.search.gate_optimizer import GateOptimizer
+from pas_mm.core.trace.heads import register_head_adapter
 
 
 class TinyAttention(nn.Module):

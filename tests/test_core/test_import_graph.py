@@ -66,17 +66,76 @@ def find_cycle(graph):
 
 def test_no_import_cycle():
     graph = import_graph()
-    assert 'pas_mm.core.tracer' in graph['pas_mm.core.space']
+    assert 'pas_mm.core.trace.tracer' in graph['pas_mm.core.search.space']
     assert find_cycle(graph) is None, ' -> '.join(find_cycle(graph))
 
 
+# pas_mm.core's folders, in pipeline order: each imports only the folders
+# before it (and itself); errors / io serve all, pas_search drives all.
+PIPELINE = ('trace', 'cost', 'search', 'criteria', 'compact')
+SHARED = {'pas_mm.core', 'pas_mm.core.errors', 'pas_mm.core.io'}
+
+
+def _step(module: str):
+    parts = module.split('.')
+    return parts[2] if len(parts) > 2 and parts[2] in PIPELINE else None
+
+
+def back_arrows(graph):
+    """(importer, imported) pairs of pas_mm.core that run against the
+    pipeline order, or leave core for anything but pas_mm.compat."""
+    bad = []
+    for name, targets in graph.items():
+        if not name.startswith('pas_mm.core'):
+            continue
+        step = _step(name)
+        for target in targets:
+            if target.startswith('pas_mm.compat'):
+                continue
+            if not target.startswith('pas_mm.core'):
+                bad.append((name, target))
+            elif step is None or target in SHARED - {'pas_mm.core'}:
+                continue
+            elif target == 'pas_mm.core' or target.startswith(
+                    'pas_mm.core.pas_search') or _step(target) is None or \
+                    PIPELINE.index(_step(target)) > PIPELINE.index(step):
+                bad.append((name, target))
+    return bad
+
+
 def test_core_reads_as_a_pipeline():
-    """The structures know nothing of the tracer; cost knows no search."""
+    """trace -> cost -> search -> criteria -> compact, no arrow back."""
     graph = import_graph()
-    assert not graph['pas_mm.core.graph'] & {
-        'pas_mm.core.tracer', 'pas_mm.core.free_ops', 'pas_mm.core.space'}
-    assert not graph['pas_mm.core.cost'] & {
-        'pas_mm.core.space', 'pas_mm.core.tracer', 'pas_mm.core.export'}
+    steps = {_step(n) for n in graph if n.startswith('pas_mm.core.')}
+    assert set(PIPELINE) <= steps
+    flat = [n for n in graph if n.count('.') == 2 and
+            n.startswith('pas_mm.core.')]
+    assert sorted(flat) == sorted(
+        ['pas_mm.core.errors', 'pas_mm.core.io', 'pas_mm.core.pas_search'] +
+        [f'pas_mm.core.{s}' for s in PIPELINE])
+    assert back_arrows(graph) == []
+    # the structures know nothing of the tracer
+    assert not graph['pas_mm.core.trace.graph'] & {
+        'pas_mm.core.trace.tracer', 'pas_mm.core.trace.free_ops'}
+
+
+def test_back_arrow_finder_finds_one():
+    graph = {'pas_mm.core.cost.macs': {'pas_mm.core.search.space',
+                                       'pas_mm.core.trace.graph',
+                                       'pas_mm.core.errors'},
+             'pas_mm.core.trace.graph': {'pas_mm.models.utils'}}
+    assert sorted(back_arrows(graph)) == [
+        ('pas_mm.core.cost.macs', 'pas_mm.core.search.space'),
+        ('pas_mm.core.trace.graph', 'pas_mm.models.utils')]
+
+
+def test_compat_is_the_bottom_layer():
+    """Work-arounds import nothing else of pas_mm, so core may use them."""
+    graph = import_graph()
+    for name, targets in graph.items():
+        if name.startswith('pas_mm.compat'):
+            assert {t for t in targets if not t.startswith(
+                'pas_mm.compat')} == set(), name
 
 
 def test_cycle_finder_finds_a_cycle():

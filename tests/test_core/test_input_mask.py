@@ -4,7 +4,8 @@ import torch
 from _toy_nets import SplitSE
 from torch import nn
 
-from pas_mm.core import build_search_space, input_mask
+from pas_mm.core import build_search_space
+from pas_mm.core.search import input_mask
 
 
 class _Net(nn.Module):

@@ -10,11 +10,12 @@ import torch
 from torch import nn
 
 from pas_mm.core import BudgetError, build_search_space
-from pas_mm.core.latency import (PRIMITIVE_CACHE_ENV, build_latency_table,
-                                 calibrate_remainder, graph_latency,
-                                 interpolate, load_latency_table, median_ms,
-                                 reserve_primitive_cache, save_latency_table,
-                                 tabled_share, width_grid)
+from pas_mm.core.cost.latency import (PRIMITIVE_CACHE_ENV, build_latency_table,
+                                      calibrate_remainder, graph_latency,
+                                      interpolate, load_latency_table,
+                                      median_ms, reserve_primitive_cache,
+                                      save_latency_table, tabled_share,
+                                      width_grid)
 
 
 class Net(nn.Module):
@@ -198,7 +199,7 @@ def test_remainder_calibrated_on_a_second_network(tmp_path):
 
 _CACHE_PROBE = '''
 import sys, torch
-from pas_mm.core.latency import reserve_primitive_cache
+from pas_mm.core.cost.latency import reserve_primitive_cache
 if sys.argv[1] == 'reserve':
     reserve_primitive_cache(4096)
 torch.set_num_threads(1)

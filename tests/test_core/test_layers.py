@@ -4,8 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from pas_mm.core.graph import LayerCall, LayerKind, Layout
-from pas_mm.core.layers import RULES, rule_of
+from pas_mm.core.trace.graph import LayerCall, LayerKind, Layout
+from pas_mm.core.trace.layer_rules import RULES, rule_of
 
 
 def test_every_layer_kind_has_its_rule():

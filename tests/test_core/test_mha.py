@@ -6,7 +6,8 @@ from _helpers import export_and_compare, mmengine_macs
 from torch import nn
 
 from pas_mm.core import UnsupportedOpError, build_search_space
-from pas_mm.core.mha import MultiheadAttentionUnit, convert_multihead_attention
+from pas_mm.core.trace.mha import (MultiheadAttentionUnit,
+                                   convert_multihead_attention)
 
 
 def _pair(batch_first, dropout=0.0, bias=True):

@@ -11,9 +11,9 @@ from _helpers import export_and_compare, mmengine_macs, prune_randomly
 from torch import nn
 
 from pas_mm.core import apply_width_spec, build_search_space
-from pas_mm.core.export import max_rel_diff
-from pas_mm.core.masked_norm import masked_layer_norm
-from pas_mm.core.tracer import trace_channels
+from pas_mm.core.compact.export import max_rel_diff
+from pas_mm.core.search.masked_norm import masked_layer_norm
+from pas_mm.core.trace.tracer import trace_channels
 
 
 class Block(nn.Module):
@@ -222,7 +222,7 @@ def test_pytorchs_second_count_agrees_on_blocks_in_a_module_list():
     """A ModuleList is never called, so FlopCounterMode has no count of its
     own for it: the blocks' counts belong to the model, not twice to the
     top level (this warned -50 % on every ViT)."""
-    from pas_mm.core.macs_check import macs_disagreements
+    from pas_mm.core.cost.macs_check import macs_disagreements
     x = torch.randn(1, 3, 16, 16)
     for prune_residual in (False, True):
         space = _space(TinyViT().eval(), x, prune_residual=prune_residual)

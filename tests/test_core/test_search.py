@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from test_gate_optimizer import Net
 
 from pas_mm.core import BudgetError
-from pas_mm.core.search import PaSSearch
+from pas_mm.core.pas_search import PaSSearch
 
 
 def _data(seed=0):

@@ -41,7 +41,7 @@ def test_a_normalised_or_gated_attention_output_keeps_its_heads():
     from timm.layers import Attention
     from torch import nn
 
-    from pas_mm.core.heads import find_head_units
+    from pas_mm.core.trace.heads import find_head_units
     assert find_head_units(Attention(64, num_heads=4))
     assert not find_head_units(Attention(64, num_heads=4, scale_norm=True,
                                          norm_layer=nn.LayerNorm))

@@ -8,8 +8,8 @@ from torchvision.models import resnet18
 
 from pas_mm.core import (CriterionError, build_search_space, export,
                          prune_by_criterion)
-from pas_mm.core.tp_importance import (TP_CRITERIA, needs_gradients,
-                                       tp_channel_scores)
+from pas_mm.core.criteria.tp_importance import (TP_CRITERIA, needs_gradients,
+                                                tp_channel_scores)
 
 
 def _space(seed=0):

@@ -1,6 +1,6 @@
 """Per-stage summaries take their stages from the module tree the group
 names spell, whatever an architecture calls its stages."""
-from pas_mm.core.width_summary import per_stage, stage_labels
+from pas_mm.core.compact.width_summary import per_stage, stage_labels
 
 
 def _stages(names):

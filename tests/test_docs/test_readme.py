@@ -33,7 +33,7 @@ def test_readme_is_short_and_has_its_sections():
 
 def test_the_results_table_is_the_reports_headline():
     readme = _between(_read('README.md'),
-                      '<!-- headline: docs/benchmark/report.md -->',
+                      '<!-- headline: docs/artifacts/benchmark/report.md -->',
                       '<!-- /headline -->')
     report = _read('docs', 'benchmark', 'report.md').splitlines()
     start = report.index('## Headline: PaS minus the best other method')

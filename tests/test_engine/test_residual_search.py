@@ -8,7 +8,7 @@ import torch
 from _toy_runner import ToyData, ToyViT, make_runner
 
 from pas_mm.core import export
-from pas_mm.core.export import max_rel_diff
+from pas_mm.core.compact.export import max_rel_diff
 from pas_mm.engine import PaSSearchHook
 
 

@@ -10,7 +10,7 @@ import torch
 from _helpers import build, export_and_compare, mmengine_macs, rel_diff
 
 from pas_mm.core import build_search_space, reparameterize
-from pas_mm.core.reparam import REP_BLOCK_SPACE
+from pas_mm.core.compact.reparam import REP_BLOCK_SPACE
 
 
 def classifier(m, x):

@@ -7,7 +7,7 @@ import torch
 from _helpers import build, package_config, prune_randomly
 
 from pas_mm.core import WidthSpecError, build_search_space, export
-from pas_mm.core.criteria import channel_scores
+from pas_mm.core.criteria.prune import channel_scores
 
 
 @pytest.fixture(scope='module')

@@ -85,7 +85,8 @@ def test_every_method_runs_on_the_protocol(proxy_run):
         spec = json.load(open(run / 'compact' / 'width_spec.json'))
         # equal MACs (scratch trains PaS's widths): within 2 % here, where
         # a 2-step search leaves the latents nearly tied and the projection
-        # lands at 0.2533; the full runs land within 1 % (docs/benchmark)
+        # lands at 0.2533; the full runs land within 1 %
+        # (docs/artifacts/benchmark)
         assert abs(spec['macs']['ratio'] - 0.25) <= 0.005, method
         assert (run / 'compact' / 'val' / 'test_metrics.json').is_file()
     pas_log = (cls / 'pas@0.25-seed0' / 'train.log').read_text()

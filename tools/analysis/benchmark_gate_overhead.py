@@ -24,7 +24,7 @@ import time
 import torch
 
 from pas_mm.apis import exit_status, one_line_errors
-from pas_mm.core.errors import ToolInputError
+from pas_mm.apis.errors import ToolInputError
 
 ARCHS = {
     'resnet50': ('mmpretrain', 'resnet/resnet50_8xb32_in1k.py'),

@@ -1,6 +1,7 @@
 """Tables, paired differences and Pareto plots of a benchmark suite run.
 
-    python tools/analysis/benchmark_report.py WORK_DIR [--out docs/benchmark]
+    python tools/analysis/benchmark_report.py WORK_DIR
+        [--out docs/artifacts/benchmark]
         [--split {test,val}] [--carry-over DIR] [--beside DIR]
 
 Reads what tools/benchmark/run_suite.py left in WORK_DIR and writes to
@@ -19,7 +20,7 @@ suite run in parts across machines whose earlier work dirs are gone. The
 report names the runs it carried over; their figures are as that report
 gave them (a latency the earlier run did not measure stays empty).
 --beside DIR shows the headline of an earlier benchmark version's
-results.csv in DIR beside this one (v2 beside docs/benchmark/v1).
+results.csv in DIR beside this one (v2 beside docs/artifacts/benchmark/v1).
 """
 import argparse
 import csv
@@ -30,6 +31,7 @@ import shutil
 import sys
 
 from pas_mm.apis import exit_status, one_line_errors
+from pas_mm.apis.errors import ToolInputError
 from pas_mm.benchmark.latency_budget import equal_latency_lines
 from pas_mm.benchmark.results import (COLUMNS, carry_over, collect_rows,
                                       load_suite_tasks, read_rows_csv,
@@ -40,7 +42,6 @@ from pas_mm.benchmark.tables import (by_seed, differences, f_or_dash, headline,
                                      task_table, tasks_of_rows, timing_table,
                                      widths_only_table)
 from pas_mm.benchmark.widths import cross_task_widths
-from pas_mm.core.errors import ToolInputError
 from pas_mm.core.io import atomic_write, atomic_write_text
 
 WIDTHS_HEADING = '## Do the searched widths differ by task?'
@@ -51,7 +52,7 @@ CARRIED_NOTE = ('(Carried over from the earlier report: the widths it was '
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('work_dir')
-    parser.add_argument('--out', default='docs/benchmark')
+    parser.add_argument('--out', default='docs/artifacts/benchmark')
     parser.add_argument('--split', default='test', choices=['test', 'val'],
                         help='the split of the tables and plots (val: a '
                         'tuning sweep, which never evaluates on test)')

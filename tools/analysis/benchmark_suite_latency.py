@@ -28,15 +28,15 @@ import torch
 
 from pas_mm.apis import exit_status, one_line_errors
 from pas_mm.apis.det_latency import FIXED_HEAD_WORK, detector_runs
+from pas_mm.apis.errors import ToolInputError
 from pas_mm.apis.measure import interleaved_medians
 from pas_mm.apis.model_runner import as_deployed, inference_fn, load_model
 from pas_mm.benchmark.plan import RunPaths
 from pas_mm.benchmark.results import (MS_PER_BATCH, TEST_STEP_MS_PER_BATCH,
                                       load_suite_tasks)
 from pas_mm.benchmark.suite import suite_runs
-from pas_mm.core.errors import ToolInputError
+from pas_mm.core.cost.latency import reserve_primitive_cache
 from pas_mm.core.io import atomic_write_text
-from pas_mm.core.latency import reserve_primitive_cache
 
 
 def parse_args(argv=None):

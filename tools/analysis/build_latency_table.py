@@ -21,7 +21,7 @@ import sys
 
 from pas_mm.apis import exit_status, one_line_errors
 from pas_mm.apis.latency_table import measure_latency_table
-from pas_mm.core.latency import save_latency_table
+from pas_mm.core.cost.latency import save_latency_table
 
 
 def parse_args(argv=None):

@@ -22,9 +22,9 @@ import re
 import sys
 
 from pas_mm.apis import exit_status, one_line_errors
+from pas_mm.apis.errors import ToolInputError
 from pas_mm.benchmark.report_data import collect_runs, per_stage, spearman
 from pas_mm.benchmark.results import load_suite_record
-from pas_mm.core.errors import ToolInputError
 from pas_mm.core.io import atomic_write_text
 
 

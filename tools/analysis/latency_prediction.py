@@ -18,12 +18,12 @@ import json
 import sys
 
 from pas_mm.apis import exit_status, one_line_errors
+from pas_mm.apis.errors import ToolInputError
 from pas_mm.apis.latency_table import predicted_vs_measured
 from pas_mm.core import BudgetError, WidthSpecError
-from pas_mm.core.errors import ToolInputError
+from pas_mm.core.compact.width_spec import load_width_spec
+from pas_mm.core.cost.latency import load_latency_table
 from pas_mm.core.io import atomic_write_text
-from pas_mm.core.latency import load_latency_table
-from pas_mm.core.width_spec import load_width_spec
 
 
 def parse_args(argv=None):

@@ -12,8 +12,8 @@ import os.path as osp
 import sys
 
 from pas_mm.apis import exit_status, one_line_errors
+from pas_mm.apis.errors import SuiteError
 from pas_mm.benchmark.metafile_results import metafile_text, results_for
-from pas_mm.core.errors import SuiteError
 from pas_mm.core.io import atomic_write_text
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -20,7 +20,7 @@ import time
 import torch
 
 from pas_mm.apis import exit_status, one_line_errors
-from pas_mm.core.errors import ToolInputError
+from pas_mm.apis.errors import ToolInputError
 from pas_mm.core.io import atomic_write_text
 from pas_mm.datasets.synthetic import MAKERS
 

@@ -39,9 +39,9 @@ import time
 from mmengine.runner.checkpoint import find_latest_checkpoint
 
 from pas_mm.apis import exit_status, one_line_errors
+from pas_mm.apis.errors import ToolInputError
 from pas_mm.benchmark.check import load_suite
 from pas_mm.benchmark.plan import RunPaths, plan, select_runs
-from pas_mm.core.errors import ToolInputError
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

@@ -28,7 +28,7 @@ import sys
 import time
 
 from pas_mm.apis import exit_status, one_line_errors
-from pas_mm.core.errors import ToolInputError
+from pas_mm.apis.errors import ToolInputError
 from pas_mm.datasets.proxy import (AssetError, load_photos,
                                    make_glyph_classification,
                                    make_glyph_coco, make_glyph_paired)

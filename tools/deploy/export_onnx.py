@@ -20,10 +20,10 @@ import sys
 import torch
 
 from pas_mm.apis import exit_status, one_line_errors
+from pas_mm.apis.errors import ToolInputError
 from pas_mm.apis.model_runner import (DEFAULT_SHAPES, DeployForward,
                                       deploy_output_names, load_model)
 from pas_mm.apis.onnx_export import OPSET, cpu_session, export_onnx
-from pas_mm.core.errors import ToolInputError
 from pas_mm.core.io import atomic_write
 
 

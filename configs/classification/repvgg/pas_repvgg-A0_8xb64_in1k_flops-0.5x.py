@@ -4,7 +4,7 @@
 #   bash tools/dist_train.sh configs/classification/repvgg/pas_repvgg-A0_8xb64_in1k_flops-0.5x.py 8
 # Post-block gates: the identity branch maps channel c to c without tying
 # the kept sets (decouple), so every layer gets its own width, and MACs are
-# counted on the merged 3x3 convs (fold) -- pas_mm.core.reparam.REP_BLOCK_SPACE.
+# counted on the merged 3x3 convs (fold) -- pas_mm.core.compact.reparam.REP_BLOCK_SPACE.
 # Budget: the original uses weight 0.1 on GMACs; on the MACs ratio that is
 # 0.1 * 1.36^2 = 0.185. Starts from mmpretrain's RepVGG-A0 (72.41 top-1).
 # Anchors: RepVGG-A0 72.41, A1 74.46, B0 75.14 (unpruned, mmpretrain); the

@@ -1,7 +1,7 @@
 # PaS with a measured-latency budget on the proxy classification task: the
 # same search (1 epoch) + fine-tune (3) as the MACs-budget config, but the
 # budget loss is on the latency a table predicts for the kept widths
-# (pas_mm/core/latency.py). Build the table first, on the machine and at
+# (pas_mm/core/cost/latency.py). Build the table first, on the machine and at
 # the batch size you deploy on:
 #   python tools/analysis/build_latency_table.py configs/classification/resnet/pas_resnet18-w16_1xb64-4e_proxy-cls_latency-0.5x.py \
 #       --batch 32 --out work_dirs/latency/resnet18-w16_proxy-cls_b32.json

@@ -1,7 +1,7 @@
 # Baseline for comparison with PaS on the classification demo: prune the
 # trained resnet18-w16_demo once by the 'uniform' criterion to the same 50 %
 # MACs target, through the same search space, budget projection and exporter
-# (pas_mm.core.criteria), then fine-tune for the same 9 epochs PaS uses in
+# (pas_mm.core.criteria.prune), then fine-tune for the same 9 epochs PaS uses in
 # all (search + fine-tune). Export and test exactly as for PaS.
 _base_ = ['./pas_resnet18-w16_1xb64_demo-cls_flops-0.5x.py']
 

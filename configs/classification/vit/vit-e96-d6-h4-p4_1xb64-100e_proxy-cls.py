@@ -6,7 +6,7 @@
 # - 100 epochs: on this data a ViT sits at chance for about 15 epochs
 #   before its loss falls. On an H200, the 3-head ViT on this schedule had
 #   a train loss of 3.58 at epoch 15, 3.29 at 30 and 2.94 at 38, and 11.7 %
-#   val top-1 at epoch 30 (docs/transformer/README.md); 30 epochs leave it
+#   val top-1 at epoch 30 (docs/artifacts/transformer/README.md); 30 epochs leave it
 #   undertrained.
 # About 80 minutes on 2 CPU cores; a checkpoint every 5 epochs lets a
 # killed suite resume it.

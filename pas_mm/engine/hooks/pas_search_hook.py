@@ -21,8 +21,8 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from pas_mm.core import BudgetError
-from pas_mm.core.evidence_cut import CUTS
 from pas_mm.core.io import write_json
+from pas_mm.core.search.evidence_cut import CUTS
 from pas_mm.models.algorithms.pas_search_mixin import PaSSearchMixin
 from pas_mm.registry import HOOKS
 from ..recipe_hooks import dropped_recipe_hooks
@@ -54,10 +54,10 @@ class PaSSearchHook(Hook):
         cut (str): how the widths meet the budget at the end of the
             search: ``'projection'`` (one shift of every latent),
             ``'evidence'`` or ``'evidence-per-mac'`` (ranked by the task
-            evidence the search recorded: ``pas_mm.core.evidence_cut``).
+            evidence the search recorded: ``pas_mm.core.search.evidence_cut``).
             Default: ``'projection'``.
         gate_optimizer (dict, optional): arguments of
-            ``pas_mm.core.gate_optimizer.GateOptimizer`` (``rule``,
+            ``pas_mm.core.search.gate_optimizer.GateOptimizer`` (``rule``,
             ``lr``, ``momentum``, ``stiffness``, ``hover``,
             ``equilibrium_lr``, ``swing``, ``adapt_weight``, ...): the
             model's ``PaSSearch`` is started with this rule, which moves

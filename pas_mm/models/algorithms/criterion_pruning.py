@@ -6,9 +6,9 @@ import torch
 from mmengine.logging import MMLogger
 from torch import nn
 
-from pas_mm.core.criteria import prune_by_criterion
-from pas_mm.core.space import SearchSpace
-from pas_mm.core.tp_importance import TP_CRITERIA, tp_channel_scores
+from pas_mm.core.criteria.prune import prune_by_criterion
+from pas_mm.core.criteria.tp_importance import TP_CRITERIA, tp_channel_scores
+from pas_mm.core.search.space import SearchSpace
 from ..utils import trace_fn, trace_inputs
 from .pas_settings import PaSSettings
 

@@ -16,7 +16,7 @@ from mmengine.registry import MODELS as ROOT_MODELS
 
 from pas_mm.core import apply_width_spec
 from pas_mm.core import reparameterize as rep
-from pas_mm.core.width_spec import load_width_spec
+from pas_mm.core.compact.width_spec import load_width_spec
 from pas_mm.registry import MODELS
 from ..utils import trace_fn
 

@@ -20,9 +20,10 @@ from torch import nn
 
 from pas_mm.core import (BudgetError, apply_width_spec, build_search_space,
                          export, transfer_widths)
-from pas_mm.core.search import PaSSearch
-from pas_mm.core.tp_importance import needs_gradients
-from pas_mm.core.width_spec import WidthSpecError, load_width_spec, match
+from pas_mm.core.compact.width_spec import (WidthSpecError, load_width_spec,
+                                            match)
+from pas_mm.core.criteria.tp_importance import needs_gradients
+from pas_mm.core.pas_search import PaSSearch
 from ..utils import (decode_extra_state, encode_extra_state,
                      load_architecture_weights, trace_fn, trace_inputs)
 from ..utils.macs_crosscheck import mmengine_macs_warnings

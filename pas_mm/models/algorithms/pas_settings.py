@@ -4,17 +4,17 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence, Tuple
 
 from pas_mm.core import BudgetError, CriterionError, TransferError
-from pas_mm.core.budget import Budget
-from pas_mm.core.criteria import CRITERIA, canonical_criterion
+from pas_mm.core.compact.width_spec import load_width_spec
+from pas_mm.core.cost.latency import load_latency_table
+from pas_mm.core.criteria.prune import CRITERIA, canonical_criterion
 from pas_mm.core.errors import SettingsError
-from pas_mm.core.latency import load_latency_table
-from pas_mm.core.space import check_floors
-from pas_mm.core.width_spec import load_width_spec
+from pas_mm.core.search.budget import Budget
+from pas_mm.core.search.space import check_floors
 from .output_distiller import check_distill
 
 BUDGET_KEYS = ('target_ratio', 'weight', 'mode', 'attribution',
                'target_from', 'metric', 'table')
-# what the search itself is given (pas_mm.core.budget.Budget)
+# what the search itself is given (pas_mm.core.search.budget.Budget)
 SEARCH_BUDGET_KEYS = ('target_ratio', 'weight', 'mode', 'attribution')
 METRICS = ('macs', 'latency')
 TRANSFER_KEYS = ('width_spec', 'channels', 'prefix_map', 'scale_to_budget')
@@ -30,7 +30,7 @@ class PaSSettings:
             weight * (MACs/full_MACs - target_ratio)^2 (``'hinge'`` only
             punishes excess; ``attribution='own-layer'`` charges each gate
             only its own layer's MACs, as the original PaS code does:
-            ``pas_mm.core.budget``). Or
+            ``pas_mm.core.search.budget``). Or
             ``target_from=PATH``: a width spec exported from the same search
             space, whose MACs ratio becomes the target (comparisons at equal
             MACs). ``metric='latency', table=PATH`` budgets measured latency

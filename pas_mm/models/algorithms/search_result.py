@@ -8,7 +8,7 @@ class SearchResult:
     """The end of one search (or of a criterion / transfer's cut).
 
     Args:
-        spec (dict): the width spec (``pas_mm.core.width_spec``), as
+        spec (dict): the width spec (``pas_mm.core.compact.width_spec``), as
             ``pas_search/width_spec.json`` records it.
     """
     spec: dict

@@ -13,7 +13,8 @@ class ConvStemVisionTransformer(VisionTransformer):
     replaced by a ``ConvStem``: stride-2 3x3 conv-BN-ReLU layers, then a 1x1
     convolution to the token width: the usual remedy for a transformer
     that is hard to optimise (Xiao et al., 2021). On the proxy glyphs it did
-    not help: still at chance after 4 epochs (docs/transformer/README.md).
+    not help: still at chance after 4 epochs
+    (docs/artifacts/transformer/README.md).
     Everything else (blocks, class token, position embedding, output
     types) is mmpretrain's, so its heads and FFN widths are searched and
     exported as a plain ViT's; the stem's inner widths are searched too.

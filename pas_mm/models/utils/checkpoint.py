@@ -2,7 +2,7 @@ from mmengine.logging import MMLogger
 from mmengine.runner import CheckpointLoader
 
 from pas_mm.core.errors import CheckpointError
-from pas_mm.core.space import GATES_ATTR
+from pas_mm.core.search.space import GATES_ATTR
 
 PREFIXES = ('architecture.', 'module.')
 

@@ -1,11 +1,11 @@
 """Head adapters of mmpretrain's and mmdet's attention modules.
 
-``pas_mm.core.heads`` gives each attention unit's heads one channel group;
-export slices ``qkv`` and ``proj``. These adapters update what each class
-keeps per head. They register by qualified class name, so importing this
-module imports no toolkit.
+``pas_mm.core.trace.heads`` gives each attention unit's heads one channel
+group; export slices ``qkv`` and ``proj``. These adapters update what each
+class keeps per head. They register by qualified class name, so importing
+this module imports no toolkit.
 """
-from pas_mm.core.heads import register_head_adapter
+from pas_mm.core.trace.heads import register_head_adapter
 
 MMPRETRAIN_MHA = 'mmpretrain.models.utils.attention.MultiheadAttention'
 

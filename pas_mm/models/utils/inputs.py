@@ -1,6 +1,6 @@
 import torch
 
-from pas_mm.core.space import GATES_ATTR
+from pas_mm.core.search.space import GATES_ATTR
 
 
 def trace_inputs(shape, seed: int = 0):

@@ -6,7 +6,7 @@ The search space counts MACs as ``mmengine.analysis`` does (its
 ``pas_mm.compat.flop_handles``), so over the search scope the two totals
 must agree within 1 %. When they do not, the warning names the modules
 whose counts differ most, and says whether PyTorch's ``FlopCounterMode``
-(the core's check, ``pas_mm.core.macs_check``) agrees with the search
+(the core's check, ``pas_mm.core.cost.macs_check``) agrees with the search
 space on convs, linears and products, i.e. whether mmengine's count is
 the one to doubt.
 """
@@ -15,9 +15,9 @@ from typing import Callable, Dict, List, Optional, Sequence
 from mmengine.logging import MMLogger
 from torch import nn
 
-from pas_mm.core.cost import macs_by_module
-from pas_mm.core.graph import module_in_prefixes
-from pas_mm.core.macs_check import macs_disagreements
+from pas_mm.core.cost.macs import macs_by_module
+from pas_mm.core.cost.macs_check import macs_disagreements
+from pas_mm.core.trace.graph import module_in_prefixes
 
 TOLERANCE = 0.01
 

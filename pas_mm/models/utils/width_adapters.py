@@ -1,9 +1,9 @@
 """Width adapters of mmpretrain's and mmdet's backbones (see
-``pas_mm.core.width_adapters``): the numbers their ``forward`` reads,
+``pas_mm.core.compact.width_adapters``): the numbers their ``forward`` reads,
 matched to the sliced layers after export. Registered by qualified class
 name, so importing this module imports no toolkit.
 """
-from pas_mm.core.width_adapters import register_width_adapter
+from pas_mm.core.compact.width_adapters import register_width_adapter
 
 SWIN_BACKBONES = ('mmpretrain.models.backbones.swin_transformer.'
                   'SwinTransformer', 'mmdet.models.backbones.swin.'

@@ -1,0 +1,162 @@
+"""The cost side of a search space: what its kept widths cost, and the
+one-scalar projection of the gates onto a budget.
+
+``SearchSpace`` holds the gates and inherits this; the methods read only
+``graph``, ``fold``, ``gates``, ``kept()`` and ``apply_constraints()``.
+"""
+import fnmatch
+from typing import Optional
+
+import torch
+
+from ..cost.latency import graph_latency
+from ..cost.macs import graph_macs
+from ..errors import BudgetError
+from .budget import ATTRIBUTIONS, Budget, check_target_ratio
+
+
+class SpaceCost:
+    """MACs or latency of a search space's kept widths, its budget term and
+    its projection onto a target.
+
+    Attributes (set by ``SearchSpace``):
+        attribution (str): 'marginal' or 'own-layer' (MACs only).
+        metric (str): 'macs', or 'latency' after ``use_latency``.
+        full_macs (float): per-sample MACs with every gate open.
+        full_cost (float): the budgeted cost with every gate open.
+    """
+
+    def is_folded(self, layer: str) -> bool:
+        """Reparameterisation folds this layer into another: not costed."""
+        return any(fnmatch.fnmatchcase(layer, p) for p in self.fold)
+
+    def macs(self, open_all: bool = False) -> torch.Tensor:
+        """Per-sample MACs of the scope; differentiable w.r.t. the latents
+        (the rules are in ``pas_mm.core.cost.macs``)."""
+        return graph_macs(self.graph,
+                          lambda layout: self.kept(layout, open_all),
+                          self.fold,
+                          own_layer=self.attribution == 'own-layer')
+
+    def set_attribution(self, attribution: str) -> None:
+        """Charge each gate its marginal MACs (default) or only its own
+        layer's (the original PaS); see ``pas_mm.core.search.budget``."""
+        if attribution not in ATTRIBUTIONS:
+            raise BudgetError(f'budget attribution must be one of '
+                              f'{ATTRIBUTIONS}, got {attribution!r}')
+        if attribution != 'marginal' and self.metric != 'macs':
+            raise BudgetError(f'budget attribution {attribution!r} is for '
+                              'a MACs budget, not a latency table')
+        self.attribution = attribution
+
+    def macs_ratio(self) -> float:
+        return float(self.macs().detach()) / self.full_macs
+
+    def use_latency(self, table: dict) -> None:
+        """Budget the search by a measured latency table
+        (``pas_mm.core.cost.latency``) instead of MACs: ``cost()``, the budget
+        loss, the projection and the floors then read milliseconds."""
+        if self.attribution != 'marginal':
+            raise BudgetError('a latency table budgets the marginal cost '
+                              f'only, not {self.attribution!r}')
+        full = graph_latency(self.graph, lambda lay: self.kept(lay, True),
+                             table)  # names a layer the model lacks
+        self.latency_table, self.metric = table, 'latency'
+        self.full_cost = float(full)
+
+    def cost(self, open_all: bool = False) -> torch.Tensor:
+        """The budgeted cost: MACs per sample, or table milliseconds;
+        differentiable w.r.t. the latents."""
+        if self.metric == 'macs':
+            return self.macs(open_all)
+        total = graph_latency(self.graph,
+                              lambda lay: self.kept(lay, open_all),
+                              self.latency_table)
+        return total if isinstance(total, torch.Tensor) else \
+            torch.tensor(float(total))
+
+    @property
+    def metric_label(self) -> str:
+        """How logs and errors name the budgeted cost: 'MACs' or
+        'latency'."""
+        return 'MACs' if self.metric == 'macs' else self.metric
+
+    def cost_ratio(self) -> float:
+        """The budgeted cost over its full-width value."""
+        return float(self.cost().detach()) / self.full_cost
+
+    def budget_loss(self, target_ratio: float, weight: float = 1.0,
+                    mode: str = 'two-sided', macs=None) -> torch.Tensor:
+        """weight * (cost/full - target)^2 (cost: MACs, or latency after
+        ``use_latency``); 'hinge' only punishes excess.
+
+        ``macs`` may pass a ``self.cost()`` already computed this step.
+        """
+        budget = Budget(target_ratio, weight, mode)
+        return budget.loss(self.cost() if macs is None else macs,
+                           self.full_cost)
+
+    def min_macs_ratio(self) -> float:
+        """The smallest cost ratio (MACs, or latency) min_channels /
+        round_to let export reach."""
+        saved = {n: g.latent.detach().clone() for n, g in self.gates.items()}
+        try:
+            with torch.no_grad():
+                for gate in self.gates.values():
+                    gate.latent.fill_(0.)
+                self.apply_constraints()
+                return self.cost_ratio()
+        finally:
+            with torch.no_grad():
+                for n, g in self.gates.items():
+                    g.latent.copy_(saved[n])
+
+    @property
+    def projection_tolerance(self) -> float:
+        """The projection's default relative band: 1 % of the MACs, 2 % of
+        a table's latency. A table only predicts latency to a few per cent,
+        and over its flat stretches the last 1 % can cost a third of the
+        MACs (one shift cuts every group alike)."""
+        return 0.01 if self.metric == 'macs' else 0.02
+
+    def project_to_budget(self, target_ratio: float,
+                          tol: Optional[float] = None,
+                          hinge: bool = False) -> float:
+        """Shift every latent by one scalar so that the cost ratio (MACs, or
+        latency; after ``apply_constraints``) lands within ``tol``
+        (relative; ``None``: ``projection_tolerance``) of the target.
+
+        One shift keeps the channel ranking the search found; it only moves
+        the cut. With ``hinge`` a ratio below the target is left alone.
+        Returns the shift applied (0.0 when already within tolerance).
+        """
+        check_target_ratio(target_ratio)
+        tol = self.projection_tolerance if tol is None else tol
+        latents = {n: g.latent for n, g in self.gates.items()}
+        saved = {n: t.detach().clone() for n, t in latents.items()}
+
+        def ratio_at(delta):
+            with torch.no_grad():
+                for n, t in latents.items():
+                    t.copy_(saved[n] + delta)
+                self.apply_constraints()
+            return self.cost_ratio()
+
+        ratio = ratio_at(0.0)
+        if abs(ratio - target_ratio) <= tol * target_ratio or \
+                (hinge and ratio <= target_ratio):
+            return 0.0
+        lo = -max(float(t.max()) for t in saved.values()) - 1.0  # all cut
+        hi = 1.0 - min(float(t.min()) for t in saved.values())  # all kept
+        # ties go to the smaller shift: one that changes no width is 0
+        best = (abs(ratio - target_ratio), 0.0, 0.0)
+        for _ in range(50):  # the ratio grows with the shift: bisect
+            mid = (lo + hi) / 2
+            r = ratio_at(mid)
+            best = min(best, (abs(r - target_ratio), abs(mid), mid))
+            if r > target_ratio:
+                hi = mid
+            else:
+                lo = mid
+        ratio_at(best[2])
+        return best[2]

@@ -1,0 +1,227 @@
+"""How the tracer records a parametric call: conv, linear, norm.
+
+Each call becomes a ``LayerCall`` of its kind, with the layouts of the
+channels it reads and writes; a call whose channels cannot be sliced pins
+them, with the reason. ``ChannelTracer`` inherits this; the methods use its
+``state``, ``model``, ``owner``, ``units``, ``head_layouts``,
+``param_views``, ``decouple``, ``here()`` and ``opaque()``.
+"""
+import fnmatch
+import math
+
+import torch.nn.functional as F
+from torch import nn
+
+from ..errors import UnsupportedOpError
+from .call_args import arg as _arg
+from .graph import (FreeCall, LayerCall, LayerKind, Layout, merge_layouts,
+                    module_in_prefixes)
+from .heads import unit_of
+from .layer_rules import rule_of
+from .op_costs import conv_positions, linear_positions, norm_cost
+from .ops import CONV_OPS
+
+
+class LayerCalls:
+    """The parametric-call half of ``ChannelTracer``."""
+
+    def parametric(self, func, name, args, kwargs, out):
+        x = args[0] if args else kwargs.get('input')
+        lay = self.state.get(x)
+        weight = _arg(args, kwargs, 1, 'weight')
+        if func in (F.batch_norm, F.instance_norm):
+            weight = _arg(args, kwargs, 3, 'weight')
+            if weight is None:
+                weight = _arg(args, kwargs, 1, 'running_mean')
+        elif func is F.group_norm or func is F.layer_norm:
+            weight = _arg(args, kwargs, 2, 'weight')
+        owner = self.owner.get(id(weight)) if weight is not None else None
+        where = owner if owner is not None else self.here()
+        if self.opaque(where):
+            if lay is not None:
+                self.state.pin_all([lay], f'used by excluded/out-of-scope '
+                                   f'{where!r}')
+            return
+        if lay is None:  # e.g. behind a reshape: fixed channels, still costed
+            # linear and layer_norm read the last dim (tokens: B, N, C)
+            last = func is F.linear or func is F.layer_norm
+            dim = x.dim() - 1 if last else min(1, x.dim() - 1)
+            lay = self.state.new_layout(x, dim, pinned=f'untracked input of '
+                                        f'{where!r}')
+        self._in_shape = tuple(x.shape)  # recorded with the call
+        if name in CONV_OPS:
+            self.conv(name, args, kwargs, x, lay, weight, out, owner)
+        elif func is F.linear:
+            self.linear(x, lay, out, owner)
+        else:
+            self.norm(func, args, kwargs, x, lay, out, owner)
+
+    def conv(self, name, args, kwargs, x, lay, weight, out, owner):
+        state = self.state
+        if lay.dim != 1:
+            raise UnsupportedOpError(
+                f'{name} in {owner or self.here()!r} reads channels from dim '
+                f'{lay.dim}; add it to exclude=')
+        transposed = 'transpose' in name
+        groups = int(_arg(args, kwargs, 6, 'groups') or 1)  # same slot in both
+        c_in, c_out = x.shape[1], out.shape[1]
+        kernel = math.prod(weight.shape[2:])
+        positions = conv_positions(x, out, transposed)
+        if owner is None or not isinstance(weight, nn.Parameter):
+            # a weight standardised in forward (WS-conv) or a fixed filter
+            # in a buffer (BlurPool): nothing to slice, so its channels
+            # stay whole, but its MACs count
+            where = owner or self.here() or type(self.model).__name__
+            what = 'a buffer' if owner else 'a weight computed in forward'
+            reason = f'{name} of {where!r} reads {what}: costed, not pruned'
+            state.pin_all([lay], reason)
+            out_lay = state.new_layout(out, 1, pinned=reason)
+            kind = LayerKind.CONV_T if transposed else LayerKind.CONV
+            self.record(LayerCall(where, kind, lay, out_lay, kernel, groups,
+                                  positions, pinned=True))
+            return
+        if groups == 1:
+            out_lay = state.new_layout(out, 1, producer=owner)
+            kind = LayerKind.CONV_T if transposed else LayerKind.CONV
+            self.record(LayerCall(owner, kind, lay, out_lay, kernel, 1,
+                                  positions))
+        elif groups == c_in == c_out and not transposed:
+            state.set(out, lay)  # depth-wise: input and output channels tied
+            self.record(LayerCall(owner, LayerKind.DWCONV, lay, lay, kernel,
+                                  groups, positions))
+        else:
+            reason = f'grouped conv {owner!r} (groups={groups})'
+            state.pin_all([lay], reason)
+            out_lay = state.new_layout(out, 1, pinned=reason)
+            self.record(LayerCall(owner, LayerKind.CONV, lay, out_lay, kernel,
+                                  groups, positions, pinned=True))
+
+    def heads_here(self):
+        """The head layout of the attention unit running now, if any."""
+        for name, lay in self.head_layouts.items():
+            if module_in_prefixes(self.here(), [name]):
+                return lay
+        return None
+
+    def head_linear(self, unit, owner, x, lay, out):
+        """qkv or proj of an attention unit: its heads are one group of
+        H * d channels in units of d. qkv's output ([q | k | v], three
+        copies of the group) stays untracked: splitting it into heads is
+        the unit's own business, and its adapter resizes what it keeps per
+        head at export."""
+        state = self.state
+        head = self.head_layouts.get(unit)
+        if head is None:
+            size = self.units[unit].channels
+            node = state.new_node(size, producer=unit)
+            node.unit = self.units[unit].head_dim
+            head = self.head_layouts[unit] = Layout(
+                out.dim() - 1, ((node, size), ))
+        positions = linear_positions(out, state.batch)
+        if self.units[unit].is_qkv(owner):
+            out_lay = Layout(out.dim() - 1, head.segments * 3)
+            self.record(LayerCall(owner, LayerKind.LINEAR, lay, out_lay, 1,
+                                  1, positions))
+            return
+        if lay is not None and state.get(x) is lay:
+            state.pin_all([lay], f'{owner!r} reads a traced tensor')
+        out_lay = state.new_layout(out, out.dim() - 1, producer=owner)
+        self.record(LayerCall(owner, LayerKind.LINEAR,
+                              head.with_dim(x.dim() - 1), out_lay, 1, 1,
+                              positions))
+
+    def linear(self, x, lay, out, owner):
+        state = self.state
+        unit = unit_of(self.units, owner) if owner is not None else None
+        if unit is not None and lay.dim == x.dim() - 1 and (
+                self.units[unit].is_qkv(owner) or
+                unit in self.head_layouts):
+            return self.head_linear(unit, owner, x, lay, out)
+        if lay.dim != x.dim() - 1:
+            reason = f'linear {owner!r} on a non-channel dim'
+            state.pin_all([lay], reason)
+            out_lay = state.new_layout(out, out.dim() - 1,
+                                       pinned=f'linear {owner!r}')
+            if owner is not None:
+                # never sliced, but costed: it reads the last dim's features
+                # whatever the traced layout says
+                size = x.shape[-1]
+                in_lay = Layout(x.dim() - 1, (
+                    (state.new_node(size, pinned=reason), size), ))
+                self.record(LayerCall(owner, LayerKind.LINEAR, in_lay,
+                                      out_lay, 1, 1,
+                                      linear_positions(out, state.batch),
+                                      pinned=True))
+            return
+        if owner is None:
+            state.pin_all([lay], f'linear with a computed weight in '
+                          f'{self.here()!r}')
+            state.new_layout(out, out.dim() - 1, pinned='computed linear')
+            return
+        out_lay = state.new_layout(out, out.dim() - 1, producer=owner)
+        self.record(LayerCall(owner, LayerKind.LINEAR, lay, out_lay, 1, 1,
+                              linear_positions(out, state.batch)))
+
+    def norm(self, func, args, kwargs, x, lay, out, owner):
+        state = self.state
+        op = func.__name__
+        cost = norm_cost(func, args, kwargs, x, out, lay.dim, state.batch)
+        if func is F.layer_norm:
+            shape = _arg(args, kwargs, 1, 'normalized_shape')
+            if lay.dim >= x.dim() - len(shape):
+                self.layer_norm(shape, x, lay, owner)
+            state.set(out, lay)
+            state.free_calls.append(FreeCall(op, lay, cost, owner))
+            return
+        if lay.dim != 1:
+            raise UnsupportedOpError(
+                f'{op} in {owner or self.here()!r} reads channels from dim '
+                f'{lay.dim}; add it to exclude=')
+        if owner is not None and func is F.batch_norm and any(
+                fnmatch.fnmatchcase(owner, p) for p in self.decouple):
+            # identity branch (RepVGG): channel c in -> channel c out, but the
+            # kept sets may differ; export makes it a partial identity
+            out_lay = state.new_layout(out, 1, producer=owner)
+            state.free_calls.append(FreeCall(op, out_lay, cost, owner))
+            self.record(LayerCall(owner, LayerKind.DIAG, lay, out_lay))
+            return
+        grouped = func is F.group_norm and \
+            _arg(args, kwargs, 1, 'num_groups') != x.shape[1]
+        if grouped:
+            state.pin_all([lay], f'group_norm {owner or self.here()!r} with '
+                          f"{_arg(args, kwargs, 1, 'num_groups')} groups")
+        state.set(out, lay)
+        state.free_calls.append(FreeCall(op, lay, cost, owner))
+        if owner is not None:
+            self.record(LayerCall(owner, LayerKind.NORM, lay, lay,
+                                  pinned=grouped))
+
+    def layer_norm(self, shape, x, lay, owner):
+        """A LayerNorm over the channels: a searched layer with
+        ``prune_residual`` when it normalises the channel dim alone and its
+        module says how wide it is; else its channels are pinned."""
+        where = owner or self.here()
+        reason = f'layer_norm over channels in {where!r}'
+        if self.param_views is not None:
+            module = self.model.get_submodule(where) if where else self.model
+            if len(shape) != 1 or lay.dim != x.dim() - 1:
+                reason += ' (over more than the channel dim)'
+            elif not hasattr(module, 'normalized_shape'):
+                reason += ' (not called by a LayerNorm module)'
+            else:
+                self.record(LayerCall(where, LayerKind.LAYER_NORM, lay, lay))
+                return
+        self.state.pin_all([lay], reason)
+
+    def record(self, call: LayerCall):
+        """Calls of one module share weights: their channels are coupled."""
+        if call.in_shape is None:
+            call.in_shape = getattr(self, '_in_shape', None)
+        previous = self.state.calls.setdefault(call.name, [])
+        if previous:
+            first = previous[0]
+            reason = f'{call.name!r} called on differently split inputs'
+            merge_layouts(first.in_layout, call.in_layout, reason)
+            if not rule_of(call.kind).same_channels:
+                merge_layouts(first.out_layout, call.out_layout, reason)
+        previous.append(call)
