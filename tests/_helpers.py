@@ -83,8 +83,8 @@ def mmengine_macs(model, run, x):
     attention counted: pas_mm.compat.flop_handles)."""
     from mmengine.analysis import FlopAnalyzer
 
-    from pas_mm.compat.flop_handles import add_attention_handle
-    analyzer = add_attention_handle(FlopAnalyzer(Fn(model, run), (x, )))
+    from pas_mm.compat.flop_handles import add_missing_handles
+    analyzer = add_missing_handles(FlopAnalyzer(Fn(model, run), (x, )))
     analyzer.unsupported_ops_warnings(False)
     analyzer.uncalled_modules_warnings(False)
     return analyzer.total() / x.shape[0]

@@ -36,8 +36,8 @@ def _model(folder, name):
 
 
 def test_a_figure_is_the_mean_over_seeds_of_the_results_file():
-    rows = [r for r in read_rows_csv(osp.join(REPO, 'docs', 'benchmark',
-                                              'results.csv'))
+    rows = [r for r in read_rows_csv(osp.join(REPO, 'docs', 'artifacts',
+                                              'benchmark', 'results.csv'))
             if r['task'] == 'classification' and r['method'] == 'pas' and
             r['budget'] == 0.25]
     assert len(rows) == 3
@@ -63,7 +63,8 @@ def test_an_unmeasured_config_says_so_and_quotes_no_figure():
 
 def test_the_demo_configs_figures_are_the_committed_demo_run():
     import json
-    with open(osp.join(REPO, 'docs', 'demo', 'results.json')) as f:
+    with open(osp.join(REPO, 'docs', 'artifacts', 'demo',
+                       'results.json')) as f:
         runs = json.load(f)['runs']
     assert {r['role'] for r in runs} == {'baseline', 'pas'}
     for run in runs:

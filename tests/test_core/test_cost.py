@@ -116,3 +116,28 @@ def test_pinned_linears_are_still_costed():
     theirs = analysis.FlopAnalyzer(net, (x, )).unsupported_ops_warnings(
         False).uncalled_modules_warnings(False).total()
     assert ours == pytest.approx(theirs, rel=1e-6)
+
+
+def test_string_padded_convs_count_in_mmengine_too():
+    """padding='same' traces to aten::_convolution_mode, which mmengine's
+    counter skips without pas_mm.compat.flop_handles."""
+    from _helpers import mmengine_macs
+    model = nn.Sequential(nn.Conv2d(3, 8, 3, padding='same'), nn.ReLU(),
+                          nn.Conv2d(8, 8, 5, padding='same', groups=8),
+                          nn.Conv2d(8, 4, 1))
+
+    class Net(nn.Module):
+
+        def __init__(self):
+            super().__init__()
+            self.body = model
+
+        def forward(self, x):
+            return self.body(x)
+
+    net = Net().eval()
+    x = torch.randn(1, 3, 8, 8)
+    space = build_search_space(net, x)
+    expected = (9 * 3 * 8 + 25 * 8 + 8 * 4) * 64
+    assert space.full_macs == expected
+    assert mmengine_macs(net, lambda m, t: m(t), x) == expected

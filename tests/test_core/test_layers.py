@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from pas_mm.core.trace.graph import LayerCall, LayerKind, Layout
+from pas_mm.core.trace.graph import ChannelNode, LayerCall, LayerKind, Layout
 from pas_mm.core.trace.layer_rules import RULES, rule_of
 
 
@@ -20,8 +20,12 @@ def test_every_layer_kind_has_its_rule():
         LayerKind.LAYER_NORM}
 
 
+def _layout(channels):
+    return Layout(1, ((ChannelNode([], channels), channels), ))
+
+
 def _call(kind, c_in, c_out, kernel=9, groups=1, positions=16):
-    return LayerCall('layer', kind, Layout(1, ()), Layout(1, ()), kernel,
+    return LayerCall('layer', kind, _layout(c_in), _layout(c_out), kernel,
                      groups, positions)
 
 
@@ -58,6 +62,22 @@ def test_depthwise_macs_and_slice_follow_one_layout():
     rule.slice(None, 'dw', conv, torch.tensor([0, 5]), None, 8, 8)
     assert conv.groups == conv.in_channels == conv.out_channels == 2
     assert rule.same_channels and not rule.mixes_channels
+
+
+def test_a_grouped_conv_keeps_whole_groups():
+    """in = out, 2 groups of 4: kept in whole groups, it stays grouped."""
+    rule = rule_of(LayerKind.DWCONV)
+    call = _call(LayerKind.DWCONV, 8, 8, kernel=9, groups=2, positions=16)
+    assert rule.macs(call, 8, 8) == \
+        rule_of(LayerKind.CONV).macs(call, 8, 8) == 9 * 4 * 8 * 16
+    assert rule.macs(call, 4, 4) == 9 * 4 * 4 * 16
+    conv = nn.Conv2d(8, 8, 3, groups=2)
+    weight = conv.weight.detach().clone()
+    rule.slice(None, 'g', conv, torch.arange(4, 8), None, 8, 8)
+    assert conv.groups == 1 and conv.in_channels == conv.out_channels == 4
+    assert torch.equal(conv.weight, weight[4:])
+    standalone = rule.standalone(nn.Conv2d(8, 8, 3, groups=2), call, 4, 4)
+    assert standalone.groups == 1 and standalone.in_channels == 4
 
 
 def test_a_norm_is_scored_by_its_scale_on_its_input_channels():

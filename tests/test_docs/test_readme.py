@@ -35,7 +35,7 @@ def test_the_results_table_is_the_reports_headline():
     readme = _between(_read('README.md'),
                       '<!-- headline: docs/artifacts/benchmark/report.md -->',
                       '<!-- /headline -->')
-    report = _read('docs', 'benchmark', 'report.md').splitlines()
+    report = _read('docs', 'artifacts', 'benchmark', 'report.md').splitlines()
     start = report.index('## Headline: PaS minus the best other method')
     table = []
     for line in report[start + 1:]:
@@ -57,3 +57,10 @@ def test_the_zoo_figures_are_the_zoo_pages():
     readme = _read('README.md')
     assert f'<!-- zoo -->{exact} of {total}<!-- /zoo -->' in readme
     assert f'<!-- tp -->{pruned} of {total}<!-- /tp -->' in readme
+    reached = re.search(r'\*\*(\d+) of (\d+) reach ([\d.]+) or less', zoo)
+    assert int(reached.group(2)) == total
+    assert sum(1 for r in rows if r[-3].strip() and
+               float(r[-3].split()[0]) <= float(reached.group(3))) == \
+        int(reached.group(1))
+    assert f'<!-- reach -->{reached.group(1)} of {total}<!-- /reach -->' \
+        in readme

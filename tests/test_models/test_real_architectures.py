@@ -42,6 +42,12 @@ CASES = {
                             no_pretrained=True),
         run=feats, shape=(1, 3, 128, 128),
         space=dict(scope=['backbone', 'neck'])),
+    'mask-rcnn-x101-fpn': dict(
+        build=lambda: build('mmdet',
+                            'mask_rcnn/mask-rcnn_x101-32x4d_fpn_1x_coco.py',
+                            no_pretrained=True),
+        run=feats, shape=(1, 3, 64, 64),
+        space=dict(scope=['backbone', 'neck'])),
     'pix2pix-unet': dict(
         build=lambda: build(
             'mmagic',
@@ -90,6 +96,21 @@ def test_exact_export_and_macs(name):
           f'{diff:.2e}, space MACs {macs / 1e6:.3f}M vs mmengine '
           f'{counted / 1e6:.3f}M ({(macs - counted) / counted:+.3%}), '
           f'ratio {spec["macs"]["ratio"]:.3f}')
+
+
+def test_resnext_searches_every_inner_width_in_whole_conv_groups():
+    """Mask R-CNN X-101-32x4d: the grouped 3x3 conv keeps its 32 groups'
+    structure; the width inside every block is searched in whole groups."""
+    case = CASES['mask-rcnn-x101-fpn']
+    space = build_search_space(case['build'](), (torch.randn(case['shape']),),
+                               forward_fn=feats, **case['space'])
+    inner = {n: g for n, g in space.gates.items()
+             if n.startswith('backbone.layer') and n.endswith('.conv1')}
+    assert len(inner) == 3 + 4 + 23 + 3  # every bottleneck of X-101
+    widths = {n.split('.')[1]: g.num_channels // 32 for n, g in inner.items()}
+    assert all(g.unit == widths[n.split('.')[1]] for n, g in inner.items())
+    assert widths == {'layer1': 4, 'layer2': 8, 'layer3': 16, 'layer4': 32}
+    assert space.reach().ratio < 0.05
 
 
 @pytest.mark.parametrize('name', ['resnet50', 'mask-rcnn-r50-fpn',

@@ -4,11 +4,13 @@ one-scalar projection of the gates onto a budget.
 ``SearchSpace`` holds the gates and inherits this; the methods read only
 ``graph``, ``fold``, ``gates``, ``kept()`` and ``apply_constraints()``.
 """
+import contextlib
 import fnmatch
 from typing import Optional
 
 import torch
 
+from ..cost.explain import Reach, reach_of
 from ..cost.latency import graph_latency
 from ..cost.macs import graph_macs
 from ..errors import BudgetError
@@ -96,20 +98,34 @@ class SpaceCost:
         return budget.loss(self.cost() if macs is None else macs,
                            self.full_cost)
 
-    def min_macs_ratio(self) -> float:
-        """The smallest cost ratio (MACs, or latency) min_channels /
-        round_to let export reach."""
+    @contextlib.contextmanager
+    def at_floor(self):
+        """Every gate at its floor (min_channels / min_ratio / round_to)
+        inside the block; the latents are restored after it."""
         saved = {n: g.latent.detach().clone() for n, g in self.gates.items()}
         try:
             with torch.no_grad():
                 for gate in self.gates.values():
                     gate.latent.fill_(0.)
                 self.apply_constraints()
-                return self.cost_ratio()
+            yield self
         finally:
             with torch.no_grad():
                 for n, g in self.gates.items():
                     g.latent.copy_(saved[n])
+
+    def min_macs_ratio(self) -> float:
+        """The smallest cost ratio (MACs, or latency) min_channels /
+        round_to let export reach."""
+        with self.at_floor():
+            return self.cost_ratio()
+
+    def reach(self) -> Reach:
+        """How far the gates can cut the MACs, and what holds the rest
+        (``pas_mm.core.cost.explain.Reach``): by pin reason (op and module
+        pattern), the floors and the products of activations."""
+        with self.at_floor(), torch.no_grad():
+            return reach_of(self)
 
     @property
     def projection_tolerance(self) -> float:

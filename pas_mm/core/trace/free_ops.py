@@ -282,6 +282,18 @@ class FreeOpRules:
             for piece in out:
                 self.set(piece, lay)
             return
+        if name == 'chunk' and x.shape[dim] % len(out) == 0:
+            # chunk splits whatever width it gets into equal pieces: tied
+            # position by position, the pieces keep equal widths (the two
+            # halves of a gated unit, GLU / SwiGLU, keep the same channels)
+            size = x.shape[dim] // len(out)
+            pieces = [slice_layout(lay, i * size, (i + 1) * size)
+                      for i in range(len(out))]
+            for piece in pieces[1:]:
+                merge_layouts(pieces[0], piece)
+            for tensor, piece in zip(out, pieces):
+                self.set(tensor, piece)
+            return
         # split sizes are constants in the model's code: pruning any group
         # they cut would break them, so those groups stay whole
         self.pin_all([lay], f'{name} of the channel dim in {self.here()!r}')
@@ -307,9 +319,10 @@ class FreeOpRules:
             self.pin_all([lay], f'channel index in {self.here()!r}')
             return
         start, stop, step = sel.indices(x.shape[lay.dim])
-        if self.param_views is not None and \
-                (start, stop, step) == (0, x.shape[lay.dim], 1):
-            # every channel (a class token's x[:, 0]): nothing is cut
+        if (start, stop, step) == (0, x.shape[lay.dim], 1):
+            # every channel (a Ghost module's out[:, :oup] over its concat,
+            # a class token's x[:, 0]): nothing is cut, and on fewer
+            # channels the same prefix slice still takes them all
             self.set(out, lay.with_dim(new_dim))
             return
         self.pin_all([lay], f'channel slice in {self.here()!r}')

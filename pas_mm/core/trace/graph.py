@@ -10,6 +10,7 @@ groups involved (they are never pruned), or raises ``UnsupportedOpError`` when
 the op is not recognised at all. A pinned group is always safe: pruning can
 only be wrong where the tracer says a channel is free when it is not.
 """
+import math
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Dict, List, Optional, Tuple
@@ -60,6 +61,11 @@ class ChannelNode:
             child = ChannelNode(self.table, n)
             child.pinned = list(self.pinned)
             child.producers = list(self.producers)
+            if n % self.unit:  # the split cuts through a unit (a conv group)
+                child.pinned.append(f'a split of {n} channels cuts units of '
+                                    f'{self.unit}')
+            else:
+                child.unit = self.unit
             self.children.append(child)
 
     def __repr__(self):
@@ -77,6 +83,12 @@ def union(a: ChannelNode, b: ChannelNode) -> ChannelNode:
     rb.parent = ra
     ra.pinned += [r for r in rb.pinned if r not in ra.pinned]
     ra.producers += [p for p in rb.producers if p not in ra.producers]
+    unit = math.lcm(ra.unit, rb.unit)
+    if ra.size % unit:
+        pin(ra, f'channel units of {ra.unit} and {rb.unit} do not tile '
+            f'{ra.size} channels')
+    else:
+        ra.unit = unit
     return ra
 
 

@@ -14,8 +14,8 @@ from torch import nn
 
 from ..errors import UnsupportedOpError
 from .call_args import arg as _arg
-from .graph import (FreeCall, LayerCall, LayerKind, Layout, merge_layouts,
-                    module_in_prefixes)
+from .graph import (FreeCall, LayerCall, LayerKind, Layout, leaves_of,
+                    merge_layouts, module_in_prefixes)
 from .heads import unit_of
 from .layer_rules import rule_of
 from .op_costs import conv_positions, linear_positions, norm_cost
@@ -58,7 +58,13 @@ class LayerCalls:
 
     def conv(self, name, args, kwargs, x, lay, weight, out, owner):
         state = self.state
+        if lay.dim != 1 and name == 'conv1d':
+            groups = int(_arg(args, kwargs, 6, 'groups') or 1)
+            return self.conv_across_channels(name, x, lay, weight, out,
+                                             owner, groups)
         if lay.dim != 1:
+            # a conv2d / conv3d over a channel dim (a lambda layer): its
+            # module also reshapes by shape constants the trace cannot see
             raise UnsupportedOpError(
                 f'{name} in {owner or self.here()!r} reads channels from dim '
                 f'{lay.dim}; add it to exclude=')
@@ -85,8 +91,11 @@ class LayerCalls:
             kind = LayerKind.CONV_T if transposed else LayerKind.CONV
             self.record(LayerCall(owner, kind, lay, out_lay, kernel, 1,
                                   positions))
-        elif groups == c_in == c_out and not transposed:
-            state.set(out, lay)  # depth-wise: input and output channels tied
+        elif c_in == c_out and not transposed and \
+                self.tie_conv_groups(lay, c_in // groups):
+            # depth-wise, or grouped with whole groups kept or dropped:
+            # input and output channels tied
+            state.set(out, lay)
             self.record(LayerCall(owner, LayerKind.DWCONV, lay, lay, kernel,
                                   groups, positions))
         else:
@@ -95,6 +104,47 @@ class LayerCalls:
             out_lay = state.new_layout(out, 1, pinned=reason)
             self.record(LayerCall(owner, LayerKind.CONV, lay, out_lay, kernel,
                                   groups, positions, pinned=True))
+
+    def conv_across_channels(self, name, x, lay, weight, out, owner,
+                             groups):
+        """A ``conv1d`` sliding along the channels (ECA's, over the pooled
+        channels): it mixes neighbouring channels, so no channel of the
+        group it reads can be dropped. The group is pinned, with the
+        reason; the rest of the net stays searchable. Its own MACs still
+        count."""
+        where = owner or self.here() or type(self.model).__name__
+        reason = (f'{name} in {where!r} slides along the channels (dim '
+                  f'{lay.dim}): its group stays whole')
+        self.state.pin_all([lay], reason)
+        self.state.new_layout(out, lay.dim, pinned=reason)
+        c_in, c_out = x.shape[1], out.shape[1]
+        in_lay = Layout(1, ((self.state.new_node(c_in, pinned=reason),
+                             c_in), ))
+        out_lay = Layout(1, ((self.state.new_node(c_out, pinned=reason),
+                              c_out), ))
+        kind = LayerKind.CONV_T if 'transpose' in name else LayerKind.CONV
+        self.record(LayerCall(
+            where, kind, in_lay, out_lay, math.prod(weight.shape[2:]),
+            groups, conv_positions(x, out, 'transpose' in name),
+            pinned=True))
+
+    @staticmethod
+    def tie_conv_groups(lay: Layout, width: int) -> bool:
+        """Make the groups of ``lay`` keep or drop whole conv groups of
+        ``width`` channels; False (nothing changed) when a group of the
+        layout does not start and end on a conv group's border."""
+        units, pos = {}, 0
+        for leaf, size in leaves_of(lay.segments):
+            if pos % width or size % width:
+                return False
+            unit = math.lcm(units.get(leaf.uid, leaf.unit), width)
+            if leaf.size % unit:
+                return False
+            units[leaf.uid] = unit
+            pos += size
+        for leaf, _ in leaves_of(lay.segments):
+            leaf.unit = units[leaf.uid]
+        return True
 
     def heads_here(self):
         """The head layout of the attention unit running now, if any."""

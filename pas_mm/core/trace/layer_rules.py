@@ -170,24 +170,36 @@ class TransposedConvRule(ConvRule):
         return w.abs().sum(dim=[d for d in range(w.dim()) if d != 1])
 
 
+def group_width(module: nn.Module) -> int:
+    """Channels per group of a conv module (1 for a depth-wise conv)."""
+    return module.in_channels // module.groups
+
+
 class DepthwiseConvRule(LayerRule):
-    """A depth-wise conv: input and output share one layout, ``kernel * c``
-    MACs per output position."""
+    """A depth-wise conv, or a grouped conv whose input and output have
+    the same width: input and output share one layout, whose gates keep or
+    drop whole conv groups (``unit`` = the group width ``w``), so the
+    compact layer is a grouped conv with fewer groups. ``kernel * w * c``
+    MACs per output position (``w`` = 1: depth-wise)."""
     kind = LayerKind.DWCONV
     mixes_channels = False
     same_channels = True
 
     def macs(self, call, c_in, c_out):
-        return call.kernel * c_in * call.positions
+        width = call.in_layout.size // call.groups
+        return call.kernel * width * c_in * call.positions
 
     def slice(self, model, name, module, in_idx, out_idx, c_in, c_out):
+        width = group_width(module)
         module.weight = take(module.weight, in_idx, 0)
         module.bias = take(module.bias, in_idx, 0)
-        module.in_channels = module.out_channels = module.groups = \
+        module.in_channels = module.out_channels = \
             _size(in_idx, module.in_channels)
+        module.groups = module.in_channels // width
 
     def standalone(self, module, call, c_in, c_out):
-        return _conv_class(module)(c_in, c_in, groups=c_in,
+        return _conv_class(module)(c_in, c_in,
+                                   groups=c_in // group_width(module),
                                    padding_mode=module.padding_mode,
                                    **_conv_kwargs(module))
 
