@@ -4,8 +4,8 @@ from typing import Dict, List, Optional
 
 import torch
 
-from .zoo import (EXACT, MACS_TOLERANCE, NUM_CLASSES, OPEN_REACH,
-                  REACH_LIMIT, ZooResult)
+from .zoo import (EXACT, MACS_TOLERANCE, NUM_CLASSES, OPEN_REACH, REACH_LIMIT,
+                  ZooResult)
 
 
 def _reach_cell(r: ZooResult) -> str:
