@@ -205,10 +205,11 @@ def zoo_failures(models: List[ZooModel]) -> List[str]:
         result = check_model(entry)
         refused_clearly = result.status == 'refused' and result.message \
             and '\n' not in result.message
+        problem = reach_problem(result)
         if result.status != 'exact' and not refused_clearly:
             failed.append(f'{entry.name}: {result.message}')
-        elif reach_problem(result):
-            failed.append(f'{entry.name}: {reach_problem(result)}')
+        elif problem:
+            failed.append(f'{entry.name}: {problem}')
     return failed
 
 
