@@ -9,7 +9,9 @@ group's channels off at random, export, and compare
 - the compact model's output with the gated model's (relative max
   difference, exact at <= 1e-4), and
 - the space's full MACs with mmengine.analysis' count (scaled dot-product
-  attention counted by ``pas_mm.compat.flop_handles``; equal within 1 %).
+  attention counted by ``pas_mm.compat.flop_handles``; equal within 1 %),
+  and its MACs at the pruned widths with mmengine.analysis' count of the
+  exported model (equal within 1 %).
 
 A model the tracer cannot handle must be refused with one clear
 ``PaSError`` line; anything else (a crash, a wrong output, a miscount) is
@@ -77,6 +79,8 @@ class ZooResult:
     groups: int = 0
     rel_diff: Optional[float] = None
     macs_ratio: Optional[float] = None  # ours / mmengine.analysis'
+    # the space's MACs at the pruned widths / mmengine's count of the export
+    pruned_macs_ratio: Optional[float] = None
     reach: Optional[float] = None  # smallest MACs ratio the gates reach
     held_by: str = ''  # what holds most of the rest at the reach
     seconds: float = 0.0
@@ -132,10 +136,12 @@ def check_model(entry: ZooModel, seed: int = 0) -> ZooResult:
         result.reach = reach.ratio
         result.held_by = reach.held[0][0] if reach.held else ''
         prune_half_at_random(space, seed)
+        predicted = float(space.macs().detach())
         with torch.no_grad():
             gated = model(x)
             compact, _ = export(space)
             result.rel_diff = max_rel_diff(gated, compact(x))
+        result.pruned_macs_ratio = predicted / mmengine_macs(compact, x[:1])
     except PaSError as e:
         result.status = 'refused'
         result.message = f'{type(e).__name__}: {str(e).splitlines()[0]}'
@@ -143,14 +149,16 @@ def check_model(entry: ZooModel, seed: int = 0) -> ZooResult:
         result.message = f'{type(e).__name__}: {str(e).splitlines()[0]}' \
             if str(e) else type(e).__name__
     else:
-        ok_macs = abs(result.macs_ratio - 1) <= MACS_TOLERANCE
+        ok_macs = abs(result.macs_ratio - 1) <= MACS_TOLERANCE and \
+            abs(result.pruned_macs_ratio - 1) <= MACS_TOLERANCE
         ok_out = result.rel_diff <= EXACT
         result.status = 'exact' if ok_macs and ok_out else 'failed'
         if not ok_out:
             result.message = f'output differs by {result.rel_diff:.2e}'
         elif not ok_macs:
             result.message = (f'MACs {result.macs_ratio:.4f} x '
-                              'mmengine.analysis')
+                              'mmengine.analysis, pruned '
+                              f'{result.pruned_macs_ratio:.4f} x')
     result.seconds = time.perf_counter() - start
     return result
 
@@ -166,17 +174,21 @@ _SWIN = ("torchvision's shifted-window attention is not yet an attention "
 OPEN_REACH: Dict[str, str] = {
     **{name: _SWIN for name in ('swin_t', 'swin_s', 'swin_b', 'swin_v2_t',
                                 'swin_v2_s', 'swin_v2_b')},
-    'swin_tiny_patch4_window7_224': "timm's window attention is not yet an "
+    'swinv2_cr_tiny_ns_224': "SwinV2-CR's window attention splits the "
+    'input width into heads: not yet an attention unit',
+    'davit_tiny': "DaViT's window attention splits the input width into "
+    'heads: not yet an attention unit',
+    'xcit_nano_12_p16_224': "XCiT's cross-covariance attention splits the "
+    'input width into heads: not yet an attention unit',
+    'mvitv2_tiny': "MViTv2's pooled attention pools per head: not yet an "
     'attention unit',
+    'focalnet_tiny_srf': 'focal modulation splits its projection by '
+    'constant sizes',
     'twins_svt_small': "timm's Twins attention is not yet an attention unit",
     'coat_lite_tiny': "CoaT's factorised attention is not yet an attention "
     'unit',
-    'nf_resnet26': 'weight-standardised convs are not yet gated',
     'resnest14d': 'split-attention convs (radix groups) are not yet split '
     'per radix',
-    'mixnet_s': 'mixed-kernel convs split the channels by constant sizes',
-    'mambaout_femto': 'the gated conv block splits the channels by constant '
-    'sizes',
 }
 
 
@@ -355,6 +367,9 @@ TIMM_MODELS = (
     ('edgenext_xx_small', 'EdgeNeXt', {}),
     ('maxvit_rmlp_pico_rw_256', 'MaxViT', dict(kwargs=dict(img_size=64))),
     ('nf_resnet26', 'NF-ResNet (weight-standardised convs)', {}),
+    ('nf_regnet_b0', 'NF-RegNet (grouped weight-standardised convs)', {}),
+    ('resnet50_gn', 'ResNet (GroupNorm)', {}),
+    ('resnetv2_50x1_bit', 'BiT (GroupNorm, weight-standardised convs)', {}),
     ('resnetblur18', 'ResNet-Blur (BlurPool)', {}),
     # families added for reach (grouped, split, gated and attention-mixed
     # channels)
@@ -386,4 +401,14 @@ TIMM_MODELS = (
     ('efficientformer_l1', 'EfficientFormer (hybrid)', dict(size=224)),
     ('gcvit_xxtiny', 'GCViT (hybrid)', dict(kwargs=dict(img_size=64))),
     ('convmixer_768_32', 'ConvMixer (padding="same")', {}),
+    # hierarchical ViTs: windowed, pooled, cross-covariance and focal
+    # attention (MACs at the pruned widths checked as everywhere)
+    ('swinv2_cr_tiny_ns_224', 'SwinV2-CR (windowed attention)',
+     dict(size=224)),
+    ('davit_tiny', 'DaViT (window and channel attention)', {}),
+    ('pit_ti_224', 'PiT (pooled ViT)', dict(size=224)),
+    ('mvitv2_tiny', 'MViTv2 (pooled attention)', dict(size=224)),
+    ('xcit_nano_12_p16_224', 'XCiT (cross-covariance attention)',
+     dict(kwargs=dict(img_size=64))),
+    ('focalnet_tiny_srf', 'FocalNet (focal modulation)', {}),
 )

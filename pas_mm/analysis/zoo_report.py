@@ -68,7 +68,9 @@ def zoo_markdown(results: List[ZooResult],
         f'{EXACT:g} (relative max difference) and the full MACs of the '
         "search space equal mmengine.analysis' count within "
         f'{MACS_TOLERANCE:.0%} (scaled dot-product attention counted by '
-        "`pas_mm/compat/flop_handles.py`). 'refused': one `PaSError` line "
+        '`pas_mm/compat/flop_handles.py`), and so do its MACs at the pruned '
+        "widths and mmengine.analysis' count of the exported model ('pruned "
+        "MACs / mmengine'). 'refused': one `PaSError` line "
         "names what stops it. 'failed': anything else.", '',
         f'**{len(results)} models: {counts["exact"]} exact, '
         f'{counts["refused"]} refused, {counts["failed"]} failed.**', '',
@@ -120,10 +122,10 @@ def zoo_table(results: List[ZooResult],
               tp: Optional[Dict[str, str]] = None) -> str:
     """The markdown table of ``docs/zoo.md``: one row per model."""
     head = ['model', 'family', 'params (M)', 'input', 'groups', 'pas-mm',
-            'max rel. diff', 'MACs / mmengine']
+            'max rel. diff', 'MACs / mmengine', 'pruned MACs / mmengine']
     if tp is not None:
         head.append('Torch-Pruning 1.6.1')
-    head.insert(head.index('MACs / mmengine') + 1,
+    head.insert(head.index('pruned MACs / mmengine') + 1,
                 'reach (held most by, above 0.25)')
     lines = ['| ' + ' | '.join(head) + ' |',
              '|' + '---|' * len(head)]
@@ -135,6 +137,8 @@ def zoo_table(results: List[ZooResult],
                outcome.replace('|', '/'),
                '' if r.rel_diff is None else f'{r.rel_diff:.1e}',
                '' if r.macs_ratio is None else f'{r.macs_ratio:.4f}',
+               '' if r.pruned_macs_ratio is None
+               else f'{r.pruned_macs_ratio:.4f}',
                _reach_cell(r)]
         if tp is not None:
             row.append(tp.get(f'{m.source}/{m.name}', '').replace('|', '/'))

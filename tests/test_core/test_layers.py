@@ -12,12 +12,17 @@ def test_every_layer_kind_has_its_rule():
     assert set(RULES) == set(LayerKind)
     assert all(rule.kind is kind for kind, rule in RULES.items())
     mixing = {k for k, r in RULES.items() if r.mixes_channels}
-    assert mixing == {LayerKind.CONV, LayerKind.CONV_T, LayerKind.LINEAR,
-                      LayerKind.DIAG}
+    assert mixing == {LayerKind.CONV, LayerKind.STD_CONV, LayerKind.CONV_T,
+                      LayerKind.LINEAR, LayerKind.DIAG}
     assert {k for k, r in RULES.items() if not r.costed} == {
         LayerKind.NORM, LayerKind.DIAG, LayerKind.LAYER_NORM}
     assert {k for k, r in RULES.items() if r.normalises_channels} == {
         LayerKind.LAYER_NORM}
+    assert {k for k, r in RULES.items() if r.standardises_weight} == {
+        LayerKind.STD_CONV}
+    # their forward calls F.conv2d with the weight it makes
+    assert {k for k, r in RULES.items() if not r.weight_side_mask} == {
+        LayerKind.STD_CONV, LayerKind.STD_DWCONV}
 
 
 def _layout(channels):

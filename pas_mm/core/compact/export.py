@@ -58,6 +58,13 @@ def export(space: SearchSpace) -> Tuple[nn.Module, dict]:
             owner = modules[param.module]
             setattr(owner, param.attr,
                     take(getattr(owner, param.attr), idx, param.dim))
+    for split in space.graph.split_sizes:  # MixNet's splits, ...
+        module = modules[split.module]
+        kept = [layout.size if idx is None else int(idx.numel())
+                for layout in split.layouts
+                for idx in [_layout_indices(space, layout, keep)]]
+        old = getattr(module, split.attr)
+        setattr(module, split.attr, type(old)(kept))
     resize_heads([unit for unit, _ in space.graph.heads], heads)
     update_kept_widths(space.model)
     return space.model, spec

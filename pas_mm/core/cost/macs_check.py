@@ -17,7 +17,6 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from ...compat.torch_flop_counter import cpu_attention_mapping
 from ..trace.layer_rules import rule_of
-from .macs import layer_macs
 
 TOLERANCE = 0.01
 
@@ -28,9 +27,10 @@ def _traced_mixing_macs(graph) -> Dict[str, float]:
     out = defaultdict(float)
     for name, calls in graph.calls.items():
         for call in calls:
-            if rule_of(call.kind).costed:
-                out[name] += float(layer_macs(call, call.in_layout.size,
-                                              call.out_layout.size))
+            rule = rule_of(call.kind)
+            if rule.costed:
+                out[name] += float(rule.mixing_macs(
+                    call, call.in_layout.size, call.out_layout.size))
     for prod in graph.product_calls:
         out[''] += float(prod.macs)
     return out

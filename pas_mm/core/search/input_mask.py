@@ -41,13 +41,17 @@ class InputMask:
             channel mask (1 kept, 0 dropped) in ``ref``'s dtype and device.
         layout (Layout): the layout of the consumer's input.
         module (nn.Module): the consumer (conv, transposed conv, linear).
+        weight_side (bool): the mask may go on the weight, where that is
+            cheaper (its layer rule says the module's forward runs
+            ``_conv_forward``). Default: True.
     """
 
-    def __init__(self, mask_fn, layout: Layout, module: nn.Module):
+    def __init__(self, mask_fn, layout: Layout, module: nn.Module,
+                 weight_side: bool = True):
         self.mask_fn = mask_fn
         self.layout = layout
         self.module = module
-        self.weight_side = weight_side_possible(module)
+        self.weight_side = weight_side and weight_side_possible(module)
         if self.weight_side:
             module._conv_forward = self._conv_forward
 

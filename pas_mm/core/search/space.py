@@ -23,7 +23,7 @@ from ..trace.layer_rules import rule_of
 from ..trace.tracer import trace_channels
 from .gate import DBCGate
 from .input_mask import InputMask
-from .masked_norm import MaskedLayerNorm
+from .masked_norm import MaskedLayerNorm, MaskedWeightStandardisation
 from .space_cost import SpaceCost
 
 GATES_ATTR = 'pas_gates'
@@ -131,13 +131,14 @@ class SearchSpace(SpaceCost):
             if call.pinned or all(g is None for g, _ in
                                   self.segments(call.in_layout)):
                 continue
-            if rule.normalises_channels:
-                hook = MaskedLayerNorm(self.layout_mask, call.in_layout,
-                                       modules[name])
+            if rule.normalises_channels or rule.standardises_weight:
+                masked = MaskedLayerNorm if rule.normalises_channels else \
+                    MaskedWeightStandardisation
+                hook = masked(self.layout_mask, call.in_layout, modules[name])
                 self._hooks.append((hook, hook.handles))
-            elif rule.mixes_channels:
+            if rule.mixes_channels:
                 hook = InputMask(self.layout_mask, call.in_layout,
-                                 modules[name])
+                                 modules[name], rule.weight_side_mask)
                 self._hooks.append(
                     (hook, [modules[name].register_forward_pre_hook(hook)]))
 

@@ -2,7 +2,8 @@
 
 Unary ops pass a layout on; element-wise ops merge layouts; cat joins
 segments; view/permute/reductions move the channel dim; splits and slices
-pin what they cut. Everything else raises UnsupportedOpError.
+pin what they cut, except a split by sizes its module keeps as an
+attribute (updated at export). Everything else raises UnsupportedOpError.
 
 With ``prune_residual`` a parameter view that meets a traced tensor (a
 class token, a position embedding, a layer scale) is recorded to be
@@ -13,13 +14,14 @@ import math
 from typing import Optional
 
 import torch
+from torch import nn
 
 from ..errors import UnsupportedOpError
 from .call_args import arg as _arg
 from .call_args import flatten_tensors as _flatten
 from .call_args import full_index
 from .channel_params import ParamViews
-from .graph import FreeCall, Layout, merge_layouts, slice_layout
+from .graph import FreeCall, Layout, SplitSizes, merge_layouts, slice_layout
 from .op_costs import free_op_cost
 from .ops import OpClass
 from .trace_state import TraceState
@@ -34,12 +36,16 @@ class FreeOpRules:
         param_views (ParamViews, optional): the parameter views of the
             trace when residual widths are searched (``prune_residual``);
             None pins what they would record. Default: None.
+        model (nn.Module, optional): the traced model, whose modules may
+            keep the sizes of a channel split. Default: None.
     """
 
     def __init__(self, state: TraceState,
-                 param_views: Optional[ParamViews] = None):
+                 param_views: Optional[ParamViews] = None,
+                 model: Optional[nn.Module] = None):
         self.state = state
         self.param_views = param_views
+        self.model = model
 
     def apply(self, func, name: str, cls: OpClass, args, kwargs, out,
               tracked) -> None:
@@ -294,14 +300,36 @@ class FreeOpRules:
             for tensor, piece in zip(out, pieces):
                 self.set(tensor, piece)
             return
+        pieces, start = [], 0
+        for piece in out:
+            size = piece.shape[dim]
+            pieces.append(slice_layout(lay, start, start + size))
+            self.set(piece, pieces[-1])
+            start += size
+        attr = self.sizes_attribute([p.shape[dim] for p in out])
+        if attr is not None:
+            # the running module keeps the sizes: each piece is searched
+            # on its own, and export sets the attribute to the kept widths
+            self.state.split_sizes.append(
+                SplitSizes(self.here(), attr, pieces))
+            return
         # split sizes are constants in the model's code: pruning any group
         # they cut would break them, so those groups stay whole
         self.pin_all([lay], f'{name} of the channel dim in {self.here()!r}')
-        start = 0
-        for piece in out:
-            size = piece.shape[dim]
-            self.set(piece, slice_layout(lay, start, start + size))
-            start += size
+
+    def sizes_attribute(self, sizes) -> Optional[str]:
+        """The one attribute of the running module (a list or tuple of
+        ints) equal to a split's ``sizes``, or None."""
+        if self.model is None or len(sizes) < 2:
+            return None
+        module = self.model.get_submodule(self.here()) if self.here() \
+            else self.model
+        found = [attr for attr, value in vars(module).items()
+                 if isinstance(value, (list, tuple)) and
+                 len(value) == len(sizes) and
+                 all(type(v) is int for v in value) and
+                 list(value) == list(sizes)]
+        return found[0] if len(found) == 1 else None
 
     def getitem(self, x, lay, index, out):
         if not isinstance(out, torch.Tensor):

@@ -175,6 +175,10 @@ class LayerKind(Enum):
     # the group): searched only with prune_residual, masked meanwhile
     LAYER_NORM = 'layer_norm'
     DIAG = 'diag'  # identity-branch BN whose in and out groups differ
+    # a conv whose weight is standardised over its fan-in in forward:
+    # searched with the statistics over the kept input channels
+    STD_CONV = 'std_conv'
+    STD_DWCONV = 'std_dwconv'  # the same, with whole conv groups
 
 
 @dataclass
@@ -193,6 +197,9 @@ class LayerCall:
     positions: int = 1  # costed positions per sample (see cost.py)
     pinned: bool = False  # excluded / grouped: never sliced
     in_shape: Optional[Tuple[int, ...]] = None  # the traced input's shape
+    # per-sample MACs per weight element spent making the weight in forward
+    # (weight standardisation), as mmengine counts them
+    weight_cost: float = 0.
 
 
 @dataclass
@@ -220,6 +227,16 @@ class ProductCall:
 
 
 @dataclass
+class SplitSizes:
+    """A split of the channels by sizes a module keeps as an attribute
+    (MixNet's ``splits``, a gated block's ``split_indices``): export sets
+    ``module.attr`` to the kept channels of each piece's layout."""
+    module: str
+    attr: str
+    layouts: List[Layout]
+
+
+@dataclass
 class ChannelGraph:
     model: nn.Module
     nodes: List[ChannelNode]
@@ -237,6 +254,8 @@ class ChannelGraph:
     prune_residual: bool = False
     # parameters sliced with a group outside any layer (channel_params.py)
     channel_params: List = field(default_factory=list)
+    # split sizes kept as module attributes, updated at export
+    split_sizes: List[SplitSizes] = field(default_factory=list)
 
     def roots(self) -> List[ChannelNode]:
         """The channel groups: leaf roots after every union and split."""

@@ -55,6 +55,36 @@ class LayerCalls:
             self.linear(x, lay, out, owner)
         else:
             self.norm(func, args, kwargs, x, lay, out, owner)
+            if self.standardises_own_weight(func, args, kwargs, x):
+                self.standardised[out.data_ptr()] = (
+                    self.here(), self.state.free_calls[-1])
+
+    def standardises_own_weight(self, func, args, kwargs, x) -> bool:
+        """A batch norm in training mode over the running conv module's
+        own weight viewed as (1, out, fan-in): weight standardisation
+        (timm's ``StdConv2d`` / ``ScaledStdConv2d``)."""
+        if func is not F.batch_norm or not _arg(args, kwargs, 5,
+                                                'training'):
+            return False
+        module = self.model.get_submodule(self.here()) if self.here() \
+            else self.model
+        weight = getattr(module, 'weight', None)
+        return isinstance(module, nn.modules.conv._ConvNd) and \
+            not module.transposed and isinstance(weight, nn.Parameter) and \
+            x.dim() == 3 and tuple(x.shape[:2]) == (1, weight.shape[0]) and \
+            x.numel() == weight.numel() and \
+            x.data_ptr() == weight.data_ptr()
+
+    def standardised_conv(self, weight):
+        """(module name, FreeCall of its standardisation) when ``weight``
+        is the running conv module's own weight standardised in forward,
+        else None."""
+        found = self.standardised.get(weight.data_ptr())
+        if found is None or found[0] != self.here():
+            return None
+        module = self.model.get_submodule(found[0]) if found[0] \
+            else self.model
+        return found if module.weight.shape == weight.shape else None
 
     def conv(self, name, args, kwargs, x, lay, weight, out, owner):
         state = self.state
@@ -73,6 +103,11 @@ class LayerCalls:
         c_in, c_out = x.shape[1], out.shape[1]
         kernel = math.prod(weight.shape[2:])
         positions = conv_positions(x, out, transposed)
+        std = None if isinstance(weight, nn.Parameter) else \
+            self.standardised_conv(weight)
+        if std is not None and (groups == 1 or (
+                c_in == c_out and self.tie_conv_groups(lay, c_in // groups))):
+            return self.std_conv(std, lay, out, kernel, groups, positions)
         if owner is None or not isinstance(weight, nn.Parameter):
             # a weight standardised in forward (WS-conv) or a fixed filter
             # in a buffer (BlurPool): nothing to slice, so its channels
@@ -105,6 +140,25 @@ class LayerCalls:
             self.record(LayerCall(owner, LayerKind.CONV, lay, out_lay, kernel,
                                   groups, positions, pinned=True))
 
+    def std_conv(self, std, lay, out, kernel, groups, positions):
+        """A weight-standardised conv, dense or with whole groups tied
+        (as ``conv`` does): searched, with the cost of making its weight
+        moved from the norm's free call onto the layer, where it scales
+        with the kept channels."""
+        owner, free = std
+        self.state.free_calls.remove(free)
+        weight = self.model.get_submodule(owner).weight
+        weight_cost = free.layout.size * free.cost_per_channel / \
+            weight.numel()
+        if groups == 1:
+            out_lay = self.state.new_layout(out, 1, producer=owner)
+            kind = LayerKind.STD_CONV
+        else:
+            self.state.set(out, lay)
+            out_lay, kind = lay, LayerKind.STD_DWCONV
+        self.record(LayerCall(owner, kind, lay, out_lay, kernel, groups,
+                              positions, weight_cost=weight_cost))
+
     def conv_across_channels(self, name, x, lay, weight, out, owner,
                              groups):
         """A ``conv1d`` sliding along the channels (ECA's, over the pooled
@@ -130,9 +184,9 @@ class LayerCalls:
 
     @staticmethod
     def tie_conv_groups(lay: Layout, width: int) -> bool:
-        """Make the groups of ``lay`` keep or drop whole conv groups of
-        ``width`` channels; False (nothing changed) when a group of the
-        layout does not start and end on a conv group's border."""
+        """Make the groups of ``lay`` keep or drop whole conv (or norm)
+        groups of ``width`` channels; False (nothing changed) when a group
+        of the layout does not start and end on a group's border."""
         units, pos = {}, 0
         for leaf, size in leaves_of(lay.segments):
             if pos % width or size % width:
@@ -235,11 +289,18 @@ class LayerCalls:
             state.free_calls.append(FreeCall(op, out_lay, cost, owner))
             self.record(LayerCall(owner, LayerKind.DIAG, lay, out_lay))
             return
-        grouped = func is F.group_norm and \
-            _arg(args, kwargs, 1, 'num_groups') != x.shape[1]
+        groups = int(_arg(args, kwargs, 1, 'num_groups') or 1) \
+            if func is F.group_norm else x.shape[1]
+        # whole norm groups kept or dropped: the kept ones' statistics do
+        # not change, and the compact GroupNorm has fewer groups
+        grouped = groups != x.shape[1] and (
+            groups == 1 or owner is None or
+            not self.tie_conv_groups(lay, x.shape[1] // groups))
         if grouped:
+            why = ' (over all channels)' if groups == 1 else (
+                ' (functional)' if owner is None else '')
             state.pin_all([lay], f'group_norm {owner or self.here()!r} with '
-                          f"{_arg(args, kwargs, 1, 'num_groups')} groups")
+                          f'{groups} groups{why}')
         state.set(out, lay)
         state.free_calls.append(FreeCall(op, lay, cost, owner))
         if owner is not None:

@@ -13,9 +13,10 @@ Torch-Pruning keeps one pruner per layer type):
   (``latency``);
 - ``filter_scores`` / ``gamma_scores`` and ``scored_layout``: what the
   ``l1`` and ``bn-gamma`` criteria read (``criteria``);
-- ``normalises_channels``: its statistics read every channel of its
-  group, so during the search they are taken over the kept channels only
-  (``masked_norm``).
+- ``normalises_channels`` / ``standardises_weight``: its statistics read
+  every channel of its group (a LayerNorm) or every input channel (a
+  weight-standardised conv), so during the search they are taken over the
+  kept channels only (``masked_norm``).
 
 A new kind is a new :class:`LayerRule` in ``RULES`` and a place in the
 tracer that records it.
@@ -67,6 +68,10 @@ class LayerRule:
         channel_dim (int): the channel dim of its input and output.
         normalises_channels (bool): its statistics are over the channels
             (LayerNorm): the search masks them.
+        standardises_weight (bool): its weight is standardised over the
+            input channels in forward: the search masks the statistics.
+        weight_side_mask (bool): its input mask may go on the weight
+            (its forward runs the conv's ``_conv_forward``).
     """
     kind: LayerKind
     mixes_channels = True
@@ -75,11 +80,18 @@ class LayerRule:
     same_channels = False
     channel_dim = 1
     normalises_channels = False
+    standardises_weight = False
+    weight_side_mask = True
 
     def macs(self, call: LayerCall, c_in, c_out):
         """MACs per sample with ``c_in`` / ``c_out`` kept channels
         (numbers or tensors)."""
         return call.kernel * c_in / call.groups * c_out * call.positions
+
+    def mixing_macs(self, call: LayerCall, c_in, c_out):
+        """The part of :meth:`macs` PyTorch's flop counter sees (the
+        channel mixing itself, not making the weight)."""
+        return self.macs(call, c_in, c_out)
 
     def slice(self, model: nn.Module, name: str, module: nn.Module,
               in_idx: Optional[torch.Tensor], out_idx: Optional[torch.Tensor],
@@ -152,6 +164,40 @@ class ConvRule(LayerRule):
         return _rows_l1(module)
 
 
+class StdConvRule(ConvRule):
+    """A conv whose weight is standardised over its fan-in in forward
+    (timm's ``StdConv2d`` / ``ScaledStdConv2d``). The compact module
+    standardises over the kept input channels; the search does the same
+    (``standardises_weight``), so both compute one function. Making the
+    weight costs ``weight_cost`` MACs per weight element, as mmengine
+    counts it; per-output-channel parameters (the gain) are cut with the
+    filters."""
+    kind = LayerKind.STD_CONV
+    standardises_weight = True
+    weight_side_mask = False  # its forward calls F.conv2d itself
+
+    def macs(self, call, c_in, c_out):
+        return super().macs(call, c_in, c_out) + \
+            call.weight_cost * call.kernel * c_in / call.groups * c_out
+
+    def mixing_macs(self, call, c_in, c_out):
+        return ConvRule.macs(self, call, c_in, c_out)
+
+    def slice(self, model, name, module, in_idx, out_idx, c_in, c_out):
+        _slice_filter_params(module, out_idx)
+        super().slice(model, name, module, in_idx, out_idx, c_in, c_out)
+
+
+def _slice_filter_params(module: nn.Module, idx) -> None:
+    """Cut a standardised conv's per-filter parameters other than weight
+    and bias (the gain) to the kept filters."""
+    for attr, param in list(module.named_parameters(recurse=False)):
+        if attr not in ('weight', 'bias') and \
+                param.shape[0] == module.out_channels and \
+                param.numel() == module.out_channels:
+            setattr(module, attr, take(param, idx, 0))
+
+
 class TransposedConvRule(ConvRule):
     """A transposed conv, costed per *input* position; its weight is
     (in, out, ...)."""
@@ -204,6 +250,27 @@ class DepthwiseConvRule(LayerRule):
                                    **_conv_kwargs(module))
 
 
+class StdDepthwiseConvRule(DepthwiseConvRule):
+    """A weight-standardised conv with whole conv groups kept or dropped:
+    each filter's statistics read its own group only, so they need no
+    mask; the gain is cut with the filters, and making the weight costs
+    ``weight_cost`` MACs per weight element."""
+    kind = LayerKind.STD_DWCONV
+    weight_side_mask = False
+
+    def macs(self, call, c_in, c_out):
+        width = call.in_layout.size // call.groups
+        return super().macs(call, c_in, c_out) + \
+            call.weight_cost * call.kernel * width * c_in
+
+    def mixing_macs(self, call, c_in, c_out):
+        return DepthwiseConvRule.macs(self, call, c_in, c_out)
+
+    def slice(self, model, name, module, in_idx, out_idx, c_in, c_out):
+        _slice_filter_params(module, in_idx)
+        super().slice(model, name, module, in_idx, out_idx, c_in, c_out)
+
+
 class LinearRule(LayerRule):
     """A linear layer on the last dim: ``c_in * c_out`` MACs per output
     row."""
@@ -238,8 +305,10 @@ def slice_norm(module: nn.Module, idx: Optional[torch.Tensor]) -> None:
                 module.register_buffer(attr, new)
     if hasattr(module, 'num_features'):
         module.num_features = idx.numel()
-    if isinstance(module, nn.GroupNorm):
-        module.num_channels = module.num_groups = idx.numel()
+    if isinstance(module, nn.GroupNorm):  # whole groups kept or dropped
+        width = module.num_channels // module.num_groups
+        module.num_channels = idx.numel()
+        module.num_groups = idx.numel() // width
 
 
 def _bn_gamma(module: nn.Module) -> Optional[torch.Tensor]:
@@ -325,7 +394,8 @@ class LayerNormRule(NormRule):
 
 RULES: Dict[LayerKind, LayerRule] = {
     rule.kind: rule for rule in (
-        ConvRule(), TransposedConvRule(), DepthwiseConvRule(), LinearRule(),
+        ConvRule(), StdConvRule(), TransposedConvRule(), DepthwiseConvRule(),
+        StdDepthwiseConvRule(), LinearRule(),
         NormRule(), DiagonalNormRule(), LayerNormRule())}
 
 

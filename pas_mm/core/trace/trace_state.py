@@ -3,7 +3,8 @@ from typing import Dict, List, Optional
 
 import torch
 
-from .graph import ChannelNode, FreeCall, LayerCall, Layout, ProductCall, pin
+from .graph import (ChannelNode, FreeCall, LayerCall, Layout, ProductCall,
+                    SplitSizes, pin)
 
 
 class TraceState:
@@ -23,6 +24,7 @@ class TraceState:
         self.calls: Dict[str, List[LayerCall]] = {}
         self.free_calls: List[FreeCall] = []
         self.product_calls: List[ProductCall] = []
+        self.split_sizes: List[SplitSizes] = []
         self.stack = ['']  # names of the modules being run
         self._layouts = {}  # id(tensor) -> (tensor, Layout): keeps it alive
 

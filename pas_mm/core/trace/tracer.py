@@ -53,11 +53,13 @@ class ChannelTracer(LayerCalls, TorchFunctionMode):
         self.scope = tuple(scope) if scope else None
         self.state = TraceState()
         self.param_views = ParamViews(model) if prune_residual else None
-        self.free_ops = FreeOpRules(self.state, self.param_views)
+        self.free_ops = FreeOpRules(self.state, self.param_views, model)
         self.units = {n: u for n, u in find_head_units(model).items()
                       if not self.opaque(n)}
         self.head_layouts = {}  # unit name -> Layout of its heads' channels
         self.owner = {}  # id(param or buffer) -> module name
+        # data_ptr of a weight standardised in forward -> (module, its cost)
+        self.standardised = {}
         for name, mod in model.named_modules():
             for t in list(mod.parameters(recurse=False)) + \
                     list(mod.buffers(recurse=False)):
@@ -119,7 +121,8 @@ class ChannelTracer(LayerCalls, TorchFunctionMode):
                              product_calls=state.product_calls,
                              heads=[(self.units[n], lay.nodes()[0])
                                     for n, lay in self.head_layouts.items()],
-                             prune_residual=self.param_views is not None)
+                             prune_residual=self.param_views is not None,
+                             split_sizes=state.split_sizes)
         if self.param_views is not None:
             graph.channel_params = self.param_views.params
             self.param_views.release()
