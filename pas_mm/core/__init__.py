@@ -9,13 +9,15 @@ The folders are the pipeline, each importing only those before it:
 - ``compact``: export to the compact net, width specs, transfer, reparam.
 
 ``PaSSearch`` (``pas_search``) runs a whole search, from the space to the
-exported net. ``errors`` and ``io`` serve every step.
+exported net; ``export_probe`` tries an export before a search of residual
+widths. ``errors`` and ``io`` serve every step.
 """
 from .compact import apply_width_spec, export, reparameterize, transfer_widths
 from .criteria import CRITERIA, channel_scores, prune_by_criterion
 from .errors import (BudgetError, CheckpointError, CriterionError, PaSError,
                      ScopeError, SettingsError, TransferError,
                      UnsupportedOpError, WidthSpecError)
+from .export_probe import probe_export
 from .pas_search import PaSSearch
 from .search import DBCGate, SearchSpace, build_search_space, ste_mask
 from .trace import ChannelGraph, LayerKind, trace_channels
@@ -28,5 +30,5 @@ __all__ = [
     'TransferError', 'SettingsError', 'LayerKind',
     'export', 'apply_width_spec', 'WidthSpecError', 'reparameterize',
     'CRITERIA', 'channel_scores', 'prune_by_criterion', 'transfer_widths',
-    'PaSSearch', 'TIMM_ATTENTION'
+    'PaSSearch', 'TIMM_ATTENTION', 'probe_export'
 ]

@@ -39,6 +39,7 @@ from .compact.export import export
 from .compact.width_spec import make_width_spec
 from .compact.width_summary import summary_lines
 from .errors import BudgetError
+from .export_probe import probe_export
 from .search.budget import Budget
 from .search.evidence_cut import CUTS, evidence_scores, rank_scores
 from .search.gate_diagnostics import GateDiagnostics
@@ -72,12 +73,17 @@ class PaSSearch:
             moves the gates at the budget's fixed weight.
             Default: ``dict()``.
         **space: ``build_search_space`` arguments (``exclude``, ``scope``,
-            ``min_ratio``, ``min_channels``, ``round_to``, ...).
+            ``min_ratio``, ``min_channels``, ``round_to``, ...). With
+            ``prune_residual=True`` a trial export first excludes the
+            modules that would fail (:func:`probe_export`).
     """
 
     def __init__(self, model: nn.Module, example_inputs, budget,
                  steps: Optional[int] = None, gate: Optional[dict] = dict(),
                  **space):
+        if space.get('prune_residual'):
+            space['exclude'] = tuple(space.get('exclude', ())) + tuple(
+                probe_export(model, example_inputs, **space))
         self._setup(build_search_space(model, example_inputs, **space),
                     budget)
         if steps is not None:

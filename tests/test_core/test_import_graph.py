@@ -111,7 +111,8 @@ def test_core_reads_as_a_pipeline():
     flat = [n for n in graph if n.count('.') == 2 and
             n.startswith('pas_mm.core.')]
     assert sorted(flat) == sorted(
-        ['pas_mm.core.errors', 'pas_mm.core.io', 'pas_mm.core.pas_search'] +
+        ['pas_mm.core.errors', 'pas_mm.core.io', 'pas_mm.core.pas_search',
+         'pas_mm.core.export_probe'] +
         [f'pas_mm.core.{s}' for s in PIPELINE])
     assert back_arrows(graph) == []
     # the structures know nothing of the tracer

@@ -19,7 +19,7 @@ from mmengine.logging import MMLogger
 from torch import nn
 
 from pas_mm.core import (BudgetError, apply_width_spec, build_search_space,
-                         export, transfer_widths)
+                         export, probe_export, transfer_widths)
 from pas_mm.core.compact.width_spec import (WidthSpecError, load_width_spec,
                                             match)
 from pas_mm.core.criteria.tp_importance import needs_gradients
@@ -59,14 +59,18 @@ class PaSSearchMixin:
                 module, distill_forward or trace_fn(settings.trace_mode),
                 settings.distill, hook_student=distill_forward is None)
         self.compact_spec = None  # set once exported in place
-        self.space = build_search_space(
-            module, trace_inputs(settings.input_shape),
-            exclude=settings.exclude, scope=settings.search_scope,
+        space_args = dict(
+            exclude=tuple(settings.exclude), scope=settings.search_scope,
             forward_fn=trace_fn(settings.trace_mode),
             decouple=settings.decouple, fold=settings.fold,
             min_channels=settings.min_channels, round_to=settings.round_to,
             min_ratio=settings.min_ratio,
             prune_residual=settings.prune_residual)
+        if settings.prune_residual:  # a trial export first
+            space_args['exclude'] += tuple(probe_export(
+                module, trace_inputs(settings.input_shape), **space_args))
+        self.space = build_search_space(
+            module, trace_inputs(settings.input_shape), **space_args)
         if not self.space.gates:
             raise BudgetError(
                 f'search scope {settings.search_scope} of '
