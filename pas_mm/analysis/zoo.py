@@ -187,8 +187,6 @@ OPEN_REACH: Dict[str, str] = {
     'twins_svt_small': "timm's Twins attention is not yet an attention unit",
     'coat_lite_tiny': "CoaT's factorised attention is not yet an attention "
     'unit',
-    'resnest14d': 'split-attention convs (radix groups) are not yet split '
-    'per radix',
 }
 
 

@@ -12,7 +12,8 @@ def test_every_layer_kind_has_its_rule():
     assert set(RULES) == set(LayerKind)
     assert all(rule.kind is kind for kind, rule in RULES.items())
     mixing = {k for k, r in RULES.items() if r.mixes_channels}
-    assert mixing == {LayerKind.CONV, LayerKind.STD_CONV, LayerKind.CONV_T,
+    assert mixing == {LayerKind.CONV, LayerKind.STD_CONV,
+                      LayerKind.GROUPED_CONV, LayerKind.CONV_T,
                       LayerKind.LINEAR, LayerKind.DIAG}
     assert {k for k, r in RULES.items() if not r.costed} == {
         LayerKind.NORM, LayerKind.DIAG, LayerKind.LAYER_NORM}
@@ -67,6 +68,27 @@ def test_depthwise_macs_and_slice_follow_one_layout():
     rule.slice(None, 'dw', conv, torch.tensor([0, 5]), None, 8, 8)
     assert conv.groups == conv.in_channels == conv.out_channels == 2
     assert rule.same_channels and not rule.mixes_channels
+
+
+def test_a_grouped_conv_keeps_the_same_positions_in_every_group():
+    """6 -> 8 channels in 2 groups, positions tied across the groups:
+    the compact conv has 2 groups of the kept positions."""
+    rule = rule_of(LayerKind.GROUPED_CONV)
+    conv = nn.Conv2d(6, 8, 3, padding=1, groups=2)
+    x = torch.randn(2, 6, 4, 4)
+    in_idx = torch.tensor([0, 2, 3, 5])  # positions 0 and 2 of each group
+    out_idx = torch.tensor([1, 2, 5, 6])  # positions 1 and 2 of each group
+    masked = x.clone()
+    masked[:, [1, 4]] = 0
+    with torch.no_grad():
+        want = conv(masked)[:, out_idx]
+        rule.slice(None, 'g', conv, in_idx, out_idx, 6, 8)
+        got = conv(x[:, in_idx])
+    torch.testing.assert_close(got, want)
+    assert (conv.groups, conv.in_channels, conv.out_channels) == (2, 4, 4)
+    call = _call(LayerKind.GROUPED_CONV, 6, 8, groups=2)
+    assert rule.macs(call, 4, 4) == 9 * 4 / 2 * 4 * 16
+    assert rule.standalone(conv, call, 3, 4).groups == 1  # gcd(2, 3, 4)
 
 
 def test_a_grouped_conv_keeps_whole_groups():

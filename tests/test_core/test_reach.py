@@ -119,8 +119,35 @@ def test_grouped_convs_search_whole_groups_and_export_exactly():
         pytest.approx(macs, rel=1e-6)
 
 
-def test_a_widening_grouped_conv_pins_and_reach_names_it():
-    model = ResNeXtLike(expand=True)
+def test_a_widening_grouped_conv_keeps_its_groups():
+    """16 -> 32 channels in 4 groups: channel j of every group is tied to
+    channel j of the others, in and out, so the groups stay 4."""
+    torch.manual_seed(0)
+    model = ResNeXtLike(expand=True).eval()
+    randomize_bn(model)
+    x = torch.randn(2, 3, 8, 8)
+    space, _ = _space(model, x[:1])
+    assert 'widen' in space.gates and space.gates['widen'].num_channels == 8
+    compact, spec, diff, macs = export_and_compare(space, lambda m: m(x))
+    assert diff <= 1e-5, diff
+    widen = compact.widen
+    assert widen.groups == 4 and widen.out_channels < 32
+    assert widen.in_channels % 4 == 0 and widen.out_channels % 4 == 0
+    assert mmengine_macs(compact, lambda m, t: m(t), x[:1]) == \
+        pytest.approx(macs, rel=1e-6)
+
+
+class GroupedTransposed(ResNeXtLike):
+    """ResNeXtLike ending in a widening grouped transposed conv, which
+    stays whole."""
+
+    def __init__(self):
+        super().__init__(expand=True)
+        self.widen = nn.ConvTranspose2d(16, 32, 3, padding=1, groups=4)
+
+
+def test_a_pinned_grouped_conv_is_named_by_reach():
+    model = GroupedTransposed()
     space, text = _space(model, torch.randn(1, 3, 8, 8))
     reach = space.reach()
     assert reach.ratio == pytest.approx(space.min_macs_ratio(), rel=1e-6)
@@ -157,7 +184,8 @@ def test_reach_of_a_fully_searchable_net_is_its_floors():
 
 class Misaligned(nn.Module):
     """A grouped conv (groups of 4) over a concat of 6 + 10 channels: the
-    groups cut through the concat's parts, so its channels stay whole."""
+    groups cut through the concat's parts, so whole groups cannot be
+    dropped; channel j of every group is tied instead."""
 
     def __init__(self):
         super().__init__()
@@ -171,10 +199,19 @@ class Misaligned(nn.Module):
         return self.head(torch.relu(self.grouped(y)))
 
 
-def test_a_grouped_conv_across_group_borders_stays_whole():
-    space, _ = _space(Misaligned(), torch.randn(1, 3, 8, 8))
-    assert not any(n in space.gates for n in ('a', 'b'))
-    assert "grouped conv 'grouped' (groups=4)" in dict(space.reach().held)
+def test_a_grouped_conv_across_group_borders_ties_positions():
+    torch.manual_seed(0)
+    x = torch.randn(2, 3, 8, 8)
+    space, _ = _space(Misaligned().eval(), x[:1])
+    # positions 0-1 and 2-3 of the four groups of the concat, and the
+    # grouped conv's own 4 channels per group
+    widths = {n: g.num_channels for n, g in space.gates.items()}
+    assert widths == {'a': 2, 'b': 2, 'grouped': 4}, widths
+    compact, _, diff, _ = export_and_compare(space, lambda m: m(x))
+    assert diff <= 1e-5, diff
+    assert compact.grouped.groups == 4
+    assert compact.grouped.in_channels == \
+        compact.a.out_channels + compact.b.out_channels
 
 
 def test_units_survive_unions_and_splits():

@@ -7,8 +7,9 @@ attribute (updated at export). Everything else raises UnsupportedOpError.
 
 With ``prune_residual`` a parameter view that meets a traced tensor (a
 class token, a position embedding, a layer scale) is recorded to be
-sliced instead of pinning the group, and a reshape that merges leading
-dims into the channel dim (Swin's patch merging) repeats the layout.
+sliced instead of pinning the group. A reshape that merges leading dims
+into the channel dim (Swin's patch merging) repeats the layout; one that
+splits the channel dim into slots (ResNeSt's radix) ties the slots.
 """
 import math
 from typing import Optional
@@ -218,10 +219,10 @@ class FreeOpRules:
 
     def merged_into_channels(self, x, lay, out) -> Optional[Layout]:
         """(..., a, b, C) -> (..., a * b * C) with the channels last and
-        innermost: each of the a * b slots holds the whole group
-        (``prune_residual`` only)."""
+        innermost: each of the a * b slots holds the whole group (Swin's
+        patch merging, ResNeSt's radix softmax)."""
         k = out.dim() - 1
-        if self.param_views is None or lay.dim != x.dim() - 1 or \
+        if lay.dim != x.dim() - 1 or \
                 k >= x.dim() - 1 or tuple(out.shape[:k]) != \
                 tuple(x.shape[:k]) or out.shape[k] != math.prod(x.shape[k:]):
             return None
@@ -259,11 +260,38 @@ class FreeOpRules:
                 return
             acc *= out.shape[d]
         merged = self.merged_into_channels(x, lay, out)
+        if merged is None:
+            merged = self.split_from_channels(x, lay, out)
         if merged is not None:
             self.set(out, merged)
             return
         self.pin_all([lay], f'{name} reshapes the channel dim in '
                      f'{self.here()!r}')
+
+    @staticmethod
+    def split_from_channels(x, lay, out) -> Optional[Layout]:
+        """(B, r * C, ...) -> (B, r, C, ...), singleton dims aside: the
+        channels split into r slots that are summed or weighed together
+        afterwards (ResNeSt's radix splits). Channel j of every slot is
+        tied to channel j of the others; the layout moves to the C dim."""
+        d, width = lay.dim, x.shape[lay.dim]
+        lead, rest = math.prod(x.shape[:d]), math.prod(x.shape[d + 1:])
+        start = next((k for k in range(out.dim() + 1)
+                      if math.prod(out.shape[:k]) == lead), None)
+        if start is None:
+            return None
+        for end in range(start + 1, out.dim()):  # the fewest slots
+            slots = math.prod(out.shape[start:end])
+            if slots >= 2 and out.shape[end] >= 2 and \
+                    slots * out.shape[end] == width and \
+                    math.prod(out.shape[end + 1:]) == rest:
+                size = out.shape[end]
+                pieces = [slice_layout(lay, i * size, (i + 1) * size)
+                          for i in range(slots)]
+                for piece in pieces[1:]:
+                    merge_layouts(pieces[0], piece)
+                return pieces[0].with_dim(end)
+        return None
 
     def reduction(self, name, x, lay, args, kwargs, out):
         dim = _arg(args, kwargs, 1, 'dim')

@@ -168,6 +168,9 @@ class LayerKind(Enum):
     ``pas_mm.core.trace.layer_rules``."""
     CONV = 'conv'  # dense or grouped conv
     DWCONV = 'dwconv'  # depth-wise: in and out share one layout
+    # grouped, with every group keeping the same channels (tied position
+    # by position across the groups, in and out)
+    GROUPED_CONV = 'grouped_conv'
     CONV_T = 'convT'  # transposed conv
     LINEAR = 'linear'
     NORM = 'norm'  # channel-wise params (BN, IN, GN)

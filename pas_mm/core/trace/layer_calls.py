@@ -15,7 +15,7 @@ from torch import nn
 from ..errors import UnsupportedOpError
 from .call_args import arg as _arg
 from .graph import (FreeCall, LayerCall, LayerKind, Layout, leaves_of,
-                    merge_layouts, module_in_prefixes)
+                    merge_layouts, module_in_prefixes, slice_layout)
 from .heads import unit_of
 from .layer_rules import rule_of
 from .op_costs import conv_positions, linear_positions, norm_cost
@@ -133,12 +133,33 @@ class LayerCalls:
             state.set(out, lay)
             self.record(LayerCall(owner, LayerKind.DWCONV, lay, lay, kernel,
                                   groups, positions))
+        elif not transposed:
+            self.grouped_conv(owner, lay, out, kernel, groups, positions,
+                              c_in, c_out)
         else:
             reason = f'grouped conv {owner!r} (groups={groups})'
             state.pin_all([lay], reason)
             out_lay = state.new_layout(out, 1, pinned=reason)
-            self.record(LayerCall(owner, LayerKind.CONV, lay, out_lay, kernel,
-                                  groups, positions, pinned=True))
+            self.record(LayerCall(owner, LayerKind.CONV_T, lay, out_lay,
+                                  kernel, groups, positions, pinned=True))
+
+    def grouped_conv(self, owner, lay, out, kernel, groups, positions, c_in,
+                     c_out):
+        """A grouped conv kept grouped: channel j of every group tied to
+        channel j of the others, in (its input's groups merged piece by
+        piece) and out (one group of c_out / groups channels, repeated)."""
+        width = c_in // groups
+        pieces = [slice_layout(lay, i * width, (i + 1) * width)
+                  for i in range(groups)]
+        for piece in pieces[1:]:
+            merge_layouts(pieces[0], piece,
+                          f'grouped conv {owner!r} (groups={groups})')
+        size = c_out // groups
+        node = self.state.new_node(size, producer=owner)
+        out_lay = Layout(1, ((node, size), ) * groups)
+        self.state.set(out, out_lay)
+        self.record(LayerCall(owner, LayerKind.GROUPED_CONV, lay, out_lay,
+                              kernel, groups, positions))
 
     def std_conv(self, std, lay, out, kernel, groups, positions):
         """A weight-standardised conv, dense or with whole groups tied

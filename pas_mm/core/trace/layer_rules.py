@@ -21,6 +21,7 @@ Torch-Pruning keeps one pruner per layer type):
 A new kind is a new :class:`LayerRule` in ``RULES`` and a place in the
 tracer that records it.
 """
+import math
 from collections import OrderedDict
 from typing import Dict, Optional
 
@@ -216,6 +217,30 @@ class TransposedConvRule(ConvRule):
         return w.abs().sum(dim=[d for d in range(w.dim()) if d != 1])
 
 
+class GroupedConvRule(ConvRule):
+    """A grouped conv whose input and output widths differ (ResNeSt's
+    radix conv, a widening grouped conv): channel ``j`` of every group is
+    tied to channel ``j`` of the others, in and out, so every group keeps
+    the same channels and the compact layer has the same groups."""
+    kind = LayerKind.GROUPED_CONV
+
+    def slice(self, model, name, module, in_idx, out_idx, c_in, c_out):
+        if in_idx is not None:  # the kept positions of the first group
+            width = c_in // module.groups
+            local = in_idx[in_idx < width]
+            module.weight = take(module.weight, local, 1)
+            module.in_channels = int(local.numel()) * module.groups
+        module.weight = take(module.weight, out_idx, 0)
+        module.bias = take(module.bias, out_idx, 0)
+        module.out_channels = _size(out_idx, module.out_channels)
+
+    def standalone(self, module, call, c_in, c_out):
+        return _conv_class(module)(c_in, c_out,
+                                   groups=math.gcd(module.groups, c_in, c_out),
+                                   padding_mode=module.padding_mode,
+                                   **_conv_kwargs(module))
+
+
 def group_width(module: nn.Module) -> int:
     """Channels per group of a conv module (1 for a depth-wise conv)."""
     return module.in_channels // module.groups
@@ -394,8 +419,8 @@ class LayerNormRule(NormRule):
 
 RULES: Dict[LayerKind, LayerRule] = {
     rule.kind: rule for rule in (
-        ConvRule(), StdConvRule(), TransposedConvRule(), DepthwiseConvRule(),
-        StdDepthwiseConvRule(), LinearRule(),
+        ConvRule(), StdConvRule(), GroupedConvRule(), TransposedConvRule(),
+        DepthwiseConvRule(), StdDepthwiseConvRule(), LinearRule(),
         NormRule(), DiagonalNormRule(), LayerNormRule())}
 
 
