@@ -182,8 +182,6 @@ OPEN_REACH: Dict[str, str] = {
     'input width into heads: not yet an attention unit',
     'mvitv2_tiny': "MViTv2's pooled attention pools per head: not yet an "
     'attention unit',
-    'focalnet_tiny_srf': 'focal modulation splits its projection by '
-    'constant sizes',
     'twins_svt_small': "timm's Twins attention is not yet an attention unit",
     'coat_lite_tiny': "CoaT's factorised attention is not yet an attention "
     'unit',
