@@ -169,11 +169,11 @@ INHERENT_HOLDERS = ('a product of activations', 'slides along the channels',
                     'layer_norm over channels')
 # models whose reach is poor for a reason pas-mm can fix and has not yet
 # (the zoo test fails when one of them is fixed, so the list only shrinks)
-_SWIN = ("torchvision's shifted-window attention is not yet an attention "
-         'unit: its qkv reshape pins the heads')
+_SWIN_V2 = ("torchvision's Swin V2 attention is not yet an attention unit: "
+            'its position-bias MLP makes one output per head, not yet '
+            'costed per kept head')
 OPEN_REACH: Dict[str, str] = {
-    **{name: _SWIN for name in ('swin_t', 'swin_s', 'swin_b', 'swin_v2_t',
-                                'swin_v2_s', 'swin_v2_b')},
+    **{name: _SWIN_V2 for name in ('swin_v2_t', 'swin_v2_s', 'swin_v2_b')},
     'swinv2_cr_tiny_ns_224': "SwinV2-CR's window attention splits the "
     'input width into heads: not yet an attention unit',
     'davit_tiny': "DaViT's window attention splits the input width into "
@@ -376,6 +376,7 @@ TIMM_MODELS = (
     ('sebotnet33ts_256', 'SE-BoTNet', dict(kwargs=dict(img_size=64))),
     ('lambda_resnet26t', 'LambdaNet', {}),
     ('resnest14d', 'ResNeSt (split attention)', {}),
+    ('skresnet18', 'SK-ResNet (selective kernels)', {}),
     ('xception41', 'Xception', {}),
     ('legacy_xception', 'Xception (original)', {}),
     ('ese_vovnet19b_dw', 'VoVNet', {}),

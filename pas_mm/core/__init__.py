@@ -22,6 +22,7 @@ from .pas_search import PaSSearch
 from .search import DBCGate, SearchSpace, build_search_space, ste_mask
 from .trace import ChannelGraph, LayerKind, trace_channels
 from .trace.timm_heads import TIMM_ATTENTION
+from .trace.torchvision_heads import TORCHVISION_SWIN
 
 __all__ = [
     'DBCGate', 'ste_mask', 'ChannelGraph', 'trace_channels',
@@ -30,5 +31,5 @@ __all__ = [
     'TransferError', 'SettingsError', 'LayerKind',
     'export', 'apply_width_spec', 'WidthSpecError', 'reparameterize',
     'CRITERIA', 'channel_scores', 'prune_by_criterion', 'transfer_widths',
-    'PaSSearch', 'TIMM_ATTENTION', 'probe_export'
+    'PaSSearch', 'TIMM_ATTENTION', 'TORCHVISION_SWIN', 'probe_export'
 ]

@@ -1,6 +1,8 @@
 """Reach: how far the gates can cut a net's MACs, and what holds the rest;
-grouped convs searched in whole groups; a conv sliding along the channels
-pins its group instead of refusing the net."""
+grouped convs searched in whole groups or with positions tied across
+them; a conv sliding along the channels (ECA's conv1d, a lambda layer's
+conv3d) pins its group, and the conv3d its module's input, instead of
+refusing the net."""
 import warnings
 
 import pytest
@@ -325,3 +327,45 @@ def test_the_halves_of_a_gated_unit_share_one_gate():
     assert fc1.out_features == 2 * compact.blocks[0].fc2.in_features < 24
     assert mmengine_macs(compact, lambda m, t: m(t), x[:1]) == \
         pytest.approx(macs, rel=1e-6)
+
+
+class LambdaLike(nn.Module):
+    """A lambda layer's position lambdas: a conv3d whose depth slides along
+    v's channels, and an output reshaped by the input's width."""
+
+    def __init__(self, c=8):
+        super().__init__()
+        self.v = nn.Conv2d(c, c, 1)
+        self.conv_lambda = nn.Conv3d(1, 2, (3, 3, 1), padding=(1, 1, 0))
+
+    def forward(self, x):
+        b, c, h, w = x.shape
+        v = self.v(x).permute(0, 2, 3, 1).reshape(b, 1, h, w, c)
+        lam = self.conv_lambda(v).mean(1)  # B, H, W, C
+        return lam.permute(0, 3, 1, 2).reshape(b, c, h, w)
+
+
+class LambdaNet(nn.Module):
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.inner = nn.Conv2d(8, 8, 3, padding=1)
+        self.lam = LambdaLike()
+        self.head = nn.Conv2d(8, 4, 1)
+
+    def forward(self, x):
+        x = torch.relu(self.stem(x))
+        return self.head(torch.relu(self.lam(torch.relu(self.inner(x)))))
+
+
+def test_a_conv3d_along_the_channels_pins_its_module_not_the_net():
+    torch.manual_seed(0)
+    x = torch.randn(2, 3, 8, 8)
+    space, _ = _space(LambdaNet().eval(), x[:1])
+    assert sorted(space.gates) == ['stem']  # the layer's input stays whole
+    held = ' '.join(r for r, _ in space.reach().held)
+    assert "conv3d in 'lam.conv_lambda' slides along the channels" in held
+    assert "input of 'lam'" in str([n.pinned for n in space.graph.roots()])
+    _, _, diff, _ = export_and_compare(space, lambda m: m(x))
+    assert diff <= 1e-5, diff

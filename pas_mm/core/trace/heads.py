@@ -34,20 +34,25 @@ class HeadAdapter:
             ``reason``). Default: None (every instance).
         reason (str): why ``accepts`` refused, for the trace's explanation.
             Default: ''.
+        prepare (callable, optional): ``prepare(module)`` readies an
+            accepted instance for the search, in place and with the same
+            function (a forward that calls ``qkv`` and ``proj`` as
+            modules). Default: None.
     """
     resize: Callable[[nn.Module, torch.Tensor, int], None]
     accepts: Optional[Callable[[nn.Module], bool]] = None
     reason: str = ''
+    prepare: Optional[Callable[[nn.Module], None]] = None
 
 
 _ADAPTERS: Dict[Union[type, str], HeadAdapter] = {}
 
 
 def register_head_adapter(cls: Union[type, str], resize, accepts=None,
-                          reason: str = '') -> None:
+                          reason: str = '', prepare=None) -> None:
     """Make the heads of ``cls`` (a class or ``'module.ClassName'``)
     searchable; see :class:`HeadAdapter`."""
-    _ADAPTERS[cls] = HeadAdapter(resize, accepts, reason)
+    _ADAPTERS[cls] = HeadAdapter(resize, accepts, reason, prepare)
 
 
 def adapter_of(module: nn.Module) -> Optional[HeadAdapter]:
@@ -96,6 +101,8 @@ def find_head_units(model: nn.Module) -> Dict[str, HeadUnit]:
             continue
         if adapter.accepts is not None and not adapter.accepts(mod):
             continue
+        if adapter.prepare is not None:
+            adapter.prepare(mod)
         units[name] = HeadUnit(name, mod, mod.proj.in_features //
                                mod.num_heads, adapter)
     return units

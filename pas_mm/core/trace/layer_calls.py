@@ -88,16 +88,10 @@ class LayerCalls:
 
     def conv(self, name, args, kwargs, x, lay, weight, out, owner):
         state = self.state
-        if lay.dim != 1 and name == 'conv1d':
+        if lay.dim != 1:
             groups = int(_arg(args, kwargs, 6, 'groups') or 1)
             return self.conv_across_channels(name, x, lay, weight, out,
                                              owner, groups)
-        if lay.dim != 1:
-            # a conv2d / conv3d over a channel dim (a lambda layer): its
-            # module also reshapes by shape constants the trace cannot see
-            raise UnsupportedOpError(
-                f'{name} in {owner or self.here()!r} reads channels from dim '
-                f'{lay.dim}; add it to exclude=')
         transposed = 'transpose' in name
         groups = int(_arg(args, kwargs, 6, 'groups') or 1)  # same slot in both
         c_in, c_out = x.shape[1], out.shape[1]
@@ -182,15 +176,23 @@ class LayerCalls:
 
     def conv_across_channels(self, name, x, lay, weight, out, owner,
                              groups):
-        """A ``conv1d`` sliding along the channels (ECA's, over the pooled
-        channels): it mixes neighbouring channels, so no channel of the
-        group it reads can be dropped. The group is pinned, with the
-        reason; the rest of the net stays searchable. Its own MACs still
-        count."""
+        """A conv sliding along the channels (ECA's ``conv1d`` over the
+        pooled channels, a lambda layer's ``conv3d``): it mixes
+        neighbouring channels, so no channel of the group it reads can be
+        dropped. The group is pinned, with the reason; the rest of the net
+        stays searchable. Its own MACs still count."""
         where = owner or self.here() or type(self.model).__name__
         reason = (f'{name} in {where!r} slides along the channels (dim '
                   f'{lay.dim}): its group stays whole')
         self.state.pin_all([lay], reason)
+        # a conv2d / conv3d over the channels (a lambda layer): the module
+        # around it shapes its output by its input's width, a number the
+        # trace cannot see, so that input stays whole too
+        level = -2 if owner is not None and owner == self.here() else -1
+        if name != 'conv1d' and len(self.state.stack) > -level:
+            self.state.pin_all(self.state.entry_layouts[level],
+                               f'input of {self.state.stack[level]!r}, '
+                               f'around {reason}')
         self.state.new_layout(out, lay.dim, pinned=reason)
         c_in, c_out = x.shape[1], out.shape[1]
         in_lay = Layout(1, ((self.state.new_node(c_in, pinned=reason),

@@ -26,6 +26,7 @@ class TraceState:
         self.product_calls: List[ProductCall] = []
         self.split_sizes: List[SplitSizes] = []
         self.stack = ['']  # names of the modules being run
+        self.entry_layouts = [[]]  # the layouts each of them was called on
         self._layouts = {}  # id(tensor) -> (tensor, Layout): keeps it alive
 
     def here(self) -> str:

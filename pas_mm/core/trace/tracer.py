@@ -76,11 +76,15 @@ class ChannelTracer(LayerCalls, TorchFunctionMode):
             name, self.scope)
 
     # ------------------------------------------------------------- run
-    def _enter(self, name):  # hooks must return None: no output rewrite
+    def _enter(self, name, args):  # hooks return None: no output rewrite
         self.state.stack.append(name)
+        self.state.entry_layouts.append(
+            [lay for lay in map(self.state.get, _flatten(args))
+             if lay is not None])
 
     def _leave(self):
         self.state.stack.pop()
+        self.state.entry_layouts.pop()
 
     def run(self, inputs, forward_fn=None) -> ChannelGraph:
         """Run the model on ``inputs`` (a tuple) and return the graph."""
@@ -88,7 +92,7 @@ class ChannelTracer(LayerCalls, TorchFunctionMode):
         hooks = []
         for name, mod in self.model.named_modules():
             hooks.append(mod.register_forward_pre_hook(
-                lambda m, a, name=name: self._enter(name)))
+                lambda m, a, name=name: self._enter(name, a)))
             hooks.append(mod.register_forward_hook(
                 lambda m, a, o: self._leave(), always_call=True))
         was_training = {m: m.training for m in self.model.modules()}
