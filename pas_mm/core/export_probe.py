@@ -10,10 +10,12 @@ after the search, when its compact form runs.
 ``probe_export`` finds those modules first: on a copy of the model it
 builds the same space, closes about half of every gate at random, exports
 and runs the compact copy. The module the compact copy fails in (or, for
-a torch layer, the nearest module around it that is not one) is excluded,
-every module of its class with it (its siblings read their widths the
-same way), and the trial repeats until the compact copy runs and equals
-the gated one.
+a torch layer, the nearest module around it that is not one) is kept
+whole, every module of its class with it (its siblings read their widths
+the same way), and the trial repeats until the compact copy runs and
+equals the gated one. Kept whole (``keep_whole``), not excluded: the
+modules' MACs still count, so the budget's ratio is still of the whole
+model.
 """
 import copy
 import warnings
@@ -63,20 +65,22 @@ def _failing_module(model: nn.Module, run):
 
 
 def probe_export(model: nn.Module, example_inputs, *, forward_fn=None,
-                 exclude=(), **space_kwargs) -> List[str]:
-    """The modules to exclude so that the space's export runs.
+                 keep_whole=(), **space_kwargs) -> List[str]:
+    """The modules to keep whole so that the space's export runs.
 
     Args:
         model (nn.Module): the model to search (it is copied, not changed).
         example_inputs (Tensor | tuple): the inputs of the trace.
         forward_fn (callable, optional): ``forward_fn(model, *inputs)``.
             Default: None.
-        exclude (Sequence[str]): the exclusions already given. Default: ().
+        keep_whole (Sequence[str]): the modules already kept whole.
+            Default: ().
         **space_kwargs: the other ``build_search_space`` arguments.
 
     Returns:
-        list[str]: module names to add to ``exclude`` (empty when the
-        trial export runs as it is); a warning names each class excluded.
+        list[str]: module names to add to ``keep_whole`` (empty when the
+        trial export runs as it is); a warning names each class kept
+        whole.
     """
     if isinstance(example_inputs, torch.Tensor):
         example_inputs = (example_inputs, )
@@ -92,7 +96,7 @@ def probe_export(model: nn.Module, example_inputs, *, forward_fn=None,
             warnings.simplefilter('ignore')
             space = build_search_space(
                 trial, example_inputs, forward_fn=forward_fn,
-                exclude=tuple(exclude) + tuple(added), **space_kwargs)
+                keep_whole=tuple(keep_whole) + tuple(added), **space_kwargs)
         _close_half(space)
         with torch.no_grad():
             gated = run(trial)
@@ -117,14 +121,13 @@ def probe_export(model: nn.Module, example_inputs, *, forward_fn=None,
                 f'{name or "its own forward"!r} ({type(error).__name__}: '
                 f'{str(error).splitlines()[0] if str(error) else ""}): a '
                 'width it reads as a number was pruned; search without '
-                'prune_residual or exclude that part')
+                'prune_residual')
         names = [n for n, m in trial.named_modules() if type(m) is cls]
         warnings.warn(
             f'the compact {type(model).__name__} fails in {name!r} '
             f'({type(error).__name__}): {cls.__name__} reads a width as a '
-            f'number; its {len(names)} module(s) are excluded from the '
-            'residual search')
+            f'number; its {len(names)} module(s) are kept whole')
         added += [n for n in names if n not in added]
     raise UnsupportedOpError(
-        f'the compact {type(model).__name__} still fails after excluding '
-        f'{len(added)} modules; search without prune_residual')
+        f'the compact {type(model).__name__} still fails with {len(added)} '
+        'modules kept whole; search without prune_residual')

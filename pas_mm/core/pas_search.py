@@ -74,7 +74,7 @@ class PaSSearch:
             Default: ``dict()``.
         **space: ``build_search_space`` arguments (``exclude``, ``scope``,
             ``min_ratio``, ``min_channels``, ``round_to``, ...). With
-            ``prune_residual=True`` a trial export first excludes the
+            ``prune_residual=True`` a trial export first keeps whole the
             modules that would fail (:func:`probe_export`).
     """
 
@@ -82,8 +82,8 @@ class PaSSearch:
                  steps: Optional[int] = None, gate: Optional[dict] = dict(),
                  **space):
         if space.get('prune_residual'):
-            space['exclude'] = tuple(space.get('exclude', ())) + tuple(
-                probe_export(model, example_inputs, **space))
+            space['keep_whole'] = tuple(space.get('keep_whole', ())) + \
+                tuple(probe_export(model, example_inputs, **space))
         self._setup(build_search_space(model, example_inputs, **space),
                     budget)
         if steps is not None:

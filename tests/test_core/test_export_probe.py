@@ -1,12 +1,12 @@
 """A trial export before a search of residual widths: a module that reads
 the stream's width as a number and shapes another tensor by it is found
-and excluded (with its class), so the search's export runs and is exact;
-a model that exports as it is gets no exclusion."""
+and kept whole (with its class; its MACs still count), so the search's
+export runs and is exact; a model that exports as it is keeps all."""
 import warnings
 
 import pytest
 import torch
-from _helpers import export_and_compare
+from _helpers import export_and_compare, mmengine_macs
 from torch import nn
 
 from pas_mm.core import (PaSSearch, UnsupportedOpError, build_search_space,
@@ -64,22 +64,28 @@ class TokenNet(nn.Module):
         return self.head(x.mean(1))
 
 
-def test_a_module_that_reads_the_stream_width_is_excluded():
+def test_a_module_that_reads_the_stream_width_is_kept_whole():
     torch.manual_seed(0)
     model = TokenNet().eval()
     x = torch.randn(2, 3, 16, 16)
     with pytest.warns(UserWarning, match="fails in 'blocks.0.attn'"):
         added = probe_export(model, (x[:1], ), prune_residual=True)
     assert added == ['blocks.0.attn', 'blocks.1.attn']  # the whole class
-    # the model itself is untouched, and searches with the exclusions
+    # the model itself is untouched, and searches with them kept whole
     assert not hasattr(model, 'pas_gates')
+    full = mmengine_macs(model, lambda m, t: m(t), x[:1])
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         space = build_search_space(model, (x[:1], ), prune_residual=True,
-                                   exclude=added)
+                                   keep_whole=added)
     assert space.gates
-    _, _, diff, _ = export_and_compare(space, lambda m: m(x))
+    # kept whole, not excluded: their MACs still count
+    assert abs(space.full_macs - full) / full <= 0.01
+    compact, spec, diff, macs = export_and_compare(space, lambda m: m(x))
     assert diff <= 1e-4, diff
+    counted = mmengine_macs(compact, lambda m, t: m(t), x[:1])
+    assert abs(macs - counted) / counted <= 0.01, (macs, counted)
+    assert spec['keep_whole'] == added
 
 
 def test_without_the_probe_that_export_fails():
@@ -99,7 +105,8 @@ def test_a_model_that_exports_needs_no_exclusion_and_search_probes():
     with pytest.warns(UserWarning, match='fails in'):
         search = PaSSearch(TokenNet().eval(), x, budget=dict(
             target_ratio=0.5), prune_residual=True)
-    assert search.space.graph.exclude == ('blocks.0.attn', 'blocks.1.attn')
+    assert search.space.graph.keep_whole == ('blocks.0.attn',
+                                             'blocks.1.attn')
 
 
 class FailsAtTheRoot(nn.Module):

@@ -97,7 +97,8 @@ def apply_width_spec(model: nn.Module, width_spec: dict, example_inputs=None,
         scope=width_spec.get('scope'), forward_fn=forward_fn,
         decouple=width_spec.get('decouple', ()),
         fold=width_spec.get('fold', ()),
-        prune_residual=width_spec.get('prune_residual', False))
+        prune_residual=width_spec.get('prune_residual', False),
+        keep_whole=width_spec.get('keep_whole', ()))
     try:
         groups = match(space, width_spec)
         keep = {name: checked_indices(name, groups[name]['indices'],

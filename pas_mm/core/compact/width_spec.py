@@ -28,6 +28,8 @@ def make_width_spec(space, keep) -> dict:
     extra = {}
     if graph.prune_residual:  # re-traced the same way by apply_width_spec
         extra['prune_residual'] = True
+    if graph.keep_whole:
+        extra['keep_whole'] = list(graph.keep_whole)
     if space.metric == 'latency':  # what the table predicts for the spec
         ms = float(space.cost().detach())
         extra['latency'] = dict(full_ms=space.full_cost, predicted_ms=ms,

@@ -240,15 +240,17 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
                        scope: Optional[List[str]] = None,
                        forward_fn=None, decouple=(),
                        fold=(), min_ratio: float = 0.0,
-                       prune_residual: bool = False) -> SearchSpace:
+                       prune_residual: bool = False,
+                       keep_whole=()) -> SearchSpace:
     """Trace ``model`` by running it and insert one gate per channel group.
 
     Args:
         model (nn.Module): any module; modified in place (gates and
             forward pre-hooks).
         example_inputs (Tensor | tuple): positional inputs for the trace.
-        exclude (Sequence[str]): module-name prefixes never pruned.
-            Default: ().
+        exclude (Sequence[str]): module-name prefixes never pruned and
+            not costed: MACs ratios are of the rest (``keep_whole``
+            counts them). Default: ().
         min_channels (int): every group keeps at least this many channels.
             Default: 1.
         round_to (int): export keeps a multiple of this many channels per
@@ -273,6 +275,10 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
             their statistics are taken over the kept channels, and class
             / position tokens and layer scales are sliced with them.
             Default: False.
+        keep_whole (Sequence[str]): module-name prefixes whose channels
+            stay whole while their MACs still count (``exclude`` leaves
+            them out of the cost too; ``probe_export`` finds these).
+            Default: ().
 
     Returns:
         SearchSpace: the gates, groups and differentiable MACs.
@@ -288,7 +294,8 @@ def build_search_space(model: nn.Module, example_inputs, *, exclude=(),
                                  f'of {type(model).__name__}')
     graph = trace_channels(model, example_inputs, exclude=exclude,
                            scope=scope, forward_fn=forward_fn,
-                           decouple=decouple, prune_residual=prune_residual)
+                           decouple=decouple, prune_residual=prune_residual,
+                           keep_whole=keep_whole)
     space = SearchSpace(model, graph, min_channels, round_to, fold,
                         min_ratio=min_ratio)
     for message in describe_space(space):

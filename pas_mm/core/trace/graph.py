@@ -259,6 +259,8 @@ class ChannelGraph:
     channel_params: List = field(default_factory=list)
     # split sizes kept as module attributes, updated at export
     split_sizes: List[SplitSizes] = field(default_factory=list)
+    # modules whose channels stay whole while their MACs count
+    keep_whole: Tuple[str, ...] = ()
 
     def roots(self) -> List[ChannelNode]:
         """The channel groups: leaf roots after every union and split."""

@@ -351,6 +351,10 @@ class LayerCalls:
         """Calls of one module share weights: their channels are coupled."""
         if call.in_shape is None:
             call.in_shape = getattr(self, '_in_shape', None)
+        if self.held(call.name):  # costed, never sliced
+            self.state.pin_all([call.in_layout, call.out_layout],
+                               f'kept whole: {call.name!r}')
+            call.pinned = True
         previous = self.state.calls.setdefault(call.name, [])
         if previous:
             first = previous[0]

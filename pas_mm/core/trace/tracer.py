@@ -41,12 +41,17 @@ class ChannelTracer(LayerCalls, TorchFunctionMode):
             parameters that fill them (class / position tokens, layer
             scales), take part in groups instead of pinning them: the
             residual widths of transformers and ConvNeXts. Default: False.
+        keep_whole (Sequence[str]): module-name prefixes whose channels
+            are never pruned, like ``exclude``, but whose MACs still count
+            (what ``probe_export`` finds). Default: ().
     """
 
     def __init__(self, model: nn.Module, exclude: Sequence[str] = (),
                  scope: Optional[Sequence[str]] = None,
-                 decouple: Sequence[str] = (), prune_residual: bool = False):
+                 decouple: Sequence[str] = (), prune_residual: bool = False,
+                 keep_whole: Sequence[str] = ()):
         super().__init__()
+        self.keep_whole = tuple(keep_whole)
         self.decouple = tuple(decouple)
         self.model = model
         self.exclude = tuple(exclude)
@@ -55,7 +60,7 @@ class ChannelTracer(LayerCalls, TorchFunctionMode):
         self.param_views = ParamViews(model) if prune_residual else None
         self.free_ops = FreeOpRules(self.state, self.param_views, model)
         self.units = {n: u for n, u in find_head_units(model).items()
-                      if not self.opaque(n)}
+                      if not self.opaque(n) and not self.held(n)}
         self.head_layouts = {}  # unit name -> Layout of its heads' channels
         self.owner = {}  # id(param or buffer) -> module name
         # data_ptr of a weight standardised in forward -> (module, its cost)
@@ -67,6 +72,10 @@ class ChannelTracer(LayerCalls, TorchFunctionMode):
 
     def here(self) -> str:
         return self.state.here()
+
+    def held(self, name: str) -> bool:
+        """Kept whole (``keep_whole``): traced and costed, never pruned."""
+        return module_in_prefixes(name, self.keep_whole)
 
     def opaque(self, name: str) -> bool:
         """Excluded or outside the scope: its channels are pinned."""
@@ -126,7 +135,8 @@ class ChannelTracer(LayerCalls, TorchFunctionMode):
                              heads=[(self.units[n], lay.nodes()[0])
                                     for n, lay in self.head_layouts.items()],
                              prune_residual=self.param_views is not None,
-                             split_sizes=state.split_sizes)
+                             split_sizes=state.split_sizes,
+                             keep_whole=self.keep_whole)
         if self.param_views is not None:
             graph.channel_params = self.param_views.params
             self.param_views.release()
@@ -166,6 +176,11 @@ class ChannelTracer(LayerCalls, TorchFunctionMode):
                 f'module {self.here()!r}); pass exclude=[{self.here()!r}] '
                 'to leave that module unpruned')
         self.free_ops.apply(func, name, cls, args, kwargs, out, tracked)
+        if self.held(self.here()):
+            self.state.pin_all(
+                [lay for _, lay in tracked] +
+                [lay for lay in map(self.state.get, _flatten(out))
+                 if lay is not None], f'kept whole: {self.here()!r}')
         return out
 
 
@@ -173,7 +188,8 @@ def trace_channels(model: nn.Module, example_inputs, *,
                    exclude: Sequence[str] = (),
                    scope: Optional[Sequence[str]] = None, forward_fn=None,
                    decouple: Sequence[str] = (),
-                   prune_residual: bool = False) -> ChannelGraph:
+                   prune_residual: bool = False,
+                   keep_whole: Sequence[str] = ()) -> ChannelGraph:
     """Run ``model`` once and return its channel-dependency graph.
 
     Args:
@@ -192,6 +208,8 @@ def trace_channels(model: nn.Module, example_inputs, *,
         prune_residual (bool): search the widths that LayerNorms over the
             channels hold (the residual streams of transformers and
             ConvNeXts; see :class:`ChannelTracer`). Default: False.
+        keep_whole (Sequence[str]): module-name prefixes kept whole but
+            costed. Default: ().
 
     Every ``nn.MultiheadAttention`` in scope and not excluded is replaced,
     in place, by an equal
@@ -199,11 +217,12 @@ def trace_channels(model: nn.Module, example_inputs, *,
     function and state-dict keys) whose heads can be searched.
     """
     convert_multihead_attention(model, keep=lambda name: (
-        module_in_prefixes(name, exclude) or (
+        module_in_prefixes(name, tuple(exclude) + tuple(keep_whole)) or (
             scope is not None and not module_in_prefixes(name, scope))))
     if isinstance(example_inputs, torch.Tensor):
         example_inputs = (example_inputs, )
     tracer = ChannelTracer(model, exclude=tuple(exclude), scope=scope,
                            decouple=tuple(decouple),
-                           prune_residual=prune_residual)
+                           prune_residual=prune_residual,
+                           keep_whole=tuple(keep_whole))
     return tracer.run(example_inputs, forward_fn)

@@ -67,7 +67,7 @@ class PaSSearchMixin:
             min_ratio=settings.min_ratio,
             prune_residual=settings.prune_residual)
         if settings.prune_residual:  # a trial export first
-            space_args['exclude'] += tuple(probe_export(
+            space_args['keep_whole'] = tuple(probe_export(
                 module, trace_inputs(settings.input_shape), **space_args))
         self.space = build_search_space(
             module, trace_inputs(settings.input_shape), **space_args)
