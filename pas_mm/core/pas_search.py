@@ -38,6 +38,7 @@ from torch import nn
 from .compact.export import export
 from .compact.width_spec import make_width_spec
 from .compact.width_summary import summary_lines
+from .cost.macs_check import export_disagreements, kept_mixing_macs
 from .errors import BudgetError
 from .export_probe import probe_export
 from .search.budget import Budget
@@ -86,6 +87,9 @@ class PaSSearch:
                 tuple(probe_export(model, example_inputs, **space))
         self._setup(build_search_space(model, example_inputs, **space),
                     budget)
+        # how to run the model: finish() counts the export's MACs again
+        self._forward_fn = space.get('forward_fn')
+        self._check_export = True
         if steps is not None:
             self.start(steps, gate)
 
@@ -95,6 +99,7 @@ class PaSSearch:
         """The search over a space built elsewhere (a toolkit model's)."""
         search = cls.__new__(cls)
         search._setup(space, budget)
+        search._check_export = False  # its owner knows how to run it
         if steps is not None:
             search.start(steps, gate)
         return search
@@ -313,7 +318,7 @@ class PaSSearch:
                                     log, warn, cut)
         self.finished = True
         if export_model:
-            model, spec = export(self.space)
+            model, spec = self._export(warn)
         else:
             model = self.space.model
             spec = make_width_spec(self.space, {
@@ -321,6 +326,23 @@ class PaSSearch:
         spec.update(record)
         if searched:
             spec['summary'] = summary_lines(spec)
+        return model, spec
+
+    def _export(self, warn):
+        """Export, then count the compact model's MACs with PyTorch's
+        FlopCounterMode: a prediction off by more than 1 % is warned,
+        naming the modules."""
+        check = getattr(self, '_check_export', False)
+        predicted = kept_mixing_macs(self.space) if check else None
+        shapes = self.space.graph.input_shapes
+        model, spec = export(self.space)
+        if predicted is not None and shapes:
+            param = next(model.parameters(), None)
+            inputs = tuple(torch.zeros(s, device=None if param is None
+                                       else param.device) for s in shapes)
+            for line in export_disagreements(predicted, model, inputs,
+                                             self._forward_fn):
+                warn(line)
         return model, spec
 
     def _conclude(self, project, tolerance, max_gap, strict, log, warn,

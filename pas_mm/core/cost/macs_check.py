@@ -21,18 +21,23 @@ from ..trace.layer_rules import rule_of
 TOLERANCE = 0.01
 
 
-def _traced_mixing_macs(graph) -> Dict[str, float]:
+def _traced_mixing_macs(graph, kept=None) -> Dict[str, float]:
     """Module name -> per-sample MACs of its convs and linears (products
-    under '')."""
+    under ''), at full widths or at ``kept(layout)`` channels."""
+    def size(layout):
+        return layout.size if kept is None else float(kept(layout))
+
     out = defaultdict(float)
     for name, calls in graph.calls.items():
         for call in calls:
             rule = rule_of(call.kind)
             if rule.costed:
                 out[name] += float(rule.mixing_macs(
-                    call, call.in_layout.size, call.out_layout.size))
+                    call, size(call.in_layout), size(call.out_layout)))
     for prod in graph.product_calls:
-        out[''] += float(prod.macs)
+        heads = 1. if prod.heads is None or kept is None else \
+            size(prod.heads) / prod.heads.size
+        out[''] += float(prod.macs) * heads
     return out
 
 
@@ -78,6 +83,52 @@ def _nearest_ancestor(name: str, keys) -> Optional[str]:
     return '' if '' in keys else None
 
 
+def kept_mixing_macs(space) -> Dict[str, float]:
+    """Module name -> the MACs of its convs, linears and products at the
+    gates' kept widths: what the export of ``space`` should count (take it
+    before export; compare with :func:`export_disagreements`)."""
+    return dict(_traced_mixing_macs(
+        space.graph, lambda layout: float(space.kept(layout))))
+
+
+def export_disagreements(predicted: Dict[str, float], compact,
+                         example_inputs, forward_fn=None) -> List[str]:
+    """A warning line when FlopCounterMode's count of the exported model
+    differs from the space's prediction (``kept_mixing_macs``) by more
+    than 1 %, naming the modules that differ most; [] when they agree."""
+    inputs = example_inputs if isinstance(example_inputs, tuple) else (
+        example_inputs, )
+    batch = int(inputs[0].shape[0]) if inputs and isinstance(
+        inputs[0], torch.Tensor) and inputs[0].dim() else 1
+    training = {m: m.training for m in compact.modules()}
+    compact.eval()
+    try:
+        counted = _counted_macs(compact, inputs, forward_fn, batch)
+    except Exception:  # noqa: B902 -- a second opinion only
+        return []
+    finally:
+        for m, flag in training.items():
+            m.train(flag)
+    return _disagreement(predicted, counted, 'the exported model counts',
+                         'the search space predicted')
+
+
+def _disagreement(ours, theirs, theirs_are, ours_are) -> List[str]:
+    total_ours, total_theirs = sum(ours.values()), sum(theirs.values())
+    if not total_theirs or abs(total_ours - total_theirs) <= \
+            TOLERANCE * total_theirs:
+        return []
+    names = set(ours) | set(theirs)
+    worst = sorted(
+        names, key=lambda n: -abs(ours.get(n, 0.) - theirs.get(n, 0.)))[:3]
+    where = ', '.join(f'{n or "<top level>"} ({ours.get(n, 0.):.3g} vs '
+                      f'{theirs.get(n, 0.):.3g})' for n in worst)
+    return [f'{ours_are} {total_ours:.4g} MACs of convs, linears and '
+            f"matmuls where {theirs_are} {total_theirs:.4g} (PyTorch's "
+            f'FlopCounterMode; {total_ours / total_theirs - 1:+.1%}): the '
+            f"budget's MACs may be wrong; modules that differ most: {where}"]
+
+
 def macs_disagreements(space, example_inputs, forward_fn=None
                        ) -> List[str]:
     """Warning lines when the space's MACs of convs, linears and products
@@ -98,17 +149,5 @@ def macs_disagreements(space, example_inputs, forward_fn=None
         finally:
             for m, flag in training.items():
                 m.train(flag)
-    total_ours, total_theirs = sum(ours.values()), sum(theirs.values())
-    if not total_theirs or abs(total_ours - total_theirs) <= \
-            TOLERANCE * total_theirs:
-        return []
-    names = set(ours) | set(theirs)
-    worst = sorted(
-        names, key=lambda n: -abs(ours.get(n, 0.) - theirs.get(n, 0.)))[:3]
-    where = ', '.join(f'{n or "<top level>"} ({ours.get(n, 0.):.3g} vs '
-                      f'{theirs.get(n, 0.):.3g})' for n in worst)
-    return [f'the search space counts {total_ours:.4g} MACs of convs, '
-            f'linears and matmuls where PyTorch\'s FlopCounterMode counts '
-            f'{total_theirs:.4g} ({total_ours / total_theirs - 1:+.1%}): '
-            f'the budget\'s MACs may be wrong; modules that differ most: '
-            f'{where}']
+    return _disagreement(ours, theirs, 'the full model counts',
+                         'the search space counts')
