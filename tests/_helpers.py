@@ -2,11 +2,12 @@
 real models built from the installed packages' configs, and their MACs by
 mmengine.analysis."""
 import os.path as osp
+import warnings
 
 import torch
 from torch import nn
 
-from pas_mm.core import export
+from pas_mm.core import build_search_space, export
 from pas_mm.core.compact.export import max_rel_diff
 
 
@@ -20,6 +21,18 @@ def prune_randomly(space, seed=0, keep=0.5):
             gate.latent.copy_(torch.where(u < keep, 1.0, 0.2))
             if gate.kept_indices().numel() == 0:
                 gate.latent[0] = 1.0
+
+
+def quiet_space(model, x, **kwargs):
+    """build_search_space with its warnings (reach, MACs held) silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return build_search_space(model, (x, ), **kwargs)
+
+
+def plain(model, x):
+    """Run a model on one tensor (``mmengine_macs``'s ``run``)."""
+    return model(x)
 
 
 def rel_diff(a, b):

@@ -3,29 +3,16 @@
 (whole norm groups kept or dropped). Each exports exactly, with the
 space's MACs at the pruned widths equal to mmengine.analysis' count of the
 compact model."""
-import warnings
-
 import pytest
 import timm
 import torch
 import torch.nn.functional as F
-from _helpers import export_and_compare, mmengine_macs
+from _helpers import export_and_compare, mmengine_macs, plain, quiet_space
 from timm.layers import ScaledStdConv2d, StdConv2d
 from torch import nn
 
-from pas_mm.core import build_search_space
 from pas_mm.core.search.masked_norm import masked_weight_standardisation
 from pas_mm.core.trace.graph import LayerKind
-
-
-def _space(model, x):
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        return build_search_space(model, (x, ))
-
-
-def _plain(model, x):
-    return model(x)
 
 
 class StdConvNet(nn.Module):
@@ -62,8 +49,8 @@ def test_weight_standardised_convs_are_searched_and_export_exactly(conv):
     torch.manual_seed(0)
     model = StdConvNet(conv).eval()
     x = torch.randn(2, 3, 16, 16)
-    full = mmengine_macs(model, _plain, x[:1])
-    space = _space(model, x[:1])
+    full = mmengine_macs(model, plain, x[:1])
+    space = quiet_space(model, x[:1])
     kinds = {n: c[0].kind for n, c in space.graph.calls.items()}
     assert kinds['conv1'] is LayerKind.STD_CONV
     assert kinds['dw'] is LayerKind.STD_DWCONV
@@ -77,7 +64,7 @@ def test_weight_standardised_convs_are_searched_and_export_exactly(conv):
     assert compact.conv1.out_channels < 24 and compact.dw.groups < 6
     if conv is ScaledStdConv2d:
         assert compact.conv1.gain.shape[0] == compact.conv1.out_channels
-    counted = mmengine_macs(compact, _plain, x[:1])
+    counted = mmengine_macs(compact, plain, x[:1])
     assert abs(macs - counted) / counted <= 0.01, (macs, counted)
 
 
@@ -116,7 +103,7 @@ def test_group_norms_keep_or_drop_whole_groups():
                 m.weight.uniform_(0.5, 1.5)
                 m.bias.uniform_(-0.5, 0.5)
     x = torch.randn(2, 3, 16, 16)
-    space = _space(model, x[:1])
+    space = quiet_space(model, x[:1])
     unit = {n: space.gates[n].unit for n in space.gates}
     assert unit == {'stem': 4, 'conv1': 4}, unit  # 16 / 4 and 32 / 8
     held = dict(space.reach().held)
@@ -129,7 +116,7 @@ def test_group_norms_keep_or_drop_whole_groups():
         kept['stem'] // 4
     assert compact.gn1.num_groups == kept['conv1'] // 4
     assert kept['stem'] < 16 and kept['conv1'] < 32
-    counted = mmengine_macs(compact, _plain, x[:1])
+    counted = mmengine_macs(compact, plain, x[:1])
     assert abs(macs - counted) / counted <= 0.01, (macs, counted)
 
 
@@ -138,9 +125,9 @@ def test_nf_and_group_norm_resnets_reach_a_quarter(name):
     torch.manual_seed(0)
     model = timm.create_model(name, pretrained=False, num_classes=10).eval()
     x = torch.randn(2, 3, 64, 64)
-    space = _space(model, x[:1])
+    space = quiet_space(model, x[:1])
     assert space.reach().ratio <= 0.25
     compact, _, diff, macs = export_and_compare(space, lambda m: m(x))
     assert diff <= 1e-4, diff
-    counted = mmengine_macs(compact, _plain, x[:1])
+    counted = mmengine_macs(compact, plain, x[:1])
     assert abs(macs - counted) / counted <= 0.01, (macs, counted)

@@ -2,25 +2,11 @@
 mixed-kernel convs, a gated CNN block's split indices): every piece is
 searched, and export sets the attribute to the kept widths. Sizes the
 trace cannot tie to one attribute still pin their group."""
-import warnings
-
 import torch
 import torch.nn.functional as F
-from _helpers import export_and_compare, mmengine_macs
+from _helpers import export_and_compare, mmengine_macs, plain, quiet_space
 from timm.layers import MixedConv2d
 from torch import nn
-
-from pas_mm.core import build_search_space
-
-
-def _space(model, x):
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        return build_search_space(model, (x, ))
-
-
-def _plain(model, x):
-    return model(x)
 
 
 class MixNetLike(nn.Module):
@@ -84,7 +70,7 @@ def test_mixed_kernel_splits_are_searched_per_split():
     torch.manual_seed(0)
     model = MixNetLike().eval()
     x = torch.randn(2, 3, 16, 16)
-    space = _space(model, x[:1])
+    space = quiet_space(model, x[:1])
     # one gate per split of the expansion
     widths = sorted(g.num_channels for g in space.gates.values())
     assert widths == sorted(model.mixed.splits)
@@ -93,7 +79,7 @@ def test_mixed_kernel_splits_are_searched_per_split():
     splits = compact.mixed.splits
     assert sum(splits) == compact.expand.out_channels < 20
     assert [c.in_channels for c in compact.mixed.values()] == splits
-    counted = mmengine_macs(compact, _plain, x[:1])
+    counted = mmengine_macs(compact, plain, x[:1])
     assert abs(macs - counted) / counted <= 0.01, (macs, counted)
 
 
@@ -101,7 +87,7 @@ def test_a_gated_block_keeps_its_split_indices_consistent():
     torch.manual_seed(0)
     model = GatedNet().eval()
     x = torch.randn(2, 3, 8, 8)
-    space = _space(model, x[:1])
+    space = quiet_space(model, x[:1])
     assert space.reach().ratio < 0.5
     compact, _, diff, macs = export_and_compare(space, lambda m: m(x))
     assert diff <= 1e-4, diff
@@ -110,13 +96,13 @@ def test_a_gated_block_keeps_its_split_indices_consistent():
     assert gate == identity + conv == compact.block.fc2.in_features
     assert compact.block.fc1.out_features == 2 * gate < 24
     assert compact.block.conv.in_channels == conv
-    counted = mmengine_macs(compact, _plain, x[:1])
+    counted = mmengine_macs(compact, plain, x[:1])
     assert abs(macs - counted) / counted <= 0.01, (macs, counted)
 
 
 def test_split_sizes_written_in_the_code_pin_their_group():
     model = ConstantSplit().eval()
-    space = _space(model, torch.randn(1, 3, 8, 8))
+    space = quiet_space(model, torch.randn(1, 3, 8, 8))
     assert 'expand' not in space.gates
     held = dict(space.reach().held)
     assert any('split of the channel dim' in k for k in held), held

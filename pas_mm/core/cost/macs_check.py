@@ -96,21 +96,30 @@ def export_disagreements(predicted: Dict[str, float], compact,
     """A warning line when FlopCounterMode's count of the exported model
     differs from the space's prediction (``kept_mixing_macs``) by more
     than 1 %, naming the modules that differ most; [] when they agree."""
+    counted = _counted_in_eval(compact, example_inputs, forward_fn)
+    if counted is None:
+        return []
+    return _disagreement(predicted, counted, 'the exported model counts',
+                         'the search space predicted')
+
+
+def _counted_in_eval(model, example_inputs, forward_fn):
+    """``_counted_macs`` of ``model`` in eval mode (batch-1 norms, as the
+    trace ran), its modes restored; None when it cannot run (the count is
+    a second opinion only)."""
     inputs = example_inputs if isinstance(example_inputs, tuple) else (
         example_inputs, )
     batch = int(inputs[0].shape[0]) if inputs and isinstance(
         inputs[0], torch.Tensor) and inputs[0].dim() else 1
-    training = {m: m.training for m in compact.modules()}
-    compact.eval()
+    training = {m: m.training for m in model.modules()}
+    model.eval()
     try:
-        counted = _counted_macs(compact, inputs, forward_fn, batch)
+        return _counted_macs(model, inputs, forward_fn, batch)
     except Exception:  # noqa: B902 -- a second opinion only
-        return []
+        return None
     finally:
         for m, flag in training.items():
             m.train(flag)
-    return _disagreement(predicted, counted, 'the exported model counts',
-                         'the search space predicted')
 
 
 def _disagreement(ours, theirs, theirs_are, ours_are) -> List[str]:
@@ -134,20 +143,10 @@ def macs_disagreements(space, example_inputs, forward_fn=None
     """Warning lines when the space's MACs of convs, linears and products
     differ from FlopCounterMode's by more than 1 %, naming the modules that
     differ most; [] when they agree."""
-    inputs = example_inputs if isinstance(example_inputs, tuple) else (
-        example_inputs, )
-    batch = int(inputs[0].shape[0]) if inputs and isinstance(
-        inputs[0], torch.Tensor) and inputs[0].dim() else 1
     ours = _traced_mixing_macs(space.graph)
     with space.unmasked() as model:
-        training = {m: m.training for m in model.modules()}
-        model.eval()  # batch-1 norms; the trace ran in eval mode too
-        try:
-            theirs = _counted_macs(model, inputs, forward_fn, batch)
-        except Exception:  # noqa: B902 -- a second opinion only
-            return []
-        finally:
-            for m, flag in training.items():
-                m.train(flag)
+        theirs = _counted_in_eval(model, example_inputs, forward_fn)
+    if theirs is None:
+        return []
     return _disagreement(ours, theirs, 'the full model counts',
                          'the search space counts')

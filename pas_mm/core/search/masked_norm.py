@@ -40,16 +40,23 @@ def masked_layer_norm(x: torch.Tensor, mask: torch.Tensor,
     """Layer norm over the last dim with statistics over ``mask``'s
     channels (1 kept, 0 dropped); dropped channels' outputs are
     meaningless (every consumer masks them)."""
-    count = mask.sum()
-    mean = (x * mask).sum(-1, keepdim=True) / count
-    centred = x - mean
-    var = (centred * centred * mask).sum(-1, keepdim=True) / count
-    out = centred * torch.rsqrt(var + eps)
+    out = _standardised(x, mask, eps)
     if weight is not None:
         out = out * weight
     if bias is not None:
         out = out + bias
     return out
+
+
+def _standardised(x: torch.Tensor, mask: torch.Tensor,
+                  eps: float) -> torch.Tensor:
+    """``x`` less its mean over the last dim's ``mask`` entries, divided
+    by their standard deviation (biased, as the norms take it)."""
+    count = mask.sum()
+    mean = (x * mask).sum(-1, keepdim=True) / count
+    centred = x - mean
+    var = (centred * centred * mask).sum(-1, keepdim=True) / count
+    return centred * torch.rsqrt(var + eps)
 
 
 class _KeptStatistics(TorchFunctionMode):
@@ -117,11 +124,7 @@ def masked_weight_standardisation(w: torch.Tensor, mask: torch.Tensor,
     with each filter's statistics over ``mask``'s fan-in entries (1 kept,
     0 dropped); dropped entries' values are meaningless (their input
     channels are masked)."""
-    count = mask.sum()
-    mean = (w * mask).sum(-1, keepdim=True) / count
-    centred = w - mean
-    var = (centred * centred * mask).sum(-1, keepdim=True) / count
-    out = centred * torch.rsqrt(var + eps)
+    out = _standardised(w, mask, eps)
     if weight is not None:
         out = out * weight.view(1, -1, 1)
     if bias is not None:
