@@ -32,6 +32,7 @@ from torch import nn
 
 from pas_mm.core import PaSError, build_search_space, export
 from pas_mm.core.compact.export import max_rel_diff
+from pas_mm.core.export_probe import prune_half_at_random
 
 EXACT = 1e-4
 MACS_TOLERANCE = 0.01
@@ -96,17 +97,6 @@ def _randomise_norms(model: nn.Module) -> None:
                                             generator=gen) - 0.5)
             m.running_var.copy_(torch.rand(m.running_var.shape,
                                            generator=gen) + 0.5)
-
-
-def prune_half_at_random(space, seed: int = 0) -> None:
-    """Switch about half of every gate's latents off (at least one kept)."""
-    gen = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for gate in space.gates.values():
-            u = torch.rand(gate.latent.shape, generator=gen)
-            gate.latent.copy_(torch.where(u < 0.5, 1.0, 0.2))
-            if gate.kept_indices().numel() == 0:
-                gate.latent[0] = 1.0
 
 
 def mmengine_macs(model: nn.Module, x: torch.Tensor) -> float:

@@ -32,12 +32,14 @@ MAX_ROUNDS = 6
 EXACT = 1e-4
 
 
-def _close_half(space, seed: int = 0) -> None:
+def prune_half_at_random(space, seed: int = 0) -> None:
+    """Switch about half of every gate's latents off (at least one kept):
+    the trial export here, and the zoo's check."""
     gen = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for gate in space.gates.values():
-            shut = torch.rand(gate.latent.shape, generator=gen) < 0.5
-            gate.latent.copy_(torch.where(shut, 0.2, 1.0))
+            u = torch.rand(gate.latent.shape, generator=gen)
+            gate.latent.copy_(torch.where(u < 0.5, 1.0, 0.2))
             if gate.kept_indices().numel() == 0:
                 gate.latent[0] = 1.0
 
@@ -97,7 +99,7 @@ def probe_export(model: nn.Module, example_inputs, *, forward_fn=None,
             space = build_search_space(
                 trial, example_inputs, forward_fn=forward_fn,
                 keep_whole=tuple(keep_whole) + tuple(added), **space_kwargs)
-        _close_half(space)
+        prune_half_at_random(space)
         with torch.no_grad():
             gated = run(trial)
         compact, _ = export(space)
