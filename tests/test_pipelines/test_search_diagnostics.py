@@ -10,14 +10,18 @@ from conftest import CLS, PAS_CLS, run_tool
 pytestmark = pytest.mark.slow  # runs the tools in subprocesses
 
 
+# a third of the demo's training images: 3 search epochs of 8 steps
+SUBSET = ['--cfg-options', 'train_dataloader.dataset.indices=512']
+
+
 def test_diagnostics_of_a_demo_search(cls_baseline, tmp_path):
     work = tmp_path / 'diag'
     proc = run_tool('tools/analysis/search_diagnostics.py', PAS_CLS,
                     cls_baseline, '--work-dir', work, '--oracle-groups', '2',
-                    '--label', 'demo')
+                    '--label', 'demo', *SUBSET)
     result = json.load(open(work / 'diagnostics.json'))
     search, control = result['search'], result['control']
-    assert search['rule'] == 'descent' and search['steps'] == 69
+    assert search['rule'] == 'descent' and search['steps'] == 24
     assert search['equilibrium_step'] is None
     gates = json.load(open(work / 'control' / 'pas_search' /
                            'gate_diagnostics.json'))
@@ -42,7 +46,7 @@ def test_diagnostics_of_a_demo_search(cls_baseline, tmp_path):
     # a second call reuses both runs
     again = run_tool('tools/analysis/search_diagnostics.py', PAS_CLS,
                      cls_baseline, '--work-dir', work, '--oracle-groups',
-                     '2')
+                     '2', *SUBSET)
     assert json.load(open(work / 'diagnostics.json'))['comparison'] == comp
     assert again.returncode == 0
 

@@ -3,7 +3,7 @@
 - Pix2Pix demo through the tools: baseline -> search (generator only) ->
   freeze -> fine-tune -> export -> PSNR/SSIM/MAE, FID/IS skipped with a log
   line (no Inception weights here), and mmagic's inference API on the
-  compact generator. Shortened (240 + 240 iterations) for the suite.
+  compact generator. Shortened (120 + 120 iterations) for the suite.
 """
 import json
 import os
@@ -24,16 +24,16 @@ PAS = P2P + 'pas_pix2pix_unet-w32_1xb4_demo-edges2photo_flops-0.25x.py'
 def pas_pix2pix(tmp_path_factory, demo_data):
     work = tmp_path_factory.mktemp('pix2pix')
     run_tool('tools/train.py', BASE, '--work-dir', work / 'base',
-             '--cfg-options', 'train_cfg.max_iters=240',
-             'train_cfg.val_interval=240',
-             'default_hooks.checkpoint.interval=240')
+             '--cfg-options', 'train_cfg.max_iters=120',
+             'train_cfg.val_interval=120',
+             'default_hooks.checkpoint.interval=120')
     proc = run_tool('tools/train.py', PAS, '--work-dir', work / 'pas',
-                    '--cfg-options', 'train_cfg.max_iters=240',
-                    'train_cfg.val_interval=240',
-                    'default_hooks.checkpoint.interval=240',
-                    'custom_hooks.0.search_iters=80',
-                    f'model.pretrained={work / "base" / "iter_240.pth"}')
-    ckpt = work / 'pas' / 'iter_240.pth'
+                    '--cfg-options', 'train_cfg.max_iters=120',
+                    'train_cfg.val_interval=120',
+                    'default_hooks.checkpoint.interval=120',
+                    'custom_hooks.0.search_iters=40',
+                    f'model.pretrained={work / "base" / "iter_120.pth"}')
+    ckpt = work / 'pas' / 'iter_120.pth'
     out = work / 'compact'
     export = run_tool('tools/export.py', PAS, ckpt, '--out', out)
     return work, ckpt, out, proc.stdout + proc.stderr + export.stdout
@@ -41,7 +41,7 @@ def pas_pix2pix(tmp_path_factory, demo_data):
 
 def test_search_and_export(pas_pix2pix):
     work, ckpt, out, log = pas_pix2pix
-    assert 'PaS: search ended at epoch' in log and 'iter 80' in log
+    assert 'PaS: search ended at epoch' in log and 'iter 40' in log
     assert 'loss_budget' in log and 'macs_ratio' in log
     # no Inception weights on this machine: a clear line, not an exception
     assert 'pas-mm: FID-Full (TransFID) skipped' in log
@@ -52,7 +52,7 @@ def test_search_and_export(pas_pix2pix):
     meta = torch.load(out / 'compact.pth', weights_only=True)['meta']
     assert meta['pas_mm']['max_rel_diff'] <= 1e-4  # eval mode, vs gated
     state = torch.load(out / 'compact.pth', weights_only=True)['state_dict']
-    plain = torch.load(work / 'base' / 'iter_240.pth',
+    plain = torch.load(work / 'base' / 'iter_120.pth',
                        weights_only=False)['state_dict']
     # the discriminator is untouched, the generator is smaller
     disc = [k for k in plain if k.startswith('discriminators.')]
