@@ -9,6 +9,15 @@ from conftest import REPO, run_tool
 pytestmark = pytest.mark.slow  # runs the tools in subprocesses
 
 
+def refusal(suite, tmp_path):
+    """run_suite.py --emit local on a bad suite: it exits non-zero; its
+    stderr."""
+    proc = run_tool('tools/benchmark/run_suite.py', suite, '--work-dir',
+                    tmp_path / 'w', '--emit', 'local', check=False)
+    assert proc.returncode != 0
+    return proc.stderr
+
+
 def test_real_suite_emits_cluster_commands(tmp_path):
     out = run_tool('tools/benchmark/run_suite.py',
                    'configs/benchmark/real_suite.py', '--work-dir', tmp_path,
@@ -87,10 +96,7 @@ def test_tuning_sweep_runs_variants_and_never_tests(tmp_path):
         "tasks = [dict(_base_.tasks[0], methods=dict(pas=dict(\n"
         "    config=_base_.tasks[0].methods['pas'],\n"
         "    options=['train_cfg.max_epochs=6'])))]\n")
-    proc = run_tool('tools/benchmark/run_suite.py', bad, '--work-dir',
-                    tmp_path / 'w', '--emit', 'local', check=False)
-    assert proc.returncode != 0 and 'trains 6 epochs after the baseline' \
-        in proc.stderr
+    assert 'trains 6 epochs after the baseline' in refusal(bad, tmp_path)
 
 
 def test_cross_task_transfer_per_budget_and_seed(tmp_path):
@@ -116,7 +122,5 @@ def test_cross_task_transfer_per_budget_and_seed(tmp_path):
         "tasks = [dict(_det, methods=dict(transfer=dict(\n"
         "    config=_det.methods['transfer']['config'],\n"
         "    widths_from='classification/pas')))]\n")
-    proc = run_tool('tools/benchmark/run_suite.py', bad, '--work-dir',
-                    tmp_path / 'w', '--emit', 'local', check=False)
-    assert proc.returncode != 0 and "widths_from='classification/pas': " \
-        "no task 'classification' before this one" in proc.stderr
+    assert "widths_from='classification/pas': no task 'classification' " \
+        'before this one' in refusal(bad, tmp_path)
