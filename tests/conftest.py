@@ -55,11 +55,12 @@ def pytest_collection_modifyitems(session, config, items):
 
 
 @contextmanager
-def _locked(name):
-    """One xdist worker at a time: the data preparers build in a fixed
-    ``.tmp`` folder next to their target."""
-    os.makedirs(osp.join(REPO, 'data'), exist_ok=True)
-    with open(osp.join(REPO, 'data', f'.{name}.lock'), 'w') as f:
+def _locked(path):
+    """One xdist worker at a time through what ``path`` (a lock file)
+    guards: the data preparers build in a fixed ``.tmp`` folder next to
+    their target, and the shared baseline is trained once."""
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
             yield
@@ -82,7 +83,7 @@ def run_tool(*args, timeout=1800, check=True, env=None):
 
 @pytest.fixture(scope='session')
 def demo_data():
-    with _locked('demo'):
+    with _locked(osp.join(REPO, 'data', '.demo.lock')):
         if not osp.isfile(osp.join(DEMO, 'VERSION')):
             run_tool('tools/data/prepare_demo.py', '--out', DEMO)
     return DEMO
@@ -90,7 +91,7 @@ def demo_data():
 
 @pytest.fixture(scope='session')
 def proxy_data():
-    with _locked('proxy'):
+    with _locked(osp.join(REPO, 'data', '.proxy.lock')):
         if not osp.isfile(osp.join(PROXY, 'cls', 'VERSION')):
             run_tool('tools/data/prepare_proxy.py', '--out', PROXY)
     return PROXY
@@ -106,16 +107,12 @@ def cls_baseline(tmp_path_factory, demo_data):
         root = root.parent  # the folder every worker's basetemp is in
     work = root / 'cls_baseline'
     ckpt = work / 'epoch_12.pth'
-    with open(root / 'cls_baseline.lock', 'w') as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if not ckpt.is_file():
-                # trained aside and renamed: a failed run leaves no
-                # half-written baseline for the other worker
-                partial = root / 'cls_baseline.partial'
-                shutil.rmtree(partial, ignore_errors=True)
-                run_tool('tools/train.py', CLS, '--work-dir', partial)
-                os.rename(partial, work)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    with _locked(str(root / 'cls_baseline.lock')):
+        if not ckpt.is_file():
+            # trained aside and renamed: a failed run leaves no
+            # half-written baseline for the other worker
+            partial = root / 'cls_baseline.partial'
+            shutil.rmtree(partial, ignore_errors=True)
+            run_tool('tools/train.py', CLS, '--work-dir', partial)
+            os.rename(partial, work)
     return str(ckpt)

@@ -291,8 +291,9 @@ class PaSSearch:
                 Default: True.
             cut (str): how the widths meet the budget: ``'projection'``
                 (one shift of every latent, keeping the latents' ranking),
-                ``'evidence'`` or ``'evidence-per-mac'`` (the task
-                evidence's ranking: ``pas_mm.core.search.evidence_cut``).
+                or an evidence cut (``'evidence'``, ``'evidence-per-mac'``,
+                ``'evidence-rms'``, ``'evidence-rms-per-mac'``: the task
+                evidence's ranking, ``pas_mm.core.search.evidence_cut``).
                 Default: ``'projection'``.
             log, warn (callable, optional): where the lines go (default:
                 nowhere / ``warnings.warn``).

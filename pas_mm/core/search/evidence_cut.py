@@ -15,17 +15,25 @@ over the ranks, floors kept):
 - ``'evidence-per-mac'``: that gain per unit of the latent's marginal
   cost at full width: the greedy order of the knapsack "most evidence
   within the budget".
+- ``'evidence-rms'`` and ``'evidence-rms-per-mac'``: the same with the
+  root mean square of the task gradient in place of its mean (the
+  accumulated squared Taylor term of Molchanov et al. 2019). A channel
+  the weights rely on can have a mean near 0: where the weights sit at a
+  stationary point of the loss, the first-order effect of scaling a
+  channel averages out, while its spread over batches does not.
 """
 from typing import Dict
 
 import torch
 
-CUTS = ('projection', 'evidence', 'evidence-per-mac')
+CUTS = ('projection', 'evidence', 'evidence-per-mac', 'evidence-rms',
+        'evidence-rms-per-mac')
 
 
-def evidence_gain(recorder, space) -> Dict[str, torch.Tensor]:
-    """Per gate, per latent: ``-mean`` task gradient over the search (0 for
-    a latent never recorded)."""
+def evidence_gain(recorder, space,
+                  rms: bool = False) -> Dict[str, torch.Tensor]:
+    """Per gate, per latent: ``-mean`` task gradient over the search, or
+    its root mean square (``rms``); 0 for a latent never recorded."""
     gains = {}
     for name, gate in space.gates.items():
         stats = recorder.stats.get(name)
@@ -33,8 +41,9 @@ def evidence_gain(recorder, space) -> Dict[str, torch.Tensor]:
             gains[name] = torch.zeros_like(gate.latent.detach(),
                                            dtype=torch.float64)
             continue
-        mean = stats['sum'] / stats['n'].clamp_min(1)
-        gains[name] = (-mean).to(gate.latent.device).view_as(gate.latent)
+        n = stats['n'].clamp_min(1)
+        gain = (stats['sumsq'] / n).sqrt() if rms else -stats['sum'] / n
+        gains[name] = gain.to(gate.latent.device).view_as(gate.latent)
     return gains
 
 
@@ -84,8 +93,8 @@ def rank_scores(space, scores: Dict[str, torch.Tensor]) -> None:
 
 def evidence_scores(cut: str, recorder, space) -> Dict[str, torch.Tensor]:
     """The scores an evidence cut ranks by (see the module docstring)."""
-    gains = evidence_gain(recorder, space)
-    if cut == 'evidence':
+    gains = evidence_gain(recorder, space, rms=cut.startswith('evidence-rms'))
+    if not cut.endswith('-per-mac'):
         return gains
     costs = marginal_unit_cost(space)
     return {n: gains[n] / costs[n].double().clamp_min(1e-12)

@@ -53,8 +53,10 @@ class PaSSearchHook(Hook):
             table's prediction: ``SearchSpace.projection_tolerance``).
         cut (str): how the widths meet the budget at the end of the
             search: ``'projection'`` (one shift of every latent),
-            ``'evidence'`` or ``'evidence-per-mac'`` (ranked by the task
-            evidence the search recorded: ``pas_mm.core.search.evidence_cut``).
+            or one of the evidence cuts (``'evidence'``,
+            ``'evidence-per-mac'``, ``'evidence-rms'``,
+            ``'evidence-rms-per-mac'``: ranked by the task evidence the
+            search recorded, ``pas_mm.core.search.evidence_cut``).
             Default: ``'projection'``.
         gate_optimizer (dict, optional): arguments of
             ``pas_mm.core.search.gate_optimizer.GateOptimizer`` (``rule``,

@@ -308,7 +308,8 @@ class PaSSearchMixin:
             export_now (bool): slice the model in place afterwards.
                 Default: False.
             cut (str): how the widths meet the budget (``PaSSearch.finish``:
-                ``'projection'``, ``'evidence'``, ``'evidence-per-mac'``).
+                ``'projection'`` or an evidence cut of
+                ``pas_mm.core.search.evidence_cut.CUTS``).
                 Default: ``'projection'``.
 
         Returns:
