@@ -1,6 +1,6 @@
-# Protocol B of docs/search_evidence.md, measure (a): the candidate search
-# rules against PaS's current default, the original rule and the best
-# criteria, on benchmark v2's pipeline (15 post-baseline epochs for every
+# Protocols B and C of docs/search_evidence.md, measure (a): the candidate
+# search rules against PaS's current default, the original rule and the
+# best criteria, on benchmark v2's pipeline (15 post-baseline epochs for every
 # method: PaS 3 search + 12 fine-tune, a criterion prune once + 15), equal
 # MACs, 3 seeds, val only (test_split=False: test is not evaluated).
 #   python tools/benchmark/run_suite.py configs/benchmark/search_rule_suite.py \
@@ -11,7 +11,9 @@ CLS = 'configs/classification/resnet/'
 R18 = 'resnet18-w16_1xb64-15e_proxy-cls_flops-0.5x.py'
 VGG = 'configs/classification/repvgg/'
 MINI = 'repvgg-mini_1xb64-15e_proxy-cls_flops-0.25x.py'
-CANDIDATES = ('pas-evidence', 'pas-evidence-mac', 'pas-own-layer')
+CANDIDATES = ('pas-evidence', 'pas-evidence-mac', 'pas-own-layer',
+              # protocol C
+              'pas-evidence-rms', 'pas-evidence-rms-mac')
 CRITERIA = ('bn-gamma', 'tp-taylor', 'tp-magnitude', 'uniform', 'random')
 tasks = [
     dict(
