@@ -4,10 +4,10 @@
 
 - ``algo``: ``pas`` (search), ``pas-kd`` (search, then a distilled
   fine-tune), ``pas-original`` (the original rule), ``pas-evidence``,
-  ``pas-evidence-mac``, ``pas-own-layer`` (candidate rules of
-  ``docs/search_evidence.md``), ``pas-subnet`` (train a searched net),
-  ``transfer`` (widths
-  of another task), ``scratch`` (searched widths from random init), a
+  ``pas-evidence-mac``, ``pas-evidence-rms``, ``pas-evidence-rms-mac``,
+  ``pas-own-layer`` (candidate rules of ``docs/search_evidence.md``),
+  ``pas-subnet`` (train a searched net), ``transfer`` (widths of another
+  task), ``scratch`` (searched widths from random init), a
   baseline criterion (``uniform``, ``bn-gamma``, ``l1``, ``random``), or
   absent for a plain model;
 - ``N``x``b``M: processes x batch per process (the dataloader's batch);
@@ -34,7 +34,8 @@ FOLDERS = sorted({osp.dirname(p) for t in TASKS for p in glob(
 CONFIGS = sorted(p for f in FOLDERS for p in glob(osp.join(f, '*.py')))
 # longest first: 'pas-evidence-mac' before 'pas-evidence'
 ALGOS = ('pas-kd', 'pas-residual', 'pas-subnet', 'pas-original',
-         'pas-evidence-mac', 'pas-evidence', 'pas-own-layer', 'pas',
+         'pas-evidence-rms-mac', 'pas-evidence-rms', 'pas-evidence-mac',
+         'pas-evidence', 'pas-own-layer', 'pas',
          'transfer', 'scratch') + CRITERIA
 NAME = re.compile(
     r'^(?:(?P<algo>' + '|'.join(ALGOS) + r')_)?(?P<model>[A-Za-z0-9.-]+(?:_'
@@ -91,8 +92,10 @@ def test_name_says_what_the_config_does(path):
     assert (algo == 'pas-own-layer') == (
         model.budget.get('attribution') == 'own-layer' and
         rule != 'original')
-    assert algo.startswith('pas-evidence') == (
-        hook.get('cut', 'projection') != 'projection')
+    cut = hook.get('cut', 'projection')
+    assert algo.startswith('pas-evidence') == (cut != 'projection')
+    if cut != 'projection':  # the name says which evidence cut
+        assert algo == 'pas-' + cut.replace('-per-mac', '-mac'), cut
     assert fields['budget'] is not None, 'a pruned config names its budget'
     if algo in CRITERIA:
         assert model.criterion == algo
