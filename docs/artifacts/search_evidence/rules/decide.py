@@ -1,9 +1,10 @@
 """Protocol B's decision rule (docs/search_evidence.md), applied as written.
 
 Reads measure (a)'s val results and the per-candidate diagnostics in this
-folder and prints the decision table in markdown:
+folder and prints the decision table in markdown: over protocol B's
+candidates (``B``), or B's and C's together (``BC``, protocol C):
 
-    python docs/artifacts/search_evidence/rules/decide.py
+    python docs/artifacts/search_evidence/rules/decide.py [B|BC] [CSV]
 """
 import csv
 import os.path as osp
@@ -18,8 +19,11 @@ HERE = osp.dirname(osp.abspath(__file__))
 SETTINGS = (('classification', 0.25, 'ResNet-18-w16 25 %'),
             ('classification', 0.5, 'ResNet-18-w16 50 %'),
             ('classification_repvgg', 0.25, 'RepVGG-mini 25 %'))
-CANDIDATES = ('pas-evidence', 'pas-evidence-mac', 'pas-own-layer',
-              'pas-original')
+CANDIDATES = {
+    'B': ('pas-evidence', 'pas-evidence-mac', 'pas-own-layer',
+          'pas-original'),
+    'BC': ('pas-evidence', 'pas-evidence-mac', 'pas-own-layer',
+           'pas-original', 'pas-evidence-rms', 'pas-evidence-rms-mac')}
 CRITERIA = ('bn-gamma', 'tp-taylor', 'tp-magnitude', 'uniform', 'random')
 SEEDS = (0, 1, 2)
 
@@ -48,10 +52,11 @@ def paired(a, b):
     return mean(d), mean(d) - half, mean(d) + half
 
 
-def main(path=osp.join(HERE, 'results_val.csv')):
+def main(protocol='B', path=osp.join(HERE, 'results_val.csv')):
+    candidates = CANDIDATES[protocol]
     runs = load(path)
     missing = [(t, b, m, s) for t, b, _ in SETTINGS
-               for m in ('pas', ) + CANDIDATES + CRITERIA for s in SEEDS
+               for m in ('pas', ) + candidates + CRITERIA for s in SEEDS
                if s not in runs[(t, b, m)]]
     if missing:
         sys.exit(f'decide.py: {len(missing)} runs missing from {path}, '
@@ -62,10 +67,10 @@ def main(path=osp.join(HERE, 'results_val.csv')):
     print('|---|---|---|---|---|')
     for task, budget, label in SETTINGS:
         scores = {m: runs[(task, budget, m)] for m in ('pas', ) +
-                  CANDIDATES + CRITERIA}
+                  candidates + CRITERIA}
         best[label] = max(CRITERIA, key=lambda m: mean(scores[m].values()))
         b = scores[best[label]]
-        for m in ('pas', ) + CANDIDATES:
+        for m in ('pas', ) + candidates:
             d, lo, hi = paired(scores[m], b)
             diffs[m].append(d)
             v = list(scores[m].values())
@@ -77,15 +82,15 @@ def main(path=osp.join(HERE, 'results_val.csv')):
           'ρ to budget-only (R18 25 % seed 0) | qualifies |')
     print('|---|---|---|---|---|')
     verdict = {}
-    for m in ('pas', ) + CANDIDATES:
+    for m in ('pas', ) + candidates:
         r = rho(m)
         ok = all(d >= 0 for d in diffs[m]) and r <= 0.5
         verdict[m] = (mean(diffs[m]), ok)
         print(f'| {m} | {mean(diffs[m]):+.2f} | '
               f'{"yes" if all(d >= 0 for d in diffs[m]) else "no"} | '
               f'{r:.2f} | {"yes" if ok else "no"} |')
-    qualified = [m for m in CANDIDATES if verdict[m][1]]
-    pool = qualified or list(CANDIDATES)
+    qualified = [m for m in candidates if verdict[m][1]]
+    pool = qualified or list(candidates)
     pick = max(pool, key=lambda m: verdict[m][0])
     if verdict[pick][0] <= verdict['pas'][0]:
         print(f'\nDecision: no candidate beats pas on the mean difference '
@@ -96,7 +101,7 @@ def main(path=osp.join(HERE, 'results_val.csv')):
             f'best is {-verdict[pick][0]:.2f} behind the best criterion ' \
             'on the mean'
         print(f'\nDecision: {pick} ({how}).')
-    lead = sorted((m for m in CANDIDATES if m != 'pas-original'),
+    lead = sorted((m for m in candidates if m != 'pas-original'),
                   key=lambda m: -verdict[m][0])[:2]
     print(f'Measure (b) trains the widths of: {", ".join(lead)}, '
           'pas-original.')
