@@ -13,31 +13,18 @@ import warnings
 import pytest
 import torch
 import torch.nn.functional as F
-from torch import nn
+from test_gate_rule_task_signal import UsefulAndUseless, _data
 
 from pas_mm.core.pas_search import PaSSearch
 
 
-class CostlyUsefulCheapUseless(nn.Module):
-
-    def __init__(self):
-        super().__init__()
-        self.useful = nn.Conv2d(4, 16, 1)
-        self.useless = nn.Conv2d(4, 16, 1)
-        self.head = nn.Linear(16, 2)
-        self.head_useless = nn.Linear(16, 2)
+class CostlyUsefulCheapUseless(UsefulAndUseless):
+    """``UsefulAndUseless`` with ``useless`` reading the input pooled."""
 
     def forward(self, x):
         a = F.relu(self.useful(x)).mean((2, 3))
         b = F.relu(self.useless(F.avg_pool2d(x, 2))).mean((2, 3))
         return self.head(a) + 0 * self.head_useless(b)
-
-
-def _data(n=256):
-    g = torch.Generator().manual_seed(0)
-    x = torch.randn(n, 4, 8, 8, generator=g)
-    w = torch.randn(4, generator=g)
-    return x, ((x.mean((2, 3)) @ w) > 0).long()
 
 
 def _widths(seed, cut, use_task_gradient=True, steps=60):
