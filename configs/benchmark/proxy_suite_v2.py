@@ -17,6 +17,10 @@
 # The best tp criterion (by mean val top-1 on ResNet-18-w16 at 25 %,
 # chosen after part 1a: tp-taylor) joins the widths-only table,
 # RepVGG-mini and Mask R-CNN (protocol v2).
+# v2's PaS rows ran with the marginal cost attribution, the default then
+# (the own-layer charge is the default since protocol C of
+# docs/search_evidence.md); the rows name it so that v2 stays v2
+MARGINAL = ['model.budget.attribution=marginal']
 CLS = 'configs/classification/resnet/'
 R18 = 'resnet18-w16_1xb64-15e_proxy-cls_flops-0.5x.py'
 CRITERIA = ('uniform', 'bn-gamma', 'l1', 'random', 'tp-magnitude',
@@ -42,8 +46,8 @@ tasks = [
             config=f'{CLS}resnet18-w16_1xb64-30e_proxy-cls.py',
             final='epoch_30.pth'),
         methods={
-            'pas': f'{CLS}pas_{R18}',
-            'pas+kd': f'{CLS}pas-kd_{R18}',
+            'pas': dict(config=f'{CLS}pas_{R18}', options=MARGINAL),
+            'pas+kd': dict(config=f'{CLS}pas-kd_{R18}', options=MARGINAL),
             **{c: f'{CLS}{c}_{R18}' for c in CRITERIA},
             'baseline+': dict(
                 config=f'{CLS}uniform_resnet18-w16_1xb64-15e_proxy-cls_'
@@ -71,8 +75,9 @@ tasks = [
             config=f'{VGG}repvgg-mini_1xb64-30e_proxy-cls.py',
             final='epoch_30.pth'),
         methods={
+            'pas': dict(config=f'{VGG}pas_{MINI}', options=MARGINAL),
             **{m: f'{VGG}{m}_{MINI}'
-               for m in ('pas', 'uniform', 'l1', 'random', BEST_TP)},
+               for m in ('uniform', 'l1', 'random', BEST_TP)},
             'baseline+': dict(
                 config=f'{VGG}uniform_repvgg-mini_1xb64-15e_proxy-cls_'
                 'flops-1.0x.py', budgets=[1.0]),
@@ -93,7 +98,7 @@ tasks = [
             config=f'{DET}mask-rcnn_r18-w16_fpn_1xb8-24e_proxy-coco.py',
             final='epoch_24.pth'),
         methods={
-            'pas': f'{DET}pas_{R18_DET}',
+            'pas': dict(config=f'{DET}pas_{R18_DET}', options=MARGINAL),
             'uniform': f'{DET}uniform_{R18_DET}',
             'l1': f'{DET}l1_{R18_DET}',
             BEST_TP: f'{DET}{BEST_TP}_{R18_DET}',
@@ -124,7 +129,7 @@ tasks = [
             'outline2glyph.py',
             final='iter_1500.pth'),
         methods={
-            'pas': f'{P2P}pas_{UNET}',
+            'pas': dict(config=f'{P2P}pas_{UNET}', options=MARGINAL),
             'uniform': f'{P2P}uniform_{UNET}',
             'l1': f'{P2P}l1_{UNET}',
             'baseline+': dict(

@@ -7,6 +7,11 @@
 #       --work-dir work_dirs/search_rules --jobs 2
 #   python tools/analysis/benchmark_report.py work_dirs/search_rules \
 #       --out docs/artifacts/search_evidence/rules
+# 'pas' is the rule the protocols compared against: v2's default, the
+# marginal cost attribution. Protocol C's reading made 'own-layer' the
+# default, so that row now names its attribution; 'pas-own-layer' is the
+# default's row.
+MARGINAL = ['model.budget.attribution=marginal']
 CLS = 'configs/classification/resnet/'
 R18 = 'resnet18-w16_1xb64-15e_proxy-cls_flops-0.5x.py'
 VGG = 'configs/classification/repvgg/'
@@ -24,7 +29,7 @@ tasks = [
             config=f'{CLS}resnet18-w16_1xb64-30e_proxy-cls.py',
             final='epoch_30.pth'),
         methods={
-            'pas': f'{CLS}pas_{R18}',
+            'pas': dict(config=f'{CLS}pas_{R18}', options=MARGINAL),
             **{c: f'{CLS}{c}_{R18}' for c in CANDIDATES},
             'pas-original': f'{CLS}pas-original_resnet18-w16_1xb64-15e_'
             'proxy-cls_flops-0.25x.py',
@@ -46,7 +51,7 @@ tasks = [
             config=f'{VGG}repvgg-mini_1xb64-30e_proxy-cls.py',
             final='epoch_30.pth'),
         methods={
-            'pas': f'{VGG}pas_{MINI}',
+            'pas': dict(config=f'{VGG}pas_{MINI}', options=MARGINAL),
             **{c: f'{VGG}{c}_{MINI}' for c in CANDIDATES},
             'pas-original': f'{VGG}pas-original_{MINI}',
             **{c: f'{VGG}{c}_{MINI}' for c in CRITERIA},

@@ -63,8 +63,8 @@ class PaSSearch:
         budget (dict | Budget): ``target_ratio`` (required), ``weight``
             (the fixed weight of the budget term; the default gate rule
             calibrates its own), ``mode`` (``'two-sided'`` or
-            ``'hinge'``) and ``attribution`` (``'marginal'`` or the
-            original's ``'own-layer'``).
+            ``'hinge'``) and ``attribution`` (the original's
+            ``'own-layer'``, default, or ``'marginal'``).
         steps (int, optional): optimizer steps of the search; None waits
             for ``start(steps)`` (a hook that knows the schedule).
             Default: None.

@@ -71,10 +71,3 @@ def test_from_dict_refuses_unknown_keys_and_the_loss_is_the_mse():
     hinge = Budget(0.5, mode='hinge')
     assert float(hinge.loss(torch.tensor(40.), 100.)) == 0.0
     assert hinge.gap(0.4) == 0.0 and hinge.gap(0.6) == pytest.approx(0.1)
-
-
-def test_own_layer_is_for_a_macs_budget_only():
-    space = build_search_space(Chain(), torch.zeros(1, 3, 8, 8))
-    space.metric = 'latency'  # as use_latency leaves it
-    with pytest.raises(BudgetError, match='MACs budget'):
-        space.set_attribution('own-layer')

@@ -117,6 +117,25 @@ def test_table_predicts_the_kept_widths_and_budgets_the_search(tmp_path):
     assert space.macs_ratio() < 1.0
 
 
+@pytest.mark.parametrize('attribution, stem, conv', [
+    # a stem channel: its own entry (3 inputs) and the depthwise conv it
+    # feeds (one channel each), plus, marginally, one input of conv (24
+    # outputs); a conv channel: its 16 inputs, plus one input of fc (10)
+    ('own-layer', 3 + 1, 16), ('marginal', 3 + 1 + 24, 16 + 10)])
+def test_latency_attribution_charges_like_the_macs(attribution, stem, conv):
+    net, space = _space()
+    space.use_latency(build_latency_table(net, space.graph, _gated(space),
+                                          full_ms=2.0, points=3,
+                                          timer=macs_timer))
+    space.set_attribution(attribution)
+    cost = space.cost()
+    assert float(cost) == pytest.approx(2.0)  # the value is the same
+    grads = dict(zip(space.gates, torch.autograd.grad(
+        cost, [g.latent for g in space.gates.values()])))
+    assert torch.allclose(grads['stem'], torch.full((16, ), 1e-3 * stem))
+    assert torch.allclose(grads['conv'], torch.full((24, ), 1e-3 * conv))
+
+
 def test_latency_projection_leaves_an_end_within_2_percent(tmp_path):
     # a search that ends 1.5 % above its latency target keeps its widths:
     # a table predicts no better, and one shift over a flat stretch of it

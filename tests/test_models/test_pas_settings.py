@@ -21,8 +21,8 @@ class _Tiny(nn.Module):
 def test_defaults_and_names():
     s = PaSSettings()
     assert s.budget == dict(target_ratio=0.5, weight=1.0, mode='two-sided',
-                            attribution='marginal', metric='macs')
-    assert s.search_budget().attribution == 'marginal'
+                            attribution='own-layer', metric='macs')
+    assert s.search_budget().attribution == 'own-layer'
     assert s.target_ratio == 0.5 and not s.hinge
     assert s.latency_table is None
     assert 'target_groups' not in PaSSettings.names()

@@ -251,9 +251,11 @@ def interpolate(entry: dict, c_in, c_out):
     return low * (1 - wi) + high * wi
 
 
-def _tabled(graph: ChannelGraph, kept, table: dict):
+def _tabled(graph: ChannelGraph, kept, table: dict, own_layer=False):
     """Tabled milliseconds and output elements of the tabled layers, at
-    full width and at ``kept``: ``(ms_full, ms, act_full, act)``."""
+    full width and at ``kept``: ``(ms_full, ms, act_full, act)``; with
+    ``own_layer`` a channel-mixing layer's entry reads its kept input
+    width as a constant (see ``graph_latency``)."""
     ms_full = ms = act_full = act = 0.
     for name, entries in table['layers'].items():
         calls = graph.calls.get(name)
@@ -264,8 +266,11 @@ def _tabled(graph: ChannelGraph, kept, table: dict):
             call = calls[entry['call']]
             c_in, c_out = call.in_layout.size, call.out_layout.size
             k_in, k_out = kept(call.in_layout), kept(call.out_layout)
+            mixes = rule_of(call.kind).mixes_channels
             ms_full = ms_full + interpolate(entry, c_in, c_out)
-            ms = ms + interpolate(entry, k_in, k_out)
+            ms = ms + interpolate(
+                entry, k_in.detach() if own_layer and mixes and
+                isinstance(k_in, torch.Tensor) else k_in, k_out)
             per = entry.get('out_positions', 0)
             dw = rule_of(call.kind).same_channels  # output is input
             act_full = act_full + per * (c_in if dw else c_out)
@@ -273,11 +278,17 @@ def _tabled(graph: ChannelGraph, kept, table: dict):
     return ms_full, ms, act_full, act
 
 
-def graph_latency(graph: ChannelGraph, kept, table: dict) -> object:
+def graph_latency(graph: ChannelGraph, kept, table: dict,
+                  own_layer: bool = False) -> object:
     """Milliseconds of the traced model at the kept widths (layout -> kept
     count, maybe a tensor): the tabled layers interpolated at ``kept``,
-    plus the untabled remainder, scaled by ``beta`` (see the module)."""
-    ms_full, ms, act_full, act = _tabled(graph, kept, table)
+    plus the untabled remainder, scaled by ``beta`` (see the module).
+
+    ``own_layer``: the original PaS code's cost attribution, as for MACs
+    (``pas_mm.core.cost.macs.graph_macs``): a channel-mixing layer's kept
+    input width is read as a constant, so a gate's gradient holds only the
+    layers that produce its channels. The value is the same."""
+    ms_full, ms, act_full, act = _tabled(graph, kept, table, own_layer)
     rest = table['full_ms'] - ms_full
     beta = table.get('remainder', {}).get('beta', 0.0)
     if beta and act_full:

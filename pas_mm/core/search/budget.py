@@ -4,16 +4,23 @@ the gates towards it.
 One object, validated once, read by ``PaSSearch``, its gate rule and the
 end-of-search projection.
 
-Cost attribution (``attribution``) decides which MACs a gate is charged
+Cost attribution (``attribution``) decides which cost a gate is charged
 for in the budget term's gradient (the value of the cost is the same):
 
-- ``'marginal'`` (default): the exact derivative of the counted MACs: the
-  layers that produce the group's channels and every layer that reads
-  them. A tied residual-stream group is charged every block of its stage.
-- ``'own-layer'``: the original PaS code's charge. Its MACs term reads
-  the previous layer's kept count as a constant, so a gate pays only for
-  the layers that produce its channels (``in * MACs per pair`` of its own
-  layer), never for the layers that read them.
+- ``'own-layer'`` (default): the original PaS code's charge. Its MACs
+  term reads the previous layer's kept count as a constant, so a gate
+  pays only for the layers that produce its channels (``in * MACs per
+  pair`` of its own layer), never for the layers that read them; a
+  latency table is read the same way (the producing layer's entry at a
+  constant input width). The default since protocol C of
+  ``docs/search_evidence.md``: at equal post-baseline compute it was 1.07
+  top-1 ahead of ``'marginal'`` on the mean of three settings, and still
+  1.42 behind the best magnitude criterion.
+- ``'marginal'``: the exact derivative of the counted cost: the layers
+  that produce the group's channels and every layer that reads them. A
+  tied residual-stream group is charged every block of its stage, so the
+  cost, more than the task, picks the shape (pas-mm's default until
+  protocol C).
 """
 from dataclasses import asdict, dataclass
 
@@ -22,7 +29,8 @@ import torch
 from ..errors import BudgetError
 
 MODES = ('two-sided', 'hinge')
-ATTRIBUTIONS = ('marginal', 'own-layer')
+ATTRIBUTIONS = ('own-layer', 'marginal')
+DEFAULT_ATTRIBUTION = ATTRIBUTIONS[0]
 
 
 def check_target_ratio(target_ratio) -> None:
@@ -46,13 +54,13 @@ class Budget:
             original rule (no gate rule) uses it throughout. Default: 1.0.
         mode (str): ``'two-sided'`` or ``'hinge'`` (only excess cost
             counts). Default: ``'two-sided'``.
-        attribution (str): ``'marginal'`` or ``'own-layer'`` (see the
-            module docstring). Default: ``'marginal'``.
+        attribution (str): ``'own-layer'`` or ``'marginal'`` (see the
+            module docstring). Default: ``'own-layer'``.
     """
     target_ratio: float
     weight: float = 1.0
     mode: str = 'two-sided'
-    attribution: str = 'marginal'
+    attribution: str = DEFAULT_ATTRIBUTION
 
     def __post_init__(self):
         check_target_ratio(self.target_ratio)

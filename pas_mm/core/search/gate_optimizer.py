@@ -122,6 +122,7 @@ class GateOptimizer:
         _check_args(total_steps, lr, momentum, rule, hover, stiffness)
         self.space = space
         self.budget = Budget.from_dict(budget)
+        space.set_attribution(self.budget.attribution)
         self.total_steps = int(total_steps)
         self.base_lr = float(lr) if lr is not None else 1.5 / total_steps
         self.momentum = float(momentum)

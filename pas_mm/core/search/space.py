@@ -24,6 +24,7 @@ from ..trace.tracer import trace_channels
 from .gate import DBCGate
 from .input_mask import InputMask
 from .masked_norm import MaskedLayerNorm, MaskedWeightStandardisation
+from .budget import DEFAULT_ATTRIBUTION
 from .space_cost import SpaceCost
 
 GATES_ATTR = 'pas_gates'
@@ -78,8 +79,9 @@ class SearchSpace(SpaceCost):
         model.add_module(GATES_ATTR, container)
         self._hooks = []
         self._install_hooks()
-        # which MACs a gate is charged for (pas_mm.core.search.budget)
-        self.attribution = 'marginal'
+        # which cost a gate is charged for (pas_mm.core.search.budget);
+        # the search's Budget sets it (set_attribution)
+        self.attribution = DEFAULT_ATTRIBUTION
         self.full_macs = float(self.macs(open_all=True).detach())
         # what the budget constrains: MACs, or latency (use_latency)
         self.metric = 'macs'

@@ -22,7 +22,8 @@ class SpaceCost:
     its projection onto a target.
 
     Attributes (set by ``SearchSpace``):
-        attribution (str): 'marginal' or 'own-layer' (MACs only).
+        attribution (str): 'own-layer' or 'marginal'
+            (``pas_mm.core.search.budget``).
         metric (str): 'macs', or 'latency' after ``use_latency``.
         full_macs (float): per-sample MACs with every gate open.
         full_cost (float): the budgeted cost with every gate open.
@@ -41,14 +42,11 @@ class SpaceCost:
                           own_layer=self.attribution == 'own-layer')
 
     def set_attribution(self, attribution: str) -> None:
-        """Charge each gate its marginal MACs (default) or only its own
-        layer's (the original PaS); see ``pas_mm.core.search.budget``."""
+        """Charge each gate only its own layer's cost (the original PaS;
+        default) or its marginal cost; see ``pas_mm.core.search.budget``."""
         if attribution not in ATTRIBUTIONS:
             raise BudgetError(f'budget attribution must be one of '
                               f'{ATTRIBUTIONS}, got {attribution!r}')
-        if attribution != 'marginal' and self.metric != 'macs':
-            raise BudgetError(f'budget attribution {attribution!r} is for '
-                              'a MACs budget, not a latency table')
         self.attribution = attribution
 
     def macs_ratio(self) -> float:
@@ -58,9 +56,6 @@ class SpaceCost:
         """Budget the search by a measured latency table
         (``pas_mm.core.cost.latency``) instead of MACs: ``cost()``, the budget
         loss, the projection and the floors then read milliseconds."""
-        if self.attribution != 'marginal':
-            raise BudgetError('a latency table budgets the marginal cost '
-                              f'only, not {self.attribution!r}')
         full = graph_latency(self.graph, lambda lay: self.kept(lay, True),
                              table)  # names a layer the model lacks
         self.latency_table, self.metric = table, 'latency'
@@ -73,7 +68,8 @@ class SpaceCost:
             return self.macs(open_all)
         total = graph_latency(self.graph,
                               lambda lay: self.kept(lay, open_all),
-                              self.latency_table)
+                              self.latency_table,
+                              own_layer=self.attribution == 'own-layer')
         return total if isinstance(total, torch.Tensor) else \
             torch.tensor(float(total))
 

@@ -8,7 +8,7 @@ from pas_mm.core.compact.width_spec import load_width_spec
 from pas_mm.core.cost.latency import load_latency_table
 from pas_mm.core.criteria.prune import CRITERIA, canonical_criterion
 from pas_mm.core.errors import SettingsError
-from pas_mm.core.search.budget import Budget
+from pas_mm.core.search.budget import DEFAULT_ATTRIBUTION, Budget
 from pas_mm.core.search.space import check_floors
 from .output_distiller import check_distill
 
@@ -26,10 +26,11 @@ class PaSSettings:
 
     Args:
         budget (dict, optional): ``dict(target_ratio=0.5, weight=1.0,
-            mode='two-sided', attribution='marginal')``: loss_budget =
+            mode='two-sided', attribution='own-layer')``: loss_budget =
             weight * (MACs/full_MACs - target_ratio)^2 (``'hinge'`` only
             punishes excess; ``attribution='own-layer'`` charges each gate
-            only its own layer's MACs, as the original PaS code does:
+            only its own layer's MACs, as the original PaS code does,
+            ``'marginal'`` every layer its channels reach:
             ``pas_mm.core.search.budget``). Or
             ``target_from=PATH``: a width spec exported from the same search
             space, whose MACs ratio becomes the target (comparisons at equal
@@ -195,7 +196,7 @@ class PaSSettings:
 
 def _checked_budget(budget: Optional[dict]) -> dict:
     budget = {**dict(target_ratio=0.5, weight=1.0, mode='two-sided',
-                     attribution='marginal', metric='macs'),
+                     attribution=DEFAULT_ATTRIBUTION, metric='macs'),
               **(budget or {})}
     unknown = set(budget) - set(BUDGET_KEYS)
     if unknown:
