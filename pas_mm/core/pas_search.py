@@ -386,9 +386,12 @@ class PaSSearch:
                                         hinge=budget.hinge) \
             if project else 0.0
         if shift:
+            ties = getattr(space, 'tie_cuts', 0)
             log(f'PaS: {metric} ratio {before:.4f} -> '
                 f'{space.cost_ratio():.4f} by shifting every latent by '
-                f'{shift:+.4f} (budget projection)')
+                f'{shift:+.4f} (budget projection' + (
+                    f'; {ties} tied channels cut one by one)' if ties
+                    else ')'))
         rule = self.rule
         return dict(
             target_ratio=budget.target_ratio, search_end_ratio=before,

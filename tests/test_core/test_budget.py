@@ -71,3 +71,19 @@ def test_from_dict_refuses_unknown_keys_and_the_loss_is_the_mse():
     hinge = Budget(0.5, mode='hinge')
     assert float(hinge.loss(torch.tensor(40.), 100.)) == 0.0
     assert hinge.gap(0.4) == 0.0 and hinge.gap(0.6) == pytest.approx(0.1)
+
+
+def test_the_projection_cuts_tied_channels_one_by_one():
+    """Latents the search left tied cross the threshold together under one
+    shift; the projection then cuts them one at a time, round-robin over
+    the groups, and lands within a channel of the target."""
+    space = build_search_space(Chain(), torch.zeros(1, 3, 8, 8))
+    with torch.no_grad():
+        for gate in space.gates.values():
+            gate.latent.fill_(0.8)
+    space.project_to_budget(0.5)
+    assert space.tie_cuts > 0
+    # one channel of conv_a (with what conv_b spends on it) is 11 % here
+    assert abs(space.cost_ratio() - 0.5) <= 0.06
+    kept = {n: int(g.kept_indices().numel()) for n, g in space.gates.items()}
+    assert 0 < kept['conv_a'] < 8 and 0 < kept['conv_b'] < 6

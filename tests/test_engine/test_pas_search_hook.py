@@ -156,7 +156,8 @@ def test_an_evidence_cut_through_the_runner(tmp_path):
     make_runner(tmp_path, hook, 22).train()
     spec = json.load(open(tmp_path / 'pas_search' / 'width_spec.json'))
     assert spec['cut'] == 'evidence' and spec['rule'] == 'descent'
-    assert abs(spec['macs']['ratio'] / 0.5 - 1) <= 0.01, spec['macs']
+    # one channel of the second conv is 1.5 % of ToyNet's MACs
+    assert abs(spec['macs']['ratio'] / 0.5 - 1) <= 0.015, spec['macs']
     assert spec['evidence']['steps'] == 20
     gates = json.load(open(tmp_path / 'pas_search' /
                            'gate_diagnostics.json'))

@@ -21,10 +21,10 @@ from ..errors import BudgetError, ScopeError
 from ..trace.graph import ChannelGraph, ChannelNode, Layout
 from ..trace.layer_rules import rule_of
 from ..trace.tracer import trace_channels
+from .budget import DEFAULT_ATTRIBUTION
 from .gate import DBCGate
 from .input_mask import InputMask
 from .masked_norm import MaskedLayerNorm, MaskedWeightStandardisation
-from .budget import DEFAULT_ATTRIBUTION
 from .space_cost import SpaceCost
 
 GATES_ATTR = 'pas_gates'

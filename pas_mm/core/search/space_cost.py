@@ -6,6 +6,7 @@ one-scalar projection of the gates onto a budget.
 """
 import contextlib
 import fnmatch
+import itertools
 from typing import Optional
 
 import torch
@@ -170,5 +171,44 @@ class SpaceCost:
                 hi = mid
             else:
                 lo = mid
-        ratio_at(best[2])
-        return best[2]
+        ratio = ratio_at(best[2])
+        self.tie_cuts = 0
+        if abs(ratio - target_ratio) > tol * target_ratio and \
+                not (hinge and ratio <= target_ratio):
+            self.tie_cuts = self._split_ties(saved, lo, hi, target_ratio,
+                                             tol, ratio_at)
+        return best[2] if not self.tie_cuts else hi
+
+    def _split_ties(self, saved, lo, hi, target_ratio, tol, ratio_at) -> int:
+        """One shift moves latents that the search left (nearly) tied
+        across the threshold together, and the ratio jumps past the
+        target. From the shift ``hi`` (above the target), cut those
+        channels one at a time, round-robin over the groups, lowest latent
+        first, and keep the count that lands closest. Returns it (0: no
+        count came closer than the shift alone)."""
+        order = []
+        for name in sorted(self.gates):
+            thr = self.gates[name].threshold
+            crossing = torch.nonzero((saved[name] + hi > thr) &
+                                     (saved[name] + lo <= thr)).flatten()
+            crossing = crossing[torch.argsort(saved[name][crossing])]
+            order.append([(name, int(i)) for i in crossing])
+        order = [c for tier in itertools.zip_longest(*order) for c in tier
+                 if c is not None]
+
+        def cut(count):
+            ratio_at(hi)
+            with torch.no_grad():
+                for name, i in order[:count]:
+                    self.gates[name].latent[i] = saved[name][i] + lo
+                self.apply_constraints()
+            return self.cost_ratio()
+
+        best = (abs(ratio_at(hi) - target_ratio), 0)
+        for count in range(1, len(order) + 1):
+            r = cut(count)
+            best = min(best, (abs(r - target_ratio), count))
+            if r <= target_ratio or best[0] <= tol * target_ratio:
+                break
+        cut(best[1])
+        return best[1]
