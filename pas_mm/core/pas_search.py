@@ -386,7 +386,7 @@ class PaSSearch:
                                         hinge=budget.hinge) \
             if project else 0.0
         if shift:
-            ties = getattr(space, 'tie_cuts', 0)
+            ties = space.tie_cuts
             log(f'PaS: {metric} ratio {before:.4f} -> '
                 f'{space.cost_ratio():.4f} by shifting every latent by '
                 f'{shift:+.4f} (budget projection' + (

@@ -82,6 +82,7 @@ class SearchSpace(SpaceCost):
         # which cost a gate is charged for (pas_mm.core.search.budget);
         # the search's Budget sets it (set_attribution)
         self.attribution = DEFAULT_ATTRIBUTION
+        self.tie_cuts = 0  # channels the last projection cut one by one
         self.full_macs = float(self.macs(open_all=True).detach())
         # what the budget constrains: MACs, or latency (use_latency)
         self.metric = 'macs'
