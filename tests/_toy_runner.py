@@ -104,10 +104,11 @@ def toy_latency_table(path):
 
 def make_runner(work_dir, hook, max_iters, optimizer=None, resume=False,
                 target=0.5, optim_wrapper=None, extra_hooks=(),
-                budget=None, pas=None, architecture=None):
+                budget=None, pas=None, architecture=None, train_cfg=None):
     """A Runner training a PaS ToyNet (or ``architecture``) on ToyData with
     ``hook`` (``budget`` adds to the MACs budget at ``target``; ``pas``:
-    further PaS settings)."""
+    further PaS settings; ``train_cfg`` replaces ``max_iters``
+    iterations)."""
     model = PaSAlgorithm(architecture=architecture or ToyNet(),
                          budget=dict(target_ratio=target, weight=5.0,
                                      **(budget or {})),
@@ -120,7 +121,7 @@ def make_runner(work_dir, hook, max_iters, optimizer=None, resume=False,
                               collate_fn=dict(type='default_collate')),
         optim_wrapper=optim_wrapper or dict(optimizer=optimizer or dict(
             type='SGD', lr=0.02, momentum=0.9, weight_decay=5e-4)),
-        train_cfg=dict(by_epoch=False, max_iters=max_iters),
+        train_cfg=train_cfg or dict(by_epoch=False, max_iters=max_iters),
         custom_hooks=[hook, *extra_hooks],
         default_hooks=dict(checkpoint=dict(type='CheckpointHook',
                                            interval=10, by_epoch=False),

@@ -8,6 +8,7 @@ import os.path as osp
 import pytest
 import torch
 from _toy_runner import make_runner, toy_latency_table
+from mmengine.hooks import Hook
 
 from pas_mm.core import BudgetError
 from pas_mm.engine.hooks import PaSSearchHook
@@ -164,3 +165,33 @@ def test_an_evidence_cut_through_the_runner(tmp_path):
     assert gates['evidence'] == spec['evidence']
     with pytest.raises(ValueError, match='cut must be one of'):
         PaSSearchHook(search_iters=5, cut='magnitude')
+
+
+def test_search_batch_size_searches_small_batches_then_fine_tunes(tmp_path):
+    # 64 samples: the search epoch at batch 4 is 16 steps, the two
+    # fine-tune epochs at the config's batch 16 are 4 iterations each
+    hook = PaSSearchHook(search_epochs=1, search_batch_size=4,
+                         gate_optimizer=dict(rule='original'))
+    runner = make_runner(tmp_path, hook, None, train_cfg=dict(
+        by_epoch=True, max_epochs=3))
+    sizes = []
+
+    class BatchSizes(Hook):
+        def before_train_iter(self, runner, batch_idx, data_batch=None):
+            sizes.append(len(data_batch['inputs']))
+
+    runner.register_hook(BatchSizes())
+    runner.train()
+    assert sizes == [4] * 16 + [16] * 8
+    assert runner.iter == runner.max_iters == 24
+    assert hook._search.steps == 16  # the original rule's step count
+    log = open(next(tmp_path.glob('*/*.log'))).read()
+    assert 'searching at batch 4 (16 iterations an epoch)' in log
+    assert 'search ended at epoch 1, iter 16' in log
+    with pytest.raises(ValueError, match='search_batch_size needs '
+                       'search_epochs'):
+        PaSSearchHook(search_iters=3, search_batch_size=4)
+    # an iteration-based loop cannot change its batch size per epoch
+    iter_hook = PaSSearchHook(search_epochs=1, search_batch_size=4)
+    with pytest.raises(ValueError, match='needs an epoch-based train loop'):
+        make_runner(tmp_path / 'iters', iter_hook, 8).train()

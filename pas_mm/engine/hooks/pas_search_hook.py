@@ -26,6 +26,7 @@ from pas_mm.core.search.evidence_cut import CUTS
 from pas_mm.models.algorithms.pas_search_mixin import PaSSearchMixin
 from pas_mm.registry import HOOKS
 from ..recipe_hooks import dropped_recipe_hooks
+from ..search_loader import swap_in_search_loader
 from ..search_summary import write_search_summary
 
 CKPT_KEY = 'pas_gate_optimizer'
@@ -71,6 +72,11 @@ class PaSSearchHook(Hook):
             (relative) from the target, the widths come from the projection
             rather than the search: a warning says so. Default: 0.05.
         strict_search (bool): make that warning an error. Default: False.
+        search_batch_size (int, optional): the batch size of the search
+            epochs (``search_epochs`` only); the fine-tune goes back to the
+            config's. A smaller search batch gives the search more steps
+            for the same samples, as the original's long search does.
+            Default: None (the config's batch size throughout).
         finetune_find_unused_parameters (bool): DDP's
             ``find_unused_parameters`` for the fine-tune. When the search
             ends, a distributed model is re-wrapped in a new DDP wrapper
@@ -110,10 +116,16 @@ class PaSSearchHook(Hook):
                  gate_optimizer: Optional[dict] = dict(),
                  max_search_gap: float = 0.05,
                  strict_search: bool = False,
+                 search_batch_size: Optional[int] = None,
                  finetune_find_unused_parameters: bool = False):
         if (search_epochs is None) == (search_iters is None):
             raise ValueError('PaSSearchHook needs exactly one of '
                              'search_epochs and search_iters')
+        if search_batch_size is not None and search_epochs is None:
+            raise ValueError('PaSSearchHook: search_batch_size needs '
+                             'search_epochs (an epoch-based search)')
+        self.search_batch_size = search_batch_size
+        self._finetune_loader = None  # the config's, while searching
         self.search_epochs = search_epochs
         self.search_iters = search_iters
         self.export_after_search = export_after_search
@@ -174,6 +186,9 @@ class PaSSearchHook(Hook):
             # DDP was built around the full-size model and live gates
             self._rewrap(runner)
         if model.gate_parameters():
+            if self.search_batch_size is not None:
+                self._finetune_loader = swap_in_search_loader(
+                    runner, self.search_batch_size, self.search_epochs)
             self._start_search(runner, model)
 
     def _search_steps(self, runner, model) -> int:
@@ -233,7 +248,7 @@ class PaSSearchHook(Hook):
                          outputs=None):
         if self.search_iters is not None and \
                 runner.iter + 1 == self.search_iters:
-            self.end_search(runner)
+            self.end_search(runner, iters_done=runner.iter + 1)
 
     def after_train_epoch(self, runner):
         model = self._algorithm(runner)
@@ -250,17 +265,22 @@ class PaSSearchHook(Hook):
                 f"kept channels {json.dumps(state['widths'])}")
         if self.search_epochs is not None and \
                 runner.epoch + 1 == self.search_epochs:
-            self.end_search(runner)
+            # mmengine counts the epoch's last iteration before this hook
+            self.end_search(runner, iters_done=runner.iter)
 
-    def end_search(self, runner):
-        """End the model's search now (on schedule)."""
+    def end_search(self, runner, iters_done: Optional[int] = None):
+        """End the model's search now (on schedule), after ``iters_done``
+        training iterations (default: the current one included)."""
         model = self._algorithm(runner)
         if model.search_finished:
             return
-        self._finish(runner, model, searched=True)
+        self._finish(runner, model, searched=True, iters_done=iters_done)
 
-    def _finish(self, runner, model, searched):
+    def _finish(self, runner, model, searched, iters_done=None):
         folder = osp.join(runner.work_dir, 'pas_search')
+        if self._finetune_loader is not None:
+            runner.train_loop.dataloader = self._finetune_loader
+            self._finetune_loader = None
         result = model.end_search(
             searched=searched, project=self.project_to_budget,
             tolerance=self.budget_tolerance, max_gap=self.max_search_gap,
@@ -283,7 +303,7 @@ class PaSSearchHook(Hook):
                            f'the table, {reached}')
             runner.logger.info(
                 f'PaS: search ended at epoch {runner.epoch + 1}, iter '
-                f'{runner.iter + 1}; {reached} (target '
+                f'{iters_done or runner.iter + 1}; {reached} (target '
                 f'{result.target_ratio}); gates frozen, fine-tuning')
         if runner.rank == 0:
             write_search_summary(runner, result.spec, folder)
