@@ -10,7 +10,10 @@
 # 'pas' is the rule the protocols compared against: v2's default, the
 # marginal cost attribution. Protocol C's reading made 'own-layer' the
 # default, so that row now names its attribution; 'pas-own-layer' is the
-# default's row.
+# default's row. Measure (c) adds 'pas-widths' (ResNet-18-w16 at 25 %):
+#   python tools/benchmark/run_suite.py configs/benchmark/search_rule_suite.py \
+#       --work-dir work_dirs/search_rules --jobs 2 \
+#       --only 'classification/pas-widths*'
 MARGINAL = ['model.budget.attribution=marginal']
 CLS = 'configs/classification/resnet/'
 R18 = 'resnet18-w16_1xb64-15e_proxy-cls_flops-0.5x.py'
@@ -34,6 +37,11 @@ tasks = [
             'pas-original': f'{CLS}pas-original_resnet18-w16_1xb64-15e_'
             'proxy-cls_flops-0.25x.py',
             **{c: f'{CLS}{c}_{R18}' for c in CRITERIA},
+            # measure (c): the default's widths and channels on the
+            # criteria's pipeline (cut from the baseline once, 15 epochs)
+            'pas-widths': dict(
+                config=f'{CLS}transfer_resnet18-w16_1xb64-15e_proxy-cls.py',
+                widths_from='pas-own-layer', budgets=[0.25]),
         },
         budgets=[0.25, 0.5],
         seeds=[0, 1, 2],

@@ -10,12 +10,18 @@ from .stats import (fmt_diff, fmt_mean_std, lower_is_better, mean_std,
 from .suite import latency_budget_methods, suite_runs
 
 PAS = 'pas'
-# PaS variants: compared with PaS itself, not counted as "other methods"
-VARIANTS = ('pas+kd', 'pas-residual')
+# PaS variants ('pas+kd', 'pas-residual', 'pas-marginal', 'pas-original',
+# ...): compared with PaS itself, not counted as "other methods"
+VARIANT_PREFIX = 'pas'
 # the unpruned net trained on for the post-baseline epochs: the ceiling
 CEILING = 'baseline+'
 # widths trained from random init: their own table (``widths_only_table``)
 WIDTHS_ONLY_PREFIX = 'scratch'
+
+
+def pas_variant(method: str) -> bool:
+    """Another setting of PaS (not the default row 'pas')."""
+    return method != PAS and method.startswith(VARIANT_PREFIX)
 
 
 def widths_only(method: str) -> bool:
@@ -138,7 +144,7 @@ def headline(tasks, rows):
             if not pas:
                 continue
             others = {m: rs for (m, b), rs in groups.items()
-                      if b == budget and m not in VARIANTS and
+                      if b == budget and not pas_variant(m) and
                       not not_compared(m, task)}
             if not others:
                 continue

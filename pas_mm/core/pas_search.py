@@ -42,16 +42,12 @@ from .cost.macs_check import export_disagreements, kept_mixing_macs
 from .errors import BudgetError
 from .export_probe import probe_export
 from .search.budget import Budget
-from .search.evidence_cut import CUTS, evidence_scores, rank_scores
+from .search.end_of_search import conclude
+from .search.evidence_cut import CUTS
 from .search.gate_diagnostics import GateDiagnostics
-from .search.gate_optimizer import GateOptimizer
+from .search.gate_optimizer import ORIGINAL, GateOptimizer
 from .search.gate_steps import latent_gradients
 from .search.space import build_search_space
-
-ORIGINAL = 'original'
-# below this share of width decisions clear of their noise, the search
-# was too short (or its batches too small) for the task to choose
-MIN_EVIDENCE_SHARE = 0.5
 
 
 class PaSSearch:
@@ -315,8 +311,8 @@ class PaSSearch:
         record = {}
         self.space.freeze()
         if searched:
-            record = self._conclude(project, tolerance, max_gap, strict,
-                                    log, warn, cut)
+            record = conclude(self, project, tolerance, max_gap, strict,
+                              log, warn, cut)
         self.finished = True
         if export_model:
             model, spec = self._export(warn)
@@ -345,60 +341,6 @@ class PaSSearch:
                                              self._forward_fn):
                 warn(line)
         return model, spec
-
-    def _conclude(self, project, tolerance, max_gap, strict, log, warn,
-                  cut):
-        space, budget = self.space, self.budget
-        space.apply_floor()
-        before = space.cost_ratio()  # MACs, or latency by the table
-        metric = space.metric_label
-        log(f'PaS: the search itself ended at {metric} ratio {before:.4f} '
-            f'(target {budget.target_ratio})')
-        gap = (before - budget.target_ratio) / budget.target_ratio
-        if abs(gap) > max_gap and not (budget.hinge and gap <= 0):
-            msg = (f'PaS: the search ended at {metric} ratio {before:.4f}, '
-                   f'{100 * gap:+.1f} % off the target '
-                   f'{budget.target_ratio}: the widths now come from the '
-                   'end-of-search projection (one shift of every latent), '
-                   'not from the search. Search longer (search_epochs / '
-                   'search_iters / steps) or give the gates more room '
-                   '(gate_optimizer=dict(lr=...)).')
-            if strict:
-                raise BudgetError(msg + ' (strict_search=True)')
-            warn(msg)
-        evidence = self.evidence()
-        if evidence['steps'] and evidence['share'] < MIN_EVIDENCE_SHARE:
-            warn(f"PaS: only {evidence['clear']} of "
-                 f"{evidence['decisions']} width decisions "
-                 f"({100 * evidence['share']:.0f} %) had task evidence "
-                 f"clear of its noise (mean task gradient > "
-                 f"{evidence['threshold']:g} standard errors from 0 over "
-                 f"{evidence['steps']} steps): the search was too short, or "
-                 'its batches too small, for the task to choose the widths; '
-                 'the cost chose most of them. Search longer or with larger '
-                 'batches.')
-        if cut != 'projection':  # the evidence's ranking, not the latents'
-            rank_scores(space, evidence_scores(
-                cut, self.evidence_recorder, space))
-            log(f'PaS: the widths are cut by {cut} (ranks of the task '
-                'evidence recorded over the search)')
-        shift = space.project_to_budget(budget.target_ratio, tolerance,
-                                        hinge=budget.hinge) \
-            if project else 0.0
-        if shift:
-            ties = space.tie_cuts
-            log(f'PaS: {metric} ratio {before:.4f} -> '
-                f'{space.cost_ratio():.4f} by shifting every latent by '
-                f'{shift:+.4f} (budget projection' + (
-                    f'; {ties} tied channels cut one by one)' if ties
-                    else ')'))
-        rule = self.rule
-        return dict(
-            target_ratio=budget.target_ratio, search_end_ratio=before,
-            projection_shift=shift, cut=cut,
-            rule=ORIGINAL if rule is None else rule.rule,
-            equilibrium_step=None if rule is None else rule.equilibrium_step,
-            evidence=evidence)
 
     # ------------------------------------------------------ state
     def state_dict(self) -> dict:

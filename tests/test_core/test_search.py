@@ -39,6 +39,22 @@ def _search(steps=60, target=0.5, **kw):
     return net, search, x
 
 
+def test_a_cut_that_misses_its_tolerance_is_said():
+    # one channel of a body conv is 2.8 % of the MACs: no cut lands within
+    # 0.01 % of the target, and finish() says so instead of staying quiet
+    _, search, _ = _search()
+    said = []
+    search.finish(tolerance=1e-4, warn=said.append)
+    missed = [m for m in said if 'keep the cut from landing closer' in m]
+    assert len(missed) == 1 and 'off the target 0.5 (tolerance ±0.01 %)' \
+        in missed[0], said
+    # within a 5 % band nothing is said
+    _, search, _ = _search()
+    said = []
+    search.finish(tolerance=0.05, warn=said.append)
+    assert not [m for m in said if 'landing closer' in m], said
+
+
 def test_search_reaches_the_budget_and_exports_exactly():
     net, search, x = _search()
     assert abs(search.ratio() / 0.5 - 1) <= 0.05

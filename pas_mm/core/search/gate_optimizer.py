@@ -65,6 +65,9 @@ from .gate_diagnostics import GateDiagnostics
 from .gate_steps import latent_gradients, move_within
 
 RULES = ('descent', 'equilibrium')
+# PaSSearch's other mode: no rule of ours, the optimizer that holds the
+# latents moves them at the budget's fixed weight
+ORIGINAL = 'original'
 
 
 class GateOptimizer:
