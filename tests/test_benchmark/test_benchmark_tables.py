@@ -19,7 +19,7 @@ def test_variants_of_pas_are_not_the_best_other_method():
             _rows('pas-marginal', [85.0, 85.0, 85.0]) +
             _rows('uniform', [81.0, 81.0, 82.0]))
     methods = ('pas', 'pas-original', 'pas-marginal', 'uniform')
-    task = dict(name='cls', metrics=['accuracy/top1'],
+    task = dict(name='cls', metrics=['accuracy/top1'], budgets=[0.25],
                 methods={m: f'{m}.py' for m in methods})
     lines = headline([task], rows)
     assert len(lines) == 3, lines
