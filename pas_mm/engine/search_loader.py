@@ -5,7 +5,6 @@ and sampler, for the search epochs only (``PaSSearchHook``'s
 The original PaS searches many more steps than it fine-tunes per sample
 seen; a smaller search batch buys steps without more samples.
 """
-from mmengine.model import is_model_wrapper
 from mmengine.runner import EpochBasedTrainLoop
 from torch.utils.data import BatchSampler, DataLoader
 
@@ -53,7 +52,7 @@ def rebatched(loader: DataLoader, batch_size: int) -> DataLoader:
         generator=loader.generator, **extra)
 
 
-def swap_in_search_loader(runner, batch_size: int,
+def swap_in_search_loader(runner, model, batch_size: int,
                           search_epochs: int) -> DataLoader:
     """Make the runner's train loop search at ``batch_size``.
 
@@ -63,6 +62,7 @@ def swap_in_search_loader(runner, batch_size: int,
 
     Args:
         runner (Runner): the runner, before its first search iteration.
+        model (nn.Module): the runner's model, unwrapped.
         batch_size (int): the search's batch size.
         search_epochs (int): epochs of search.
 
@@ -80,8 +80,6 @@ def swap_in_search_loader(runner, batch_size: int,
     loop._max_iters = search_epochs * len(loop.dataloader) + (
         loop.max_epochs - search_epochs) * len(config_loader)
     # gradient accumulation's last partial window counts to it
-    model = runner.model.module if is_model_wrapper(runner.model) else \
-        runner.model
     runner.optim_wrapper.initialize_count_status(model, loop.iter,
                                                  loop.max_iters)
     if _iteration_schedulers(runner.param_schedulers):

@@ -188,7 +188,7 @@ class PaSSearchHook(Hook):
         if model.gate_parameters():
             if self.search_batch_size is not None:
                 self._finetune_loader = swap_in_search_loader(
-                    runner, self.search_batch_size, self.search_epochs)
+                    runner, model, self.search_batch_size, self.search_epochs)
             self._start_search(runner, model)
 
     def _search_steps(self, runner, model) -> int:
