@@ -14,6 +14,12 @@
 #   python tools/benchmark/run_suite.py configs/benchmark/search_rule_suite.py \
 #       --work-dir work_dirs/search_rules --jobs 2 \
 #       --only 'classification/pas-widths*'
+# Protocol D adds 'pas-fisher-flat' and runs it on benchmark v3's
+# baselines (copied in with their markers), against v3's rows on val:
+#   python tools/benchmark/run_suite.py configs/benchmark/search_rule_suite.py \
+#       --work-dir work_dirs/search_rules_d --jobs 2 \
+#       --only 'classification/pas-fisher-flat*' \
+#       'classification_repvgg/pas-fisher-flat*'
 MARGINAL = ['model.budget.attribution=marginal']
 CLS = 'configs/classification/resnet/'
 R18 = 'resnet18-w16_1xb64-15e_proxy-cls_flops-0.5x.py'
@@ -21,7 +27,9 @@ VGG = 'configs/classification/repvgg/'
 MINI = 'repvgg-mini_1xb64-15e_proxy-cls_flops-0.25x.py'
 CANDIDATES = ('pas-evidence', 'pas-evidence-mac', 'pas-own-layer',
               # protocol C
-              'pas-evidence-rms', 'pas-evidence-rms-mac')
+              'pas-evidence-rms', 'pas-evidence-rms-mac',
+              # protocol D
+              'pas-fisher-flat')
 CRITERIA = ('bn-gamma', 'tp-taylor', 'tp-magnitude', 'uniform', 'random')
 tasks = [
     dict(

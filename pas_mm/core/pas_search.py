@@ -60,7 +60,7 @@ class PaSSearch:
             (the fixed weight of the budget term; the default gate rule
             calibrates its own), ``mode`` (``'two-sided'`` or
             ``'hinge'``) and ``attribution`` (the original's
-            ``'own-layer'``, default, or ``'marginal'``).
+            ``'own-layer'``, default, ``'marginal'`` or ``'flat'``).
         steps (int, optional): optimizer steps of the search; None waits
             for ``start(steps)`` (a hook that knows the schedule).
             Default: None.
@@ -200,14 +200,20 @@ class PaSSearch:
         if not all(bool(torch.isfinite(t).all()) for t in total):
             return False
         task = total
+        flat = self.budget.flat and self._joined
         if self._joined or not self._use_task_gradient:
-            _, _, budget = self.budget.gradients(self.space, names,
-                                                 self.budget.weight)
+            budget = self.budget.gradients(self.space, names,
+                                           self.budget.weight)
             if self._joined:
-                task = [t - b for t, b in zip(total, budget)]
-            if not self._use_task_gradient:  # the budget-only control
-                for gate, b in zip(gates, budget):
-                    gate.latent.grad = (b * gate.unit).to(gate.latent)
+                task = [t - b for t, b in zip(total, budget.joined)]
+            # the optimizer moves the latents by their gradient: make it
+            # the push the rule asks for (the budget-only control: the
+            # push alone; 'flat': the task plus the even push)
+            if not self._use_task_gradient or flat:
+                keep = task if self._use_task_gradient else \
+                    [torch.zeros_like(t) for t in task]
+                for gate, t, b in zip(gates, keep, budget.push):
+                    gate.latent.grad = ((t + b) * gate.unit).to(gate.latent)
         self._joined = False
         now = {n: g.latent.detach() > g.threshold
                for n, g in zip(names, gates)}

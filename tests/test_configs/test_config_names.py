@@ -5,7 +5,8 @@
 - ``algo``: ``pas`` (search), ``pas-kd`` (search, then a distilled
   fine-tune), ``pas-original`` (the original rule), ``pas-evidence``,
   ``pas-evidence-mac``, ``pas-evidence-rms``, ``pas-evidence-rms-mac``,
-  ``pas-own-layer`` (candidate rules of ``docs/search_evidence.md``),
+  ``pas-own-layer``, ``pas-fisher-flat`` (candidate rules of
+  ``docs/search_evidence.md``),
   ``pas-subnet`` (train a searched net), ``transfer`` (widths of another
   task), ``scratch`` (searched widths from random init), a
   baseline criterion (``uniform``, ``bn-gamma``, ``l1``, ``random``), or
@@ -35,7 +36,7 @@ CONFIGS = sorted(p for f in FOLDERS for p in glob(osp.join(f, '*.py')))
 # longest first: 'pas-evidence-mac' before 'pas-evidence'
 ALGOS = ('pas-kd', 'pas-residual', 'pas-subnet', 'pas-original',
          'pas-evidence-rms-mac', 'pas-evidence-rms', 'pas-evidence-mac',
-         'pas-evidence', 'pas-own-layer', 'pas',
+         'pas-evidence', 'pas-own-layer', 'pas-fisher-flat', 'pas',
          'transfer', 'scratch') + CRITERIA
 NAME = re.compile(
     r'^(?:(?P<algo>' + '|'.join(ALGOS) + r')_)?(?P<model>[A-Za-z0-9.-]+(?:_'
@@ -92,6 +93,9 @@ def test_name_says_what_the_config_does(path):
     assert (algo == 'pas-own-layer') == (
         model.budget.get('attribution') == 'own-layer' and
         rule != 'original')
+    signal = (hook.get('gate_optimizer') or {}).get('task_signal')
+    assert (algo == 'pas-fisher-flat') == (
+        model.budget.get('attribution') == 'flat' and signal == 'fisher')
     cut = hook.get('cut', 'projection')
     assert algo.startswith('pas-evidence') == (cut != 'projection')
     if cut != 'projection':  # the name says which evidence cut

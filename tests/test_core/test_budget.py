@@ -87,3 +87,29 @@ def test_the_projection_cuts_tied_channels_one_by_one():
     assert abs(space.cost_ratio() - 0.5) <= 0.06
     kept = {n: int(g.kept_indices().numel()) for n, g in space.gates.items()}
     assert 0 < kept['conv_a'] < 8 and 0 < kept['conv_b'] < 6
+
+
+def test_flat_pushes_every_channel_alike_and_joins_the_own_layer_term():
+    """``'flat'``: the budget term (and what it puts in the latents'
+    gradient) is the own-layer one, but the push the rule applies is its
+    mean per channel, the same on every latent."""
+    space = build_search_space(Chain(), torch.zeros(1, 3, 8, 8))
+    names = list(space.gates)
+    budget = Budget(0.5, attribution='flat')
+    space.set_attribution(budget.attribution)
+    got = budget.gradients(space, names, weight=2.0)
+    own_budget = Budget(0.5, attribution='own-layer')
+    space.set_attribution('own-layer')
+    own = own_budget.gradients(space, names, weight=2.0)
+    assert got.ratio == own.ratio == 1.0
+    for a, b in zip(got.joined, own.joined):
+        assert torch.equal(a, b)
+    pos = 8 * 8
+    a_own, b_own = 3 * 9 * pos, 8 * 9 * pos  # per channel, 8 and 6 of them
+    mean = (8 * a_own + 6 * b_own) / 14 / space.full_cost
+    for d, p in zip(got.direction, got.push):
+        assert torch.allclose(d, torch.full_like(d, mean))
+        assert torch.allclose(p, 2 * 2.0 * 0.5 * d)
+    # the pushes add up to the own-layer charge's total
+    total = sum(float(p.sum()) for p in got.push)
+    assert total == pytest.approx(sum(float(p.sum()) for p in own.push))

@@ -19,7 +19,14 @@ the cost comes from, and which rule gets it right.
   group to its floor and keeps the useful one whole.
 
 In both, the cost attribution, not the task, decides: the rule is right
-where the attribution puts the cost where a cut saves it."""
+where the attribution puts the cost where a cut saves it.
+
+- Protocol D's candidate (``attribution='flat'``, ``task_signal=
+  'fisher'``): the budget pushes every channel alike and the running mean
+  square of a channel's task gradient holds it back, so the channels the
+  task never uses fall first whatever they cost: on both nets the useless
+  group goes (to its floor on the producer net) and the useful group
+  stays (nearly) whole."""
 import warnings
 
 import pytest
@@ -59,7 +66,8 @@ class CostlyConsumer(nn.Module):
 
 
 def _widths(seed, cut, use_task_gradient=True, steps=60,
-            net_cls=CostlyUsefulCheapUseless, **budget):
+            net_cls=CostlyUsefulCheapUseless, task_signal='gradient',
+            **budget):
     torch.manual_seed(seed)
     net, (x, y) = net_cls(), _data()
     opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
@@ -72,7 +80,8 @@ def _widths(seed, cut, use_task_gradient=True, steps=60,
     target = budget.setdefault('target_ratio', 0.5)
     search = PaSSearch(net, torch.zeros(1, 4, 8, 8), budget=budget,
                        steps=steps, min_ratio=0.1,
-                       gate=dict(use_task_gradient=use_task_gradient))
+                       gate=dict(use_task_gradient=use_task_gradient,
+                                 task_signal=task_signal))
     opt = torch.optim.SGD(net.parameters(), lr=0.02, momentum=0.9)
     search.attach(opt)
     for _ in range(steps):
@@ -114,3 +123,15 @@ def test_the_default_charges_the_consumer_to_itself(seed):
     marginal = _widths(seed, 'projection', net_cls=CostlyConsumer,
                        target_ratio=0.75, attribution='marginal')
     assert marginal == dict(useful=10, useless=16)
+
+
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_the_fisher_flat_rule_lets_the_task_order_the_cut(seed):
+    producer = _widths(seed, 'projection', attribution='flat',
+                       task_signal='fisher')
+    assert producer == dict(useful=10, useless=2)  # useless at its floor
+    consumer = _widths(seed, 'projection', net_cls=CostlyConsumer,
+                       target_ratio=0.75, attribution='flat',
+                       task_signal='fisher')
+    # a few useful channels carry little Fisher and go with the useless
+    assert consumer['useful'] >= 14 and consumer['useless'] <= 7

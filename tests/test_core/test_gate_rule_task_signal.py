@@ -134,7 +134,7 @@ def test_stiffness_is_the_restoring_force_in_task_gradient_units(stiffness):
         gate.latent.grad = grad[name].clone()
     assert rule.step() and rule.phase == 'equilibrium'
     names = list(space.gates)
-    _, direction, _ = rule._budget_grads(names, rule.weight)
+    direction = rule._budget_grads(names, rule.weight).direction
     d_rms = float(torch.cat(direction).pow(2).mean().sqrt())
     budget_rms = 2 * rule.weight * rule.band * rule.target_ratio * d_rms
     assert budget_rms / rule._task_rms == pytest.approx(stiffness, rel=1e-5)

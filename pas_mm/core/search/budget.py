@@ -21,16 +21,40 @@ for in the budget term's gradient (the value of the cost is the same):
   tied residual-stream group is charged every block of its stage, so the
   cost, more than the task, picks the shape (pas-mm's default until
   protocol C).
+- ``'flat'``: every channel is pushed alike, by the own-layer charge's
+  mean per channel, so the budget sets how far the gates fall together
+  and the task alone orders which channels fall first. The cost enters
+  only where the widths meet the budget (the end's projection). Protocol
+  D of ``docs/search_evidence.md`` tests it.
+
+The budget term's value and its autograd gradient are the own-layer
+ones for ``'flat'`` too: the gate rule takes that gradient out of the
+latents' gradient and applies the flat push instead.
 """
 from dataclasses import asdict, dataclass
+from typing import List, NamedTuple
 
 import torch
 
 from ..errors import BudgetError
 
 MODES = ('two-sided', 'hinge')
-ATTRIBUTIONS = ('own-layer', 'marginal')
+ATTRIBUTIONS = ('own-layer', 'marginal', 'flat')
 DEFAULT_ATTRIBUTION = ATTRIBUTIONS[0]
+
+
+class BudgetGradients(NamedTuple):
+    """The budget term's gradients on the gate latents, per unit.
+
+    ``joined`` is what the joined budget term put in the latents'
+    gradient (to take out of it); ``direction`` (d ratio / d latent) and
+    ``push`` (its gradient at the weight) are what the gate rule applies.
+    They differ only for the ``'flat'`` attribution.
+    """
+    ratio: float
+    direction: List[torch.Tensor]
+    joined: List[torch.Tensor]
+    push: List[torch.Tensor]
 
 
 def check_target_ratio(target_ratio) -> None:
@@ -54,8 +78,8 @@ class Budget:
             original rule (no gate rule) uses it throughout. Default: 1.0.
         mode (str): ``'two-sided'`` or ``'hinge'`` (only excess cost
             counts). Default: ``'two-sided'``.
-        attribution (str): ``'own-layer'`` or ``'marginal'`` (see the
-            module docstring). Default: ``'own-layer'``.
+        attribution (str): ``'own-layer'``, ``'marginal'`` or ``'flat'``
+            (see the module docstring). Default: ``'own-layer'``.
     """
     target_ratio: float
     weight: float = 1.0
@@ -113,11 +137,13 @@ class Budget:
             gap = torch.clamp(gap, min=0)
         return (self.weight if weight is None else weight) * gap**2
 
-    def gradients(self, space, names, weight: float):
-        """(cost ratio, d ratio / d latent per unit, the gradient of
-        ``loss`` at ``weight`` per unit) for the gates ``names`` of
-        ``space`` as they are now: the part of a latent's gradient that
-        the budget term put there."""
+    @property
+    def flat(self) -> bool:
+        return self.attribution == 'flat'
+
+    def gradients(self, space, names, weight: float) -> BudgetGradients:
+        """The budget term's gradients (``BudgetGradients``) at ``weight``
+        for the gates ``names`` of ``space`` as they are now."""
         gates = [space.gates[n] for n in names]
         latents = [g.latent for g in gates]
         with torch.enable_grad():
@@ -125,8 +151,19 @@ class Budget:
             grads = torch.autograd.grad(cost, latents, allow_unused=True)
         full = space.full_cost
         ratio = float(cost.detach()) / full
-        direction = [torch.zeros_like(t) if d is None else
-                     d.float() / (full * g.unit)
-                     for d, t, g in zip(grads, latents, gates)]
+        own = [torch.zeros_like(t) if d is None else
+               d.float() / (full * g.unit)
+               for d, t, g in zip(grads, latents, gates)]
         scale = 2 * weight * self.gap(ratio)
-        return ratio, direction, [scale * d for d in direction]
+        joined = [scale * d for d in own]
+        if not self.flat:
+            return BudgetGradients(ratio, own, joined, joined)
+        # every channel alike: the mean charge per channel (a latent that
+        # holds ``unit`` channels counts ``unit`` times)
+        units = [torch.full_like(d, float(g.unit))
+                 for d, g in zip(own, gates)]
+        mean = sum(float((d * u).sum()) for d, u in zip(own, units)) / \
+            max(sum(float(u.sum()) for u in units), 1.0)
+        direction = [torch.full_like(d, mean) for d in own]
+        return BudgetGradients(ratio, direction, joined,
+                               [scale * d for d in direction])

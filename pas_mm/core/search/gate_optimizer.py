@@ -63,6 +63,7 @@ from ..errors import BudgetError
 from .budget import Budget
 from .gate_diagnostics import GateDiagnostics
 from .gate_steps import latent_gradients, move_within
+from .task_signal import TaskSignal
 
 RULES = ('descent', 'equilibrium')
 # PaSSearch's other mode: no rule of ours, the optimizer that holds the
@@ -109,6 +110,12 @@ class GateOptimizer:
             would leave it is shrunk. Default: 0.05.
         use_task_gradient (bool): False moves the gates by the budget term
             only (a control). Default: True.
+        task_signal (str): what the task adds to a step: ``'gradient'``
+            (the task gradient) or ``'fisher'`` (its running mean square,
+            against the cut); ``pas_mm.core.search.task_signal``.
+            Default: ``'gradient'``.
+        fisher_momentum (float): the ``'fisher'`` signal's EMA factor.
+            Default: 0.9.
         record (bool): keep per-latent diagnostics (task-gradient moments,
             threshold crossings). Default: False.
     """
@@ -121,7 +128,9 @@ class GateOptimizer:
                  rule: str = 'descent', hover: float = 0.1,
                  equilibrium_lr: Optional[float] = None,
                  equilibrium_momentum: float = 0.9, swing: float = 0.05,
-                 use_task_gradient: bool = True, record: bool = False):
+                 use_task_gradient: bool = True,
+                 task_signal: str = 'gradient', fisher_momentum: float = 0.9,
+                 record: bool = False):
         _check_args(total_steps, lr, momentum, rule, hover, stiffness)
         self.space = space
         self.budget = Budget.from_dict(budget)
@@ -140,6 +149,7 @@ class GateOptimizer:
         self.equilibrium_momentum = float(equilibrium_momentum)
         self.swing = float(swing)
         self.use_task_gradient = bool(use_task_gradient)
+        self.signal = TaskSignal(task_signal, fisher_momentum)
         self.stiffness = float(stiffness)
         self.weight = self.budget.weight  # the absolute weight of loss()
         self.steps = 0
@@ -194,26 +204,27 @@ class GateOptimizer:
             gate.latent.grad = None  # the toolkit's optimizer skips them
         if not all(bool(torch.isfinite(t).all()) for t in total):
             return False
-        ratio, direction, budget = self._budget_grads(names, self.weight)
-        task = [t - b for t, b in zip(total, budget)] if self._joined \
-            else total
+        budget = self._budget_grads(names, self.weight)
+        task = [t - b for t, b in zip(total, budget.joined)] \
+            if self._joined else total
         self._joined = False
         self._track_task_rms(task)
         before = {n: g.latent.detach() > g.threshold
                   for n, g in zip(names, gates)}
         if self.adapt_weight and self.steps == 0:
-            self._calibrate(direction, self.gap(ratio))
-            ratio, direction, budget = self._budget_grads(names, self.weight)
+            self._calibrate(budget.direction, self.gap(budget.ratio))
+            budget = self._budget_grads(names, self.weight)
         if self.phase == 'descent' and self.rule == 'equilibrium' and \
-                abs(self.gap(ratio)) <= self.band * self.target_ratio:
-            self._enter_equilibrium(names, direction)
-            ratio, direction, budget = self._budget_grads(names, self.weight)
+                abs(self.gap(budget.ratio)) <= self.band * self.target_ratio:
+            self._enter_equilibrium(names, budget.direction)
+            budget = self._budget_grads(names, self.weight)
+        signal = self.signal(names, task)
         used = [(t if self.use_task_gradient else torch.zeros_like(t)) + b
-                for t, b in zip(task, budget)]
+                for t, b in zip(signal, budget.push)]
         if self.phase == 'equilibrium':
-            self._hover_step(names, used, ratio)
+            self._hover_step(names, used, budget.ratio)
         else:
-            self._descent_step(names, used, ratio)
+            self._descent_step(names, used, budget.ratio)
         if self.diagnostics is not None:
             self.diagnostics.record(self.space, names, task, before,
                                     self.phase)
@@ -341,7 +352,8 @@ class GateOptimizer:
                      phase=self.phase, equilibrium_step=self.equilibrium_step,
                      task_rms=self._task_rms,
                      avg={n: t.clone() for n, t in self._avg.items()},
-                     undone={n: t.clone() for n, t in self._undone.items()})
+                     undone={n: t.clone() for n, t in self._undone.items()},
+                     signal=self.signal.state_dict())
         if self.diagnostics is not None:
             state['diagnostics'] = self.diagnostics.state_dict()
         return state
@@ -357,6 +369,7 @@ class GateOptimizer:
         self._avg = {n: t.clone() for n, t in state.get('avg', {}).items()}
         self._undone = {n: t.clone()
                         for n, t in state.get('undone', {}).items()}
+        self.signal.load_state_dict(state.get('signal', {}))
         if self.diagnostics is not None and 'diagnostics' in state:
             self.diagnostics.load_state_dict(state['diagnostics'])
 

@@ -23,8 +23,8 @@ class SpaceCost:
     its projection onto a target.
 
     Attributes (set by ``SearchSpace``):
-        attribution (str): 'own-layer' or 'marginal'
-            (``pas_mm.core.search.budget``).
+        attribution (str): 'own-layer', 'marginal' or 'flat' (costed as
+            'own-layer'; ``pas_mm.core.search.budget``).
         metric (str): 'macs', or 'latency' after ``use_latency``.
         full_macs (float): per-sample MACs with every gate open.
         full_cost (float): the budgeted cost with every gate open.
@@ -40,11 +40,12 @@ class SpaceCost:
         return graph_macs(self.graph,
                           lambda layout: self.kept(layout, open_all),
                           self.fold,
-                          own_layer=self.attribution == 'own-layer')
+                          own_layer=self.attribution != 'marginal')
 
     def set_attribution(self, attribution: str) -> None:
         """Charge each gate only its own layer's cost (the original PaS;
-        default) or its marginal cost; see ``pas_mm.core.search.budget``."""
+        default; also 'flat', whose push the budget evens out) or its
+        marginal cost; see ``pas_mm.core.search.budget``."""
         if attribution not in ATTRIBUTIONS:
             raise BudgetError(f'budget attribution must be one of '
                               f'{ATTRIBUTIONS}, got {attribution!r}')
@@ -70,7 +71,7 @@ class SpaceCost:
         total = graph_latency(self.graph,
                               lambda lay: self.kept(lay, open_all),
                               self.latency_table,
-                              own_layer=self.attribution == 'own-layer')
+                              own_layer=self.attribution != 'marginal')
         return total if isinstance(total, torch.Tensor) else \
             torch.tensor(float(total))
 

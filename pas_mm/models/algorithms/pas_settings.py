@@ -30,8 +30,8 @@ class PaSSettings:
             weight * (MACs/full_MACs - target_ratio)^2 (``'hinge'`` only
             punishes excess; ``attribution='own-layer'`` charges each gate
             only its own layer's MACs, as the original PaS code does,
-            ``'marginal'`` every layer its channels reach:
-            ``pas_mm.core.search.budget``). Or
+            ``'marginal'`` every layer its channels reach, ``'flat'``
+            every channel alike: ``pas_mm.core.search.budget``). Or
             ``target_from=PATH``: a width spec exported from the same search
             space, whose MACs ratio becomes the target (comparisons at equal
             MACs). ``metric='latency', table=PATH`` budgets measured latency
