@@ -5,6 +5,12 @@ folder and prints the decision table in markdown: over protocol B's
 candidates (``B``), or B's and C's together (``BC``, protocol C):
 
     python docs/artifacts/search_evidence/rules/decide.py [B|BC] [CSV]
+
+Protocol D's candidate ran on benchmark v3's baselines; its reference rows
+are v3's (``pas`` there is the own-layer default), read on val:
+
+    python docs/artifacts/search_evidence/rules/decide.py D \
+        docs/artifacts/benchmark/v3/results_val.csv D_RESULTS_VAL_CSV
 """
 import csv
 import os.path as osp
@@ -23,7 +29,11 @@ CANDIDATES = {
     'B': ('pas-evidence', 'pas-evidence-mac', 'pas-own-layer',
           'pas-original'),
     'BC': ('pas-evidence', 'pas-evidence-mac', 'pas-own-layer',
-           'pas-original', 'pas-evidence-rms', 'pas-evidence-rms-mac')}
+           'pas-original', 'pas-evidence-rms', 'pas-evidence-rms-mac'),
+    'D': ('pas-fisher-flat', )}
+# the diagnostics file of a row, where the row's name is not the file's
+# (protocol D's 'pas' is the own-layer default)
+RHO_FILE = {'D': {'pas': 'pas-own-layer'}}
 CRITERIA = ('bn-gamma', 'tp-taylor', 'tp-magnitude', 'uniform', 'random')
 SEEDS = (0, 1, 2)
 
@@ -38,10 +48,11 @@ def load(path):
     return runs
 
 
-def rho(method):
-    path = osp.join(HERE, 'diagnostics', f'r18-w16_0.25_seed0_{method}.md')
+def rho(method, protocol='B'):
+    name = RHO_FILE.get(protocol, {}).get(method, method)
+    path = osp.join(HERE, 'diagnostics', f'r18-w16_0.25_seed0_{name}.md')
     text = open(path).read()
-    return float(re.search(rf'^\| {re.escape(method)} \| \w+ \| ([-0-9.]+) ',
+    return float(re.search(rf'^\| {re.escape(name)} \| \w+ \| ([-0-9.]+) ',
                            text, re.M).group(1))
 
 
@@ -52,9 +63,12 @@ def paired(a, b):
     return mean(d), mean(d) - half, mean(d) + half
 
 
-def main(protocol='B', path=osp.join(HERE, 'results_val.csv')):
+def main(protocol='B', path=osp.join(HERE, 'results_val.csv'), *more):
     candidates = CANDIDATES[protocol]
     runs = load(path)
+    for extra in more:  # protocol D: the candidate's own work dir
+        for key, seeds in load(extra).items():
+            runs[key].update(seeds)
     missing = [(t, b, m, s) for t, b, _ in SETTINGS
                for m in ('pas', ) + candidates + CRITERIA for s in SEEDS
                if s not in runs[(t, b, m)]]
@@ -83,7 +97,7 @@ def main(protocol='B', path=osp.join(HERE, 'results_val.csv')):
     print('|---|---|---|---|---|')
     verdict = {}
     for m in ('pas', ) + candidates:
-        r = rho(m)
+        r = rho(m, protocol)
         ok = all(d >= 0 for d in diffs[m]) and r <= 0.5
         verdict[m] = (mean(diffs[m]), ok)
         print(f'| {m} | {mean(diffs[m]):+.2f} | '
@@ -101,6 +115,8 @@ def main(protocol='B', path=osp.join(HERE, 'results_val.csv')):
             f'best is {-verdict[pick][0]:.2f} behind the best criterion ' \
             'on the mean'
         print(f'\nDecision: {pick} ({how}).')
+    if protocol == 'D':
+        return
     lead = sorted((m for m in candidates if m != 'pas-original'),
                   key=lambda m: -verdict[m][0])[:2]
     print(f'Measure (b) trains the widths of: {", ".join(lead)}, '
