@@ -165,6 +165,36 @@ def test_the_original_rule_leaves_the_gates_to_the_optimizer():
     assert abs(spec['macs']['ratio'] / 0.5 - 1) <= 0.03
 
 
+def test_the_original_rule_with_a_flat_push_writes_it_into_the_gradient():
+    """``attribution='flat'`` under the original rule: the optimizer moves
+    the latents by the task gradient plus the even push, not by the joined
+    own-layer term's gradient."""
+    torch.manual_seed(0)
+    net = Net(16)
+    search = PaSSearch(net, torch.zeros(1, 3, 16, 16),
+                       budget=dict(target_ratio=0.5, weight=20.0,
+                                   attribution='flat'),
+                       steps=5, gate=dict(rule='original'))
+    x, y = _data()
+    net.zero_grad()
+    F.cross_entropy(net(x[:16]), y[:16]).backward()
+    gates = search.space.gates
+    task = {n: g.latent.grad.clone() for n, g in gates.items()}
+    net.zero_grad()
+    (F.cross_entropy(net(x[:16]), y[:16]) + search.loss()).backward()
+    joined = {n: g.latent.grad.clone() for n, g in gates.items()}
+    assert search.step()
+    push = search.budget.gradients(search.space, list(gates), 20.0).push
+    assert len(torch.cat(push).unique()) == 1  # every channel alike
+    for (name, gate), p in zip(gates.items(), push):
+        assert torch.allclose(gate.latent.grad, task[name] + p * gate.unit,
+                              atol=1e-6), name
+    # the own-layer term charged the groups differently
+    assert any(not torch.allclose(joined[n] - task[n],
+                                  p.to(joined[n]) * g.unit, atol=1e-6)
+               for (n, g), p in zip(gates.items(), push))
+
+
 def test_the_original_rules_budget_only_control_sees_no_task_gradient():
     """use_task_gradient=False: the optimizer steps the latents on the
     budget term's gradient alone, so two controls on different data
